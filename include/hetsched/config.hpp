@@ -1,0 +1,30 @@
+/// @file config.hpp
+/// @brief Runtime configuration: logical CPUs, GPUs and custom resources.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace hetsched {
+
+/// What a Runtime may use; every field is optional and defaults to what detection finds.
+///
+/// The environment overrides the fields set in code, so a program can be re-sized without recompiling:
+/// `HETSCHED_NUM_CPUS=8`, `HETSCHED_NUM_GPUS=2`, `HETSCHED_RESOURCES='{"Custom": 2}'` or `'Custom=2,Disk=1'`.
+struct Config {
+  /// Logical CPU slots; default: usable cores (affinity mask and cgroup cpu.max aware). May exceed the cores.
+  std::optional<int> num_cpus;
+  /// GPUs; default: the CUDA devices found. Above the hardware count the extra GPUs are logical (host memory).
+  std::optional<int> num_gpus;
+  /// Custom resources, name -> quantity (fixed point, 1e-4; above 1 a whole number).
+  std::map<std::string, double> resources;
+  /// A queued task may be overtaken by at most this many later-arriving tasks; then the scheduler starts no later
+  /// task until it fits (so a large demand is never starved by a stream of small ones).
+  int max_bypass = 64;
+  /// Read the HETSCHED_* environment overrides (set false to make a test independent of the environment).
+  bool read_environment = true;
+};
+
+}  // namespace hetsched

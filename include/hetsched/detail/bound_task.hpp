@@ -1,0 +1,98 @@
+/// @file detail/bound_task.hpp
+/// @brief BoundTask: a Task that owns the user's callable and arguments and knows their types. Not API.
+#pragma once
+
+#include <functional>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "hetsched/detail/task.hpp"
+#include "hetsched/object_ref.hpp"
+#include "hetsched/task_context.hpp"
+
+namespace hetsched::detail {
+
+/// True for ObjectRef<U>.
+template <class A>
+inline constexpr bool is_object_ref = false;
+template <class U>
+inline constexpr bool is_object_ref<ObjectRef<U>> = true;
+
+/// How a stored argument reaches the callable: an ObjectRef<U> as `const U&` (zero-copy), a value as an rvalue.
+template <class A>
+struct ResolvedArg {
+  using type = A&&;
+};
+template <class U>
+struct ResolvedArg<ObjectRef<U>> {
+  using type = const Stored<U>&;
+};
+/// The parameter type the callable receives for a stored argument of type A.
+template <class A>
+using resolved_arg_t = typename ResolvedArg<A>::type;
+
+/// Passes one stored argument on to the callable.
+template <class A>
+decltype(auto) resolve(A& stored) noexcept {
+  if constexpr (is_object_ref<A>) {
+    return static_cast<resolved_arg_t<A>>(stored.entry()->value());
+  } else {
+    return std::move(stored);
+  }
+}
+
+/// True when the callable takes TaskContext& before its arguments.
+template <class F, class... A>
+inline constexpr bool takes_context = std::is_invocable_v<F&, TaskContext&, resolved_arg_t<A>...>;
+
+/// True when the callable can be called with these stored arguments, with or without a context.
+template <class F, class... A>
+inline constexpr bool callable_with =
+    takes_context<F, A...> || std::is_invocable_v<F&, resolved_arg_t<A>...>;
+
+template <class F, class... A>
+struct TaskResult {
+  using type = std::invoke_result_t<F&, resolved_arg_t<A>...>;
+};
+template <class F, class... A>
+  requires takes_context<F, A...>
+struct TaskResult<F, A...> {
+  using type = std::invoke_result_t<F&, TaskContext&, resolved_arg_t<A>...>;
+};
+/// What the task's ObjectRef holds: the callable's return type without reference or cv qualifiers.
+template <class F, class... A>
+using task_result_t = std::remove_cvref_t<typename TaskResult<F, A...>::type>;
+
+/// A task whose callable and arguments are stored by value.
+template <class F, class R, class... A>
+class BoundTask final : public Task {
+ public:
+  /// Stores the callable and the arguments (moved when given as rvalues).
+  template <class G, class... B>
+  explicit BoundTask(G&& fn, B&&... args) : fn_(std::forward<G>(fn)), args_(std::forward<B>(args)...) {}
+
+  std::size_t invoke(TaskContext& context) override {
+    auto& out = static_cast<TypedObject<Stored<R>>&>(*result.get());
+    auto call = [&](A&... stored) -> decltype(auto) {
+      if constexpr (takes_context<F, A...>) {
+        return std::invoke(fn_, context, resolve(stored)...);
+      } else {
+        return std::invoke(fn_, resolve(stored)...);
+      }
+    };
+    if constexpr (std::is_void_v<R>) {
+      std::apply(call, args_);
+      out.emplace();
+    } else {
+      out.emplace(std::apply(call, args_));
+    }
+    return object_size(out.value());
+  }
+
+ private:
+  F fn_;
+  std::tuple<A...> args_;
+};
+
+}  // namespace hetsched::detail

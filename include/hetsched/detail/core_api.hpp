@@ -1,0 +1,39 @@
+/// @file detail/core_api.hpp
+/// @brief The handful of non-template functions the header templates call into the compiled core. Not API.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "hetsched/detail/object_entry.hpp"
+#include "hetsched/detail/task.hpp"
+
+namespace hetsched::detail {
+
+class RuntimeCore;
+
+/// Clock used for every deadline.
+using Clock = std::chrono::steady_clock;
+
+/// Validates the task's demand against the totals (ResourceError when it can never be met), registers its output
+/// and inputs, and schedules it once the inputs are ready.
+void submit_task(RuntimeCore& core, TaskPtr task);
+/// Registers a value stored by `put` (id, accounting) and marks it ready.
+void publish_put(RuntimeCore& core, ObjectEntry& entry, std::size_t bytes);
+/// Blocks until at least `count` of `entries` are done or the deadline passes; returns whether they are.
+/// With `run_producers` the caller may run a pending producer itself instead of sleeping.
+bool wait_for_count(RuntimeCore& core, std::span<ObjectEntry* const> entries, std::size_t count,
+                    std::optional<Clock::time_point> deadline, bool run_producers);
+/// Rethrows the failure stored in a failed entry.
+[[noreturn]] void rethrow_failure(const ObjectEntry& entry);
+/// Throws UsageError for an empty ObjectRef passed to `operation`.
+[[noreturn]] void throw_empty_ref(std::string_view operation);
+/// Throws GetTimeoutError for `entry` after waiting `waited`.
+[[noreturn]] void throw_get_timeout(const ObjectEntry& entry, Clock::duration waited);
+/// Throws UsageError: a move-only object shared by several refs cannot be moved out by get.
+[[noreturn]] void throw_shared_move_only(const ObjectEntry& entry);
+
+}  // namespace hetsched::detail

@@ -1,0 +1,175 @@
+/// @file detail/object_entry.hpp
+/// @brief The type-erased record behind an ObjectRef: state, value, waiters, reference counts. Not API.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace hetsched {
+/// The value an ObjectRef<void> resolves to when passed as a task argument.
+struct Unit {};
+}  // namespace hetsched
+
+namespace hetsched::detail {
+
+class Task;
+struct StoreAccounting;
+
+/// Something that wants to hear when an object stops being pending (a task counting its inputs, a blocked get).
+/// Called with the entry's lock held: it must be short and must not lock that entry again.
+class ObjectWaiter {
+ public:
+  /// The object is now ready or failed.
+  virtual void object_completed() noexcept = 0;
+
+ protected:
+  ~ObjectWaiter() = default;
+};
+
+/// Lifecycle of an object.
+enum class ObjectState : std::uint8_t { pending, ready, failed };
+
+/// One object of the store. Two reference counts share one atomic word: user refs (ObjectRef copies, which may read
+/// the value) and internal holds (the runtime publishing it); the entry is freed when both are zero, and "this is the
+/// only ObjectRef" is exact whatever the runtime is still doing.
+class ObjectEntry {
+ public:
+  ObjectEntry() = default;
+  ObjectEntry(const ObjectEntry&) = delete;
+  ObjectEntry& operator=(const ObjectEntry&) = delete;
+
+  /// Unique id within the process.
+  std::uint64_t id() const noexcept { return id_; }
+  /// Current state (acquire: a ready state makes the value visible).
+  ObjectState state() const noexcept { return state_.load(std::memory_order_acquire); }
+  /// True once the object is ready or failed.
+  bool is_done() const noexcept { return state() != ObjectState::pending; }
+  /// The failure, once state() is failed.
+  const std::exception_ptr& error() const noexcept { return error_; }
+  /// Bytes the value occupies (estimated for containers), once ready.
+  std::size_t size_bytes() const noexcept { return bytes_; }
+  /// Number of ObjectRefs alive now.
+  std::uint32_t user_refs() const noexcept {
+    return static_cast<std::uint32_t>(counts_.load(std::memory_order_acquire) >> 32);
+  }
+
+  /// Adds an ObjectRef.
+  void retain_user() noexcept { counts_.fetch_add(user_one, std::memory_order_relaxed); }
+  /// Drops an ObjectRef; frees the entry with the last reference of either kind.
+  void release_user() noexcept { release(user_one); }
+  /// Adds an internal hold.
+  void retain_internal() noexcept { counts_.fetch_add(1, std::memory_order_relaxed); }
+  /// Drops an internal hold; frees the entry with the last reference of either kind.
+  void release_internal() noexcept { release(1); }
+
+  /// Registers the object in a store (id, byte accounting). Called once, before the entry is shared.
+  void adopt(std::uint64_t id, std::shared_ptr<StoreAccounting> accounting) noexcept;
+  /// Publishes the value (already stored by the typed subclass) and wakes every waiter.
+  void mark_ready(std::size_t bytes) noexcept;
+  /// Publishes a failure and wakes every waiter.
+  void mark_failed(std::exception_ptr error) noexcept;
+  /// Registers `waiter`; returns false (and registers nothing) when the object is already done.
+  bool add_waiter(ObjectWaiter* waiter);
+  /// Unregisters `waiter`; after it returns the waiter is never called again.
+  void remove_waiter(ObjectWaiter* waiter) noexcept;
+  /// Remembers the task that will produce this object, so a blocked `get` can run it itself.
+  void set_producer(Task* task) noexcept;
+  /// The producing task while it has not completed (with an internal hold the caller must drop), or null.
+  Task* acquire_producer() noexcept;
+
+ protected:
+  virtual ~ObjectEntry();
+
+ private:
+  static constexpr std::uint64_t user_one = std::uint64_t{1} << 32;
+  void release(std::uint64_t amount) noexcept {
+    if (counts_.fetch_sub(amount, std::memory_order_acq_rel) == amount) delete this;
+  }
+  void complete(ObjectState state) noexcept;
+
+  std::atomic<std::uint64_t> counts_{0};
+  std::atomic<ObjectState> state_{ObjectState::pending};
+  std::uint64_t id_ = 0;
+  std::size_t bytes_ = 0;
+  std::exception_ptr error_;
+  std::mutex mutex_;
+  std::vector<ObjectWaiter*> waiters_;
+  Task* producer_ = nullptr;  // internal hold on the task while pending
+  std::shared_ptr<StoreAccounting> accounting_;
+};
+
+/// How results of type T are stored: void becomes Unit.
+template <class T>
+using Stored = std::conditional_t<std::is_void_v<T>, Unit, T>;
+
+/// Estimated bytes held by a value: sizeof, plus the heap buffer of contiguous containers.
+template <class T>
+std::size_t object_size(const T& value) noexcept {
+  if constexpr (requires { value.capacity(); value.data(); }) {
+    using Element = std::remove_cvref_t<decltype(*value.data())>;
+    return sizeof(T) + value.capacity() * sizeof(Element);
+  } else {
+    return sizeof(T);
+  }
+}
+
+/// An entry holding a value of type T.
+template <class T>
+class TypedObject final : public ObjectEntry {
+ public:
+  /// Constructs the value in place (before mark_ready).
+  template <class... A>
+  void emplace(A&&... args) {
+    value_.emplace(std::forward<A>(args)...);
+  }
+  /// The value; only after state() is ready.
+  const T& value() const noexcept { return *value_; }
+  /// The value for moving out; only by the sole ObjectRef owner.
+  T& mutable_value() noexcept { return *value_; }
+
+ private:
+  std::optional<T> value_;
+};
+
+/// An internal hold on an entry (not an ObjectRef): keeps it alive without counting as a user reference.
+class EntryHold {
+ public:
+  EntryHold() = default;
+  /// Takes a new hold on `entry` (may be null).
+  explicit EntryHold(ObjectEntry* entry) noexcept : entry_(entry) {
+    if (entry_) entry_->retain_internal();
+  }
+  EntryHold(EntryHold&& other) noexcept : entry_(std::exchange(other.entry_, nullptr)) {}
+  EntryHold& operator=(EntryHold&& other) noexcept {
+    if (this != &other) {
+      reset();
+      entry_ = std::exchange(other.entry_, nullptr);
+    }
+    return *this;
+  }
+  EntryHold(const EntryHold& other) noexcept : EntryHold(other.entry_) {}
+  EntryHold& operator=(const EntryHold& other) noexcept { return *this = EntryHold(other); }
+  ~EntryHold() { reset(); }
+  /// Drops the hold.
+  void reset() noexcept {
+    if (entry_) std::exchange(entry_, nullptr)->release_internal();
+  }
+  /// The held entry.
+  ObjectEntry* get() const noexcept { return entry_; }
+  /// Member access.
+  ObjectEntry* operator->() const noexcept { return entry_; }
+
+ private:
+  ObjectEntry* entry_ = nullptr;
+};
+
+}  // namespace hetsched::detail

@@ -1,0 +1,114 @@
+/// @file detail/task.hpp
+/// @brief The type-erased task record shared by the templates (which fill it) and the core (which runs it). Not API.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hetsched/detail/object_entry.hpp"
+#include "hetsched/detail/resource_demand.hpp"
+
+namespace hetsched {
+class TaskContext;
+}
+
+namespace hetsched::detail {
+
+class RuntimeCore;
+
+/// Where a task is on its way from remote() to its result.
+enum class TaskStage : std::uint8_t {
+  waiting_for_inputs,  ///< Some ObjectRef argument is still pending.
+  queued,              ///< Inputs ready; waiting in its scheduling class for resources.
+  dispatched,          ///< Resources taken; in the executor's run queue, not started.
+  running,             ///< Claimed by a thread.
+  finished             ///< Result published.
+};
+
+/// One submitted task: the erased callable, its demand, its inputs and output, and the scheduler's bookkeeping.
+/// Reference counted (intrusive): the submitter, the scheduler queues and the executor each hold it while they need it.
+class Task : public ObjectWaiter {
+ public:
+  Task() = default;
+  Task(const Task&) = delete;
+  Task& operator=(const Task&) = delete;
+
+  /// Resolves the arguments, calls the callable, stores the result; returns the result's size in bytes.
+  virtual std::size_t invoke(TaskContext& context) = 0;
+  /// One input became ready or failed (counts down unresolved_inputs; the last one hands the task to the scheduler).
+  void object_completed() noexcept override;
+
+  /// Adds a reference.
+  void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  /// Drops a reference; the last one frees the task.
+  void release() noexcept {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  // Filled by the submitting template.
+  std::string name;                  ///< Shown in errors and traces.
+  ResourceDemand demand;             ///< What the task needs while it runs.
+  EntryHold result;                  ///< The output object.
+  std::vector<ObjectEntry*> inputs;  ///< ObjectRef arguments (kept alive by the typed argument tuple).
+
+  // Owned by the core.
+  RuntimeCore* core = nullptr;                ///< The runtime it was submitted to.
+  std::atomic<int> unresolved_inputs{0};      ///< Inputs still pending, plus one while registering.
+  std::atomic<TaskStage> stage{TaskStage::waiting_for_inputs};  ///< Where it is; running is claimed by one CAS.
+  bool holds_resources = false;               ///< True while its demand is taken from the ledger.
+  std::vector<int> gpu_ids;                   ///< Devices assigned at placement.
+  std::int64_t gpu_units_per_device = 0;      ///< Units taken on each assigned device.
+  std::uint64_t sequence = 0;                 ///< Arrival order at the scheduler.
+  std::uint32_t scheduling_class = 0;         ///< Index of its demand shape.
+  std::uint32_t bypassed = 0;                 ///< Later tasks started while this one waited.
+
+ protected:
+  virtual ~Task() = default;
+
+ private:
+  std::atomic<int> refs_{0};
+};
+
+/// An owning pointer to a Task (intrusive reference).
+class TaskPtr {
+ public:
+  TaskPtr() = default;
+  /// Takes a new reference on `task` (may be null).
+  explicit TaskPtr(Task* task) noexcept : task_(task) {
+    if (task_) task_->retain();
+  }
+  TaskPtr(const TaskPtr& other) noexcept : TaskPtr(other.task_) {}
+  TaskPtr(TaskPtr&& other) noexcept : task_(std::exchange(other.task_, nullptr)) {}
+  TaskPtr& operator=(TaskPtr other) noexcept {
+    std::swap(task_, other.task_);
+    return *this;
+  }
+  ~TaskPtr() {
+    if (task_) task_->release();
+  }
+  /// The task.
+  Task* get() const noexcept { return task_; }
+  /// Member access.
+  Task* operator->() const noexcept { return task_; }
+  /// Dereference.
+  Task& operator*() const noexcept { return *task_; }
+  /// True when non-null.
+  explicit operator bool() const noexcept { return task_ != nullptr; }
+  /// Gives up ownership without releasing (the caller takes over the reference).
+  Task* detach() noexcept { return std::exchange(task_, nullptr); }
+  /// Wraps a reference the caller already owns.
+  static TaskPtr adopt(Task* task) noexcept {
+    TaskPtr p;
+    p.task_ = task;
+    return p;
+  }
+
+ private:
+  Task* task_ = nullptr;
+};
+
+}  // namespace hetsched::detail

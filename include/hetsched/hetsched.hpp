@@ -1,0 +1,13 @@
+/// @file hetsched.hpp
+/// @brief The umbrella header: everything a CPU-side user needs. No CUDA header is included.
+#pragma once
+
+#include "hetsched/config.hpp"
+#include "hetsched/error.hpp"
+#include "hetsched/hardware.hpp"
+#include "hetsched/object_ref.hpp"
+#include "hetsched/runtime.hpp"
+#include "hetsched/task_builder.hpp"
+#include "hetsched/task_context.hpp"
+#include "hetsched/version.hpp"
+#include "hetsched/wait_result.hpp"

@@ -1,0 +1,249 @@
+/// @file runtime.hpp
+/// @brief Runtime: submits tasks, stores objects, and answers get, wait and resource queries.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "hetsched/config.hpp"
+#include "hetsched/detail/core_api.hpp"
+#include "hetsched/hardware.hpp"
+#include "hetsched/object_ref.hpp"
+#include "hetsched/task_builder.hpp"
+#include "hetsched/wait_result.hpp"
+
+namespace hetsched {
+
+/// Counters of the object store.
+struct StoreStats {
+  std::size_t objects = 0;  ///< Objects alive now (pending ones included).
+  std::size_t bytes = 0;    ///< Bytes held by ready objects.
+};
+
+/// The runtime: one per program is the normal case. Every member function is thread-safe and may be called from
+/// tasks (through TaskContext::runtime()).
+///
+/// get returns `const T&` for an lvalue ref (zero-copy, valid while any ref to the object lives) and `T` for an
+/// rvalue ref (moved out when that ref was the object's only one, else copied). Waiting in get runs the awaited task
+/// on the waiting thread when it has not started yet; inside a task, a blocked get also gives the task's CPUs back
+/// and runs other ready tasks, so nested tasks never deadlock.
+///
+/// Destruction cancels what has not started (its refs fail with TaskCancelledError), waits for running tasks, and
+/// returns; refs may outlive the runtime and still read finished objects.
+///
+/// @code
+///   hetsched::Runtime rt;
+///   auto r = rt.task([](int x) { return x * 2; }).remote(21);
+///   int v = rt.get(r);  // 42
+/// @endcode
+class Runtime {
+ public:
+  /// Detects the hardware and starts with every default.
+  Runtime();
+  /// Starts with `config` (HETSCHED_* environment variables override it unless config.read_environment is false).
+  explicit Runtime(Config config);
+  /// Cancels tasks that have not started, waits for running ones.
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  /// Starts describing a task running `fn` (any callable: function, lambda, function object; may be move-only).
+  template <class F>
+  TaskBuilder<std::decay_t<F>> task(F&& fn) {
+    return TaskBuilder<std::decay_t<F>>(*core_, std::forward<F>(fn));
+  }
+
+  /// Stores a value; an rvalue is moved in, never copied.
+  template <class T>
+  ObjectRef<std::decay_t<T>> put(T&& value) {
+    using V = std::decay_t<T>;
+    auto* entry = new detail::TypedObject<V>();
+    ObjectRef<V> ref(entry);
+    entry->emplace(std::forward<T>(value));
+    detail::publish_put(*core_, *entry, detail::object_size(entry->value()));
+    return ref;
+  }
+
+  /// Blocks until the object is ready and returns a const reference to it (no copy); rethrows a failure.
+  template <class T>
+  decltype(auto) get(const ObjectRef<T>& ref) {
+    auto& entry = await(ref, true);
+    return read(ref, entry);
+  }
+  /// Same as get(ref) for a temporary ref, returning the value: moved out when `ref` was its only reference.
+  template <class T>
+  T get(ObjectRef<T>&& ref) {
+    await(ref, true);
+    return take(std::move(ref));
+  }
+  /// Like get(ref), throwing GetTimeoutError when the object is not ready within `timeout`.
+  template <class T, class Rep, class Period>
+  decltype(auto) get(const ObjectRef<T>& ref, std::chrono::duration<Rep, Period> timeout) {
+    auto& entry = await(ref, false, timeout);
+    return read(ref, entry);
+  }
+  /// Like get(ref&&), throwing GetTimeoutError when the object is not ready within `timeout`.
+  template <class T, class Rep, class Period>
+  T get(ObjectRef<T>&& ref, std::chrono::duration<Rep, Period> timeout) {
+    await(ref, false, timeout);
+    return take(std::move(ref));
+  }
+  /// Blocks until every object is ready; returns copies of the values in order (rethrows the first failure).
+  template <class T>
+  auto get(const std::vector<ObjectRef<T>>& refs) {
+    await_all(refs, std::nullopt);
+    return collect(refs, false);
+  }
+  /// Same for a temporary vector: values are moved out of objects it held the only reference to.
+  template <class T>
+  auto get(std::vector<ObjectRef<T>>&& refs) {
+    await_all(refs, std::nullopt);
+    return collect(refs, true);
+  }
+  /// Like get(refs), throwing GetTimeoutError when not all are ready within `timeout`.
+  template <class T, class Rep, class Period>
+  auto get(const std::vector<ObjectRef<T>>& refs, std::chrono::duration<Rep, Period> timeout) {
+    await_all(refs, std::chrono::duration_cast<detail::Clock::duration>(timeout));
+    return collect(refs, false);
+  }
+
+  /// Returns once `num_returns` of `refs` are ready or `timeout` has passed: at most num_returns ready refs and the
+  /// rest, each in input order. Throws UsageError when num_returns exceeds refs.size() or a ref is empty.
+  template <class T, class Rep = long, class Period = std::milli>
+  WaitResult<T> wait(std::vector<ObjectRef<T>> refs, std::size_t num_returns = 1,
+                     std::optional<std::chrono::duration<Rep, Period>> timeout = std::nullopt) {
+    std::vector<detail::ObjectEntry*> entries = entries_of(refs, "wait");
+    check_num_returns(num_returns, refs.size());
+    std::optional<detail::Clock::time_point> deadline;
+    if (timeout) deadline = detail::Clock::now() + std::chrono::duration_cast<detail::Clock::duration>(*timeout);
+    detail::wait_for_count(*core_, entries, num_returns, deadline, num_returns == refs.size());
+    WaitResult<T> result;
+    for (auto& ref : refs) {
+      bool take_it = result.ready.size() < num_returns && ref.is_ready();
+      (take_it ? result.ready : result.not_ready).push_back(std::move(ref));
+    }
+    return result;
+  }
+  /// wait with a timeout given as any duration.
+  template <class T, class Rep, class Period>
+  WaitResult<T> wait(std::vector<ObjectRef<T>> refs, std::size_t num_returns,
+                     std::chrono::duration<Rep, Period> timeout) {
+    return wait<T, Rep, Period>(std::move(refs), num_returns, std::optional(timeout));
+  }
+
+  /// Totals by resource name: "CPU", "GPU" and each custom resource.
+  std::map<std::string, double> total_resources() const;
+  /// What is free now, by resource name.
+  std::map<std::string, double> available_resources() const;
+  /// What hardware detection found at start.
+  const HardwareInfo& hardware() const noexcept;
+  /// Objects alive and bytes held by the store.
+  StoreStats store_stats() const noexcept;
+
+  /// The compiled core. Not API.
+  detail::RuntimeCore& core() noexcept { return *core_; }
+
+ private:
+  template <class T, class Rep = long, class Period = std::milli>
+  detail::ObjectEntry& await(const ObjectRef<T>& ref, bool may_run_producer,
+                             std::optional<std::chrono::duration<Rep, Period>> timeout = std::nullopt) {
+    detail::ObjectEntry* entry = ref.entry();
+    if (!entry) detail::throw_empty_ref("get");
+    if (!entry->is_done()) {
+      std::optional<detail::Clock::time_point> deadline;
+      auto start = detail::Clock::now();
+      if (timeout) deadline = start + std::chrono::duration_cast<detail::Clock::duration>(*timeout);
+      if (!detail::wait_for_count(*core_, std::span(&entry, 1), 1, deadline, may_run_producer)) {
+        detail::throw_get_timeout(*entry, detail::Clock::now() - start);
+      }
+    }
+    if (entry->state() == detail::ObjectState::failed) detail::rethrow_failure(*entry);
+    return *entry;
+  }
+
+  template <class T>
+  static decltype(auto) read(const ObjectRef<T>&, detail::ObjectEntry& entry) {
+    if constexpr (std::is_void_v<T>) {
+      return;
+    } else {
+      return static_cast<const T&>(static_cast<detail::TypedObject<T>&>(entry).value());
+    }
+  }
+
+  template <class T>
+  static T take(ObjectRef<T>&& ref) {
+    if constexpr (!std::is_void_v<T>) {
+      auto* entry = ref.entry();
+      if (entry->user_refs() == 1) {
+        T value = std::move(entry->mutable_value());
+        ref.reset();
+        return value;
+      }
+      if constexpr (std::is_copy_constructible_v<T>) {
+        return entry->value();
+      } else {
+        detail::throw_shared_move_only(*entry);
+      }
+    }
+  }
+
+  template <class T>
+  static std::vector<detail::ObjectEntry*> entries_of(const std::vector<ObjectRef<T>>& refs, const char* op) {
+    std::vector<detail::ObjectEntry*> entries;
+    entries.reserve(refs.size());
+    for (const auto& ref : refs) {
+      if (!ref.valid()) detail::throw_empty_ref(op);
+      entries.push_back(ref.entry());
+    }
+    return entries;
+  }
+
+  template <class T>
+  void await_all(const std::vector<ObjectRef<T>>& refs, std::optional<detail::Clock::duration> timeout) {
+    std::vector<detail::ObjectEntry*> entries = entries_of(refs, "get");
+    auto start = detail::Clock::now();
+    std::optional<detail::Clock::time_point> deadline;
+    if (timeout) deadline = start + *timeout;
+    if (!detail::wait_for_count(*core_, entries, entries.size(), deadline, !timeout)) {
+      for (auto* entry : entries) {
+        if (!entry->is_done()) detail::throw_get_timeout(*entry, detail::Clock::now() - start);
+      }
+    }
+    for (auto* entry : entries) {
+      if (entry->state() == detail::ObjectState::failed) detail::rethrow_failure(*entry);
+    }
+  }
+
+  template <class T>
+  static auto collect(const std::vector<ObjectRef<T>>& refs, bool may_move) {
+    if constexpr (std::is_void_v<T>) {
+      return;
+    } else {
+      std::vector<T> values;
+      values.reserve(refs.size());
+      for (const auto& ref : refs) {
+        auto* entry = ref.entry();
+        if (may_move && entry->user_refs() == 1) {
+          values.push_back(std::move(entry->mutable_value()));
+        } else if constexpr (std::is_copy_constructible_v<T>) {
+          values.push_back(entry->value());
+        } else {
+          detail::throw_shared_move_only(*entry);
+        }
+      }
+      return values;
+    }
+  }
+
+  static void check_num_returns(std::size_t num_returns, std::size_t size);
+
+  std::unique_ptr<detail::RuntimeCore> core_;
+};
+
+}  // namespace hetsched

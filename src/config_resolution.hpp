@@ -1,0 +1,35 @@
+// Turns a user's Config plus the HETSCHED_* environment into the numbers the runtime starts with.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "hetsched/config.hpp"
+#include "hetsched/hardware.hpp"
+
+namespace hetsched::detail {
+
+struct ResolvedConfig {
+  int num_cpus = 1;
+  int num_gpus = 0;
+  std::map<std::string, std::int64_t> custom_units;
+  std::uint32_t max_bypass = 64;
+};
+
+/// Looks up an environment variable (a function so tests of the parser can feed their own).
+using EnvironmentLookup = std::optional<std::string> (*)(const char* name);
+
+/// The process environment.
+std::optional<std::string> process_environment(const char* name);
+
+/// Applies defaults from `hardware`, then the environment overrides (when config.read_environment), then checks
+/// everything; throws UsageError for a malformed variable and ResourceError for a malformed quantity, each naming it.
+ResolvedConfig resolve_config(const Config& config, const HardwareInfo& hardware,
+                              EnvironmentLookup lookup = process_environment);
+
+/// Parses HETSCHED_RESOURCES text: a JSON object `{"Custom": 2}` or `Custom=2,Disk=1`.
+std::map<std::string, double> parse_resource_list(const std::string& text);
+
+}  // namespace hetsched::detail

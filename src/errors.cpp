@@ -1,0 +1,40 @@
+// Error types' out-of-line parts and the throw helpers the header templates call.
+#include "hetsched/error.hpp"
+
+#include <chrono>
+#include <string>
+
+#include "hetsched/detail/core_api.hpp"
+
+namespace hetsched {
+
+TaskError::TaskError(std::string task_name, std::string message, std::exception_ptr cause)
+    : Error("task '" + task_name + "' failed: " + message),
+      task_name_(std::move(task_name)),
+      message_(std::move(message)),
+      cause_(std::move(cause)) {}
+
+namespace detail {
+
+void rethrow_failure(const ObjectEntry& entry) { std::rethrow_exception(entry.error()); }
+
+void throw_empty_ref(std::string_view operation) {
+  throw UsageError(std::string(operation) +
+                   " was given an empty ObjectRef (default-constructed, moved-from or reset); pass a ref returned "
+                   "by remote() or put()");
+}
+
+void throw_get_timeout(const ObjectEntry& entry, Clock::duration waited) {
+  auto ms = std::chrono::duration<double, std::milli>(waited).count();
+  throw GetTimeoutError("object " + std::to_string(entry.id()) + " was not ready after " + std::to_string(ms) +
+                        " ms; give get a longer timeout, or use wait() to take results as they come");
+}
+
+void throw_shared_move_only(const ObjectEntry& entry) {
+  throw UsageError("object " + std::to_string(entry.id()) +
+                   " holds a move-only value that other ObjectRefs still share, so get cannot move it out; read it "
+                   "in place with get(lvalue_ref), or drop the other refs first");
+}
+
+}  // namespace detail
+}  // namespace hetsched

@@ -1,0 +1,110 @@
+#include "resources/ledger.hpp"
+
+#include <algorithm>
+
+#include "hetsched/error.hpp"
+#include "scheduler/policy.hpp"
+
+namespace hetsched::detail {
+namespace {
+
+std::string quantity_text(std::int64_t units) {
+  std::string text = std::to_string(from_units(units));
+  text.erase(text.find_last_not_of('0') + 1);
+  if (text.back() == '.') text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+ResourceLedger::ResourceLedger(std::int64_t cpu_units, int gpu_count,
+                               const std::map<std::string, std::int64_t>& custom_units)
+    : cpu_total_(cpu_units), cpu_free_(cpu_units), gpu_free_(static_cast<std::size_t>(gpu_count), units_per_resource) {
+  for (const auto& [name, units] : custom_units) custom_.push_back({name, units, units});
+}
+
+ResourceLedger::Custom* ResourceLedger::find_custom(const std::string& name) {
+  auto it = std::lower_bound(custom_.begin(), custom_.end(), name,
+                             [](const Custom& c, const std::string& key) { return c.name < key; });
+  return it != custom_.end() && it->name == name ? &*it : nullptr;
+}
+
+const ResourceLedger::Custom* ResourceLedger::find_custom(const std::string& name) const {
+  return const_cast<ResourceLedger*>(this)->find_custom(name);
+}
+
+void ResourceLedger::check_feasible(const ResourceDemand& demand) const {
+  if (demand.cpu > cpu_total_) {
+    throw ResourceError("the task asks for " + quantity_text(demand.cpu) + " CPU but the runtime has " +
+                        quantity_text(cpu_total_) + " CPU in total; lower .cpus() or raise Config::num_cpus");
+  }
+  auto gpus = static_cast<std::int64_t>(gpu_free_.size()) * units_per_resource;
+  if (demand.gpu > gpus) {
+    throw ResourceError("the task asks for " + quantity_text(demand.gpu) + " GPU but the runtime has " +
+                        std::to_string(gpu_free_.size()) +
+                        " GPU in total; lower .gpus() or raise Config::num_gpus (extra GPUs are logical)");
+  }
+  for (const auto& [name, units] : demand.custom) {
+    const Custom* custom = find_custom(name);
+    if (!custom) {
+      throw ResourceError("the task asks for custom resource '" + name +
+                          "' which the runtime does not have; add it to Config::resources or HETSCHED_RESOURCES");
+    }
+    if (units > custom->total) {
+      throw ResourceError("the task asks for " + quantity_text(units) + " of custom resource '" + name +
+                          "' but the runtime has " + quantity_text(custom->total) + " in total");
+    }
+  }
+}
+
+bool ResourceLedger::try_acquire(Task& task, const Policy& policy) {
+  const ResourceDemand& demand = task.demand;
+  if (demand.cpu > cpu_free_) return false;
+  for (const auto& [name, units] : demand.custom) {
+    if (units > find_custom(name)->free) return false;
+  }
+  std::vector<int> devices;
+  if (demand.gpu > 0) {
+    auto choice = policy.choose_gpus(gpu_free_, demand.gpu);
+    if (!choice) return false;
+    devices = std::move(*choice);
+  }
+  cpu_free_ -= demand.cpu;
+  for (const auto& [name, units] : demand.custom) find_custom(name)->free -= units;
+  std::int64_t per_device = devices.empty() ? 0 : std::min(demand.gpu, units_per_resource);
+  for (int d : devices) gpu_free_[static_cast<std::size_t>(d)] -= per_device;
+  task.gpu_ids = std::move(devices);
+  task.gpu_units_per_device = per_device;
+  task.holds_resources = true;
+  return true;
+}
+
+void ResourceLedger::release(Task& task) {
+  if (!task.holds_resources) return;
+  cpu_free_ += task.demand.cpu;
+  for (const auto& [name, units] : task.demand.custom) find_custom(name)->free += units;
+  for (int d : task.gpu_ids) gpu_free_[static_cast<std::size_t>(d)] += task.gpu_units_per_device;
+  task.holds_resources = false;
+}
+
+void ResourceLedger::lend_cpus(const Task& task) { cpu_free_ += task.demand.cpu; }
+
+void ResourceLedger::reclaim_cpus(const Task& task) { cpu_free_ -= task.demand.cpu; }
+
+std::map<std::string, double> ResourceLedger::totals() const {
+  std::map<std::string, double> result{{"CPU", from_units(cpu_total_)},
+                                       {"GPU", static_cast<double>(gpu_free_.size())}};
+  for (const auto& custom : custom_) result[custom.name] = from_units(custom.total);
+  return result;
+}
+
+std::map<std::string, double> ResourceLedger::available() const {
+  std::int64_t gpu = 0;
+  for (auto free : gpu_free_) gpu += free;
+  std::map<std::string, double> result{{"CPU", from_units(std::max<std::int64_t>(cpu_free_, 0))},
+                                       {"GPU", from_units(gpu)}};
+  for (const auto& custom : custom_) result[custom.name] = from_units(custom.free);
+  return result;
+}
+
+}  // namespace hetsched::detail

@@ -1,0 +1,126 @@
+#include "scheduler/scheduler.hpp"
+
+#include <algorithm>
+
+namespace hetsched::detail {
+
+Scheduler::Scheduler(ResourceLedger ledger, std::unique_ptr<Policy> policy, std::uint32_t max_bypass,
+                     Dispatcher& dispatcher)
+    : ledger_(std::move(ledger)), policy_(std::move(policy)), max_bypass_(max_bypass), dispatcher_(dispatcher) {}
+
+std::uint32_t Scheduler::class_of(const ResourceDemand& demand) {
+  for (std::size_t i = 0; i < classes_.size(); ++i) {
+    if (classes_[i].demand == demand) return static_cast<std::uint32_t>(i);
+  }
+  classes_.push_back({demand, {}});
+  return static_cast<std::uint32_t>(classes_.size() - 1);
+}
+
+void Scheduler::enqueue(TaskPtr task) {
+  std::vector<TaskPtr> started;
+  {
+    std::lock_guard lock(mutex_);
+    task->sequence = next_sequence_++;
+    if (queued_ == 0 && ledger_.try_acquire(*task, *policy_)) {
+      task->stage.store(TaskStage::dispatched, std::memory_order_release);
+    } else {
+      task->stage.store(TaskStage::queued, std::memory_order_relaxed);
+      task->scheduling_class = class_of(task->demand);
+      classes_[task->scheduling_class].tasks.push_back(std::move(task));
+      ++queued_;
+      dispatch_ready(started);
+    }
+  }
+  if (task) {
+    dispatcher_.dispatch(std::move(task));
+  } else {
+    send(started);
+  }
+}
+
+void Scheduler::finished(Task& task) {
+  std::vector<TaskPtr> started;
+  {
+    std::lock_guard lock(mutex_);
+    ledger_.release(task);
+    if (queued_ > 0) dispatch_ready(started);
+  }
+  send(started);
+}
+
+void Scheduler::lend_cpus(const Task& task) {
+  std::vector<TaskPtr> started;
+  {
+    std::lock_guard lock(mutex_);
+    ledger_.lend_cpus(task);
+    if (queued_ > 0) dispatch_ready(started);
+  }
+  send(started);
+}
+
+void Scheduler::reclaim_cpus(const Task& task) {
+  std::lock_guard lock(mutex_);
+  ledger_.reclaim_cpus(task);
+}
+
+void Scheduler::dispatch_ready(std::vector<TaskPtr>& started) {
+  std::vector<ClassQueue*> order;
+  for (;;) {
+    order.clear();
+    for (auto& queue : classes_) {
+      if (!queue.tasks.empty()) order.push_back(&queue);
+    }
+    std::sort(order.begin(), order.end(), [](const ClassQueue* a, const ClassQueue* b) {
+      return a->tasks.front()->sequence < b->tasks.front()->sequence;
+    });
+    bool started_one = false;
+    for (ClassQueue* queue : order) {
+      Task& head = *queue->tasks.front();
+      if (!ledger_.try_acquire(head, *policy_)) {
+        if (head.bypassed >= max_bypass_) break;  // reserved: nothing younger starts until it fits
+        continue;
+      }
+      head.stage.store(TaskStage::dispatched, std::memory_order_release);
+      count_bypass(head.sequence);
+      started.push_back(std::move(queue->tasks.front()));
+      queue->tasks.pop_front();
+      --queued_;
+      started_one = true;
+      break;  // heads changed: recompute the order
+    }
+    if (!started_one) return;
+  }
+}
+
+void Scheduler::count_bypass(std::uint64_t started_sequence) {
+  for (auto& queue : classes_) {
+    if (!queue.tasks.empty() && queue.tasks.front()->sequence < started_sequence) ++queue.tasks.front()->bypassed;
+  }
+}
+
+void Scheduler::send(std::vector<TaskPtr>& started) {
+  for (auto& task : started) dispatcher_.dispatch(std::move(task));
+}
+
+std::vector<TaskPtr> Scheduler::drain() {
+  std::lock_guard lock(mutex_);
+  std::vector<TaskPtr> drained;
+  for (auto& queue : classes_) {
+    for (auto& task : queue.tasks) drained.push_back(std::move(task));
+    queue.tasks.clear();
+  }
+  queued_ = 0;
+  return drained;
+}
+
+std::map<std::string, double> Scheduler::totals() const {
+  std::lock_guard lock(mutex_);
+  return ledger_.totals();
+}
+
+std::map<std::string, double> Scheduler::available() const {
+  std::lock_guard lock(mutex_);
+  return ledger_.available();
+}
+
+}  // namespace hetsched::detail

@@ -1,0 +1,62 @@
+// Ready tasks wait here, one FIFO per scheduling class (same demand shape), until the ledger can take their demand.
+// A class whose head does not fit never blocks another class. Anti-starvation rule: a class head may be overtaken by
+// at most `max_bypass` later-arriving tasks; from then on no later task starts until it fits. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "resources/ledger.hpp"
+#include "scheduler/dispatcher.hpp"
+#include "scheduler/policy.hpp"
+
+namespace hetsched::detail {
+
+class Scheduler {
+ public:
+  Scheduler(ResourceLedger ledger, std::unique_ptr<Policy> policy, std::uint32_t max_bypass, Dispatcher& dispatcher);
+
+  /// Throws ResourceError naming the resource when the totals can never satisfy `demand`.
+  void check_feasible(const ResourceDemand& demand) const { ledger_.check_feasible(demand); }
+  /// A task whose inputs are ready: dispatched now if it fits and nothing older is waiting for it, else queued.
+  void enqueue(TaskPtr task);
+  /// A task finished: its resources return and queued tasks that now fit are dispatched.
+  void finished(Task& task);
+  /// A running task blocks in get: its CPUs are lent to queued tasks.
+  void lend_cpus(const Task& task);
+  /// The blocked task resumes and takes its CPUs back.
+  void reclaim_cpus(const Task& task);
+  /// Removes and returns every queued task (at shutdown).
+  std::vector<TaskPtr> drain();
+
+  /// Totals by resource name.
+  std::map<std::string, double> totals() const;
+  /// Free amounts by resource name.
+  std::map<std::string, double> available() const;
+
+ private:
+  struct ClassQueue {
+    ResourceDemand demand;
+    std::deque<TaskPtr> tasks;
+  };
+  std::uint32_t class_of(const ResourceDemand& demand);
+  void dispatch_ready(std::vector<TaskPtr>& started);
+  void count_bypass(std::uint64_t started_sequence);
+  void send(std::vector<TaskPtr>& started);
+
+  mutable std::mutex mutex_;
+  ResourceLedger ledger_;
+  std::unique_ptr<Policy> policy_;
+  std::uint32_t max_bypass_;
+  Dispatcher& dispatcher_;
+  std::vector<ClassQueue> classes_;
+  std::size_t queued_ = 0;
+  std::uint64_t next_sequence_ = 0;
+};
+
+}  // namespace hetsched::detail

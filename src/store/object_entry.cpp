@@ -1,0 +1,75 @@
+// Object lifecycle: publication, waiters and the producer link.
+#include "hetsched/detail/object_entry.hpp"
+
+#include <algorithm>
+
+#include "hetsched/detail/task.hpp"
+#include "store/accounting.hpp"
+
+namespace hetsched::detail {
+
+ObjectEntry::~ObjectEntry() {
+  if (accounting_) {
+    accounting_->objects.fetch_sub(1, std::memory_order_relaxed);
+    accounting_->bytes.fetch_sub(bytes_, std::memory_order_relaxed);
+  }
+  if (producer_) producer_->release();
+}
+
+void ObjectEntry::adopt(std::uint64_t id, std::shared_ptr<StoreAccounting> accounting) noexcept {
+  id_ = id;
+  accounting_ = std::move(accounting);
+  accounting_->objects.fetch_add(1, std::memory_order_relaxed);
+}
+
+void ObjectEntry::mark_ready(std::size_t bytes) noexcept {
+  bytes_ = bytes;
+  if (accounting_) accounting_->bytes.fetch_add(bytes, std::memory_order_relaxed);
+  complete(ObjectState::ready);
+}
+
+void ObjectEntry::mark_failed(std::exception_ptr error) noexcept {
+  error_ = std::move(error);
+  complete(ObjectState::failed);
+}
+
+void ObjectEntry::complete(ObjectState state) noexcept {
+  Task* producer = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    state_.store(state, std::memory_order_release);
+    producer = std::exchange(producer_, nullptr);
+    // Waiters are called under the lock so that remove_waiter() guarantees no call after it returns.
+    for (ObjectWaiter* waiter : waiters_) waiter->object_completed();
+    waiters_.clear();
+    waiters_.shrink_to_fit();
+  }
+  if (producer) producer->release();
+}
+
+bool ObjectEntry::add_waiter(ObjectWaiter* waiter) {
+  std::lock_guard lock(mutex_);
+  if (state_.load(std::memory_order_relaxed) != ObjectState::pending) return false;
+  waiters_.push_back(waiter);
+  return true;
+}
+
+void ObjectEntry::remove_waiter(ObjectWaiter* waiter) noexcept {
+  std::lock_guard lock(mutex_);
+  auto it = std::find(waiters_.begin(), waiters_.end(), waiter);
+  if (it != waiters_.end()) waiters_.erase(it);
+}
+
+void ObjectEntry::set_producer(Task* task) noexcept {
+  task->retain();
+  std::lock_guard lock(mutex_);
+  producer_ = task;
+}
+
+Task* ObjectEntry::acquire_producer() noexcept {
+  std::lock_guard lock(mutex_);
+  if (producer_) producer_->retain();
+  return producer_;
+}
+
+}  // namespace hetsched::detail
