@@ -85,13 +85,13 @@ class Runtime {
   /// Like get(ref), throwing GetTimeoutError when the object is not ready within `timeout`.
   template <class T, class Rep, class Period>
   decltype(auto) get(const ObjectRef<T>& ref, std::chrono::duration<Rep, Period> timeout) {
-    auto& entry = await(ref, false, timeout);
+    auto& entry = await(ref, false, std::optional(timeout));
     return read(ref, entry);
   }
   /// Like get(ref&&), throwing GetTimeoutError when the object is not ready within `timeout`.
   template <class T, class Rep, class Period>
   T get(ObjectRef<T>&& ref, std::chrono::duration<Rep, Period> timeout) {
-    await(ref, false, timeout);
+    await(ref, false, std::optional(timeout));
     return take(std::move(ref));
   }
   /// Blocks until every object is ready; returns copies of the values in order (rethrows the first failure).

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "exec/tsan_annotations.hpp"
+
 namespace hetsched::detail {
 
 CpuExecutor::CpuExecutor(int slots, TaskRunner& runner)
@@ -20,10 +22,14 @@ CpuExecutor::~CpuExecutor() {
 void CpuExecutor::dispatch(TaskPtr task) {
   run_queue_.push(task.detach());
   tokens_.fetch_add(1, std::memory_order_relaxed);
-  dispatch_arena_.enqueue([this] {
-    run_one_here();
-    if (tokens_.fetch_sub(1, std::memory_order_acq_rel) == 1) tokens_.notify_all();
-  });
+  annotate_happens_before(this);
+  dispatch_arena_.enqueue(RunToken{this});
+}
+
+void CpuExecutor::RunToken::operator()() const {
+  annotate_happens_after(executor);
+  executor->run_one_here();
+  if (executor->tokens_.fetch_sub(1, std::memory_order_acq_rel) == 1) executor->tokens_.notify_all();
 }
 
 bool CpuExecutor::claim(Task& task) noexcept {

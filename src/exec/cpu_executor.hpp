@@ -39,6 +39,11 @@ class CpuExecutor final : public Dispatcher {
   bool run_here_if_unstarted(Task& task);
 
  private:
+  /// The functor enqueued per dispatch: runs one queued task, then counts itself done.
+  struct RunToken {
+    CpuExecutor* executor;
+    void operator()() const;
+  };
   static bool claim(Task& task) noexcept;
   void run(Task& task);
   tbb::task_arena& arena_for(int concurrency);

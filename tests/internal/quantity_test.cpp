@@ -1,0 +1,47 @@
+// Fixed-point quantities: Ray's 1e-4 precision and the whole-number rule above 1.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "hetsched/detail/resource_demand.hpp"
+#include "hetsched/error.hpp"
+
+namespace hetsched::detail {
+namespace {
+
+TEST(Quantity, ConvertsToUnitsOfOneTenThousandth) {
+  EXPECT_EQ(to_units("GPU", 0.3333), 3333);
+  EXPECT_EQ(to_units("GPU", 0.5), 5000);
+  EXPECT_EQ(to_units("CPU", 4), 40000);
+  EXPECT_EQ(to_units("CPU", 0), 0);
+  EXPECT_LE(3 * to_units("GPU", 0.3333), units_per_resource);
+}
+
+TEST(Quantity, RejectsWhatCannotBeRepresentedOrIsNotWhole) {
+  for (double bad : {1e-5, 1.0 / 3.0, -1.0, 1.5, std::nan(""), std::numeric_limits<double>::infinity(), 1e13}) {
+    EXPECT_THROW(to_units("GPU", bad), ResourceError) << bad;
+  }
+}
+
+TEST(Quantity, ErrorsNameTheResource) {
+  try {
+    to_units("GPU", 1.5);
+    FAIL();
+  } catch (const ResourceError& e) {
+    EXPECT_NE(std::string(e.what()).find("GPU"), std::string::npos);
+  }
+}
+
+TEST(ResourceDemand, CustomEntriesStaySortedAndUnique) {
+  ResourceDemand demand;
+  demand.set_custom("b", 1);
+  demand.set_custom("a", 2);
+  demand.set_custom("b", 3);
+  EXPECT_EQ(demand.custom, (std::vector<std::pair<std::string, std::int64_t>>{{"a", 2}, {"b", 3}}));
+  EXPECT_THROW(demand.set_custom("CPU", 1), ResourceError);
+  EXPECT_THROW(demand.set_custom("", 1), ResourceError);
+}
+
+}  // namespace
+}  // namespace hetsched::detail

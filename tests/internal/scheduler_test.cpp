@@ -1,0 +1,177 @@
+// The scheduler on its own: class queues, the bypass limit, and its lock under concurrent enqueue/finish.
+#include "scheduler/scheduler.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "test_task.hpp"
+
+namespace hetsched::detail {
+namespace {
+
+using test::make_task;
+
+/// Records dispatched tasks instead of running them.
+class RecordingDispatcher final : public Dispatcher {
+ public:
+  void dispatch(TaskPtr task) override {
+    std::lock_guard lock(mutex);
+    started.push_back(std::move(task));
+  }
+  std::vector<std::string> names() {
+    std::lock_guard lock(mutex);
+    std::vector<std::string> result;
+    for (auto& task : started) result.push_back(task->name);
+    return result;
+  }
+  std::mutex mutex;
+  std::vector<TaskPtr> started;
+};
+
+Scheduler make_scheduler(Dispatcher& dispatcher, int cpus, int gpus = 0, std::uint32_t max_bypass = 64) {
+  return Scheduler(ResourceLedger(std::int64_t{cpus} * units_per_resource, gpus, {}), make_pack_policy(),
+                   max_bypass, dispatcher);
+}
+
+TEST(Scheduler, DispatchesWhatFitsAndQueuesTheRest) {
+  RecordingDispatcher dispatcher;
+  auto scheduler = make_scheduler(dispatcher, 2);
+  scheduler.enqueue(make_task(1, 0, "a"));
+  scheduler.enqueue(make_task(1, 0, "b"));
+  scheduler.enqueue(make_task(1, 0, "c"));
+  EXPECT_EQ(dispatcher.names(), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(scheduler.available().at("CPU"), 0.0);
+  scheduler.finished(*dispatcher.started[0]);
+  EXPECT_EQ(dispatcher.names(), (std::vector<std::string>{"a", "b", "c"}));
+}
+
+TEST(Scheduler, WaitingLargeDemandDoesNotBlockSmallOnesThatFit) {
+  RecordingDispatcher dispatcher;
+  auto scheduler = make_scheduler(dispatcher, 2);
+  scheduler.enqueue(make_task(1, 0, "small-1"));
+  scheduler.enqueue(make_task(2, 0, "large"));  // cannot fit while small-1 runs
+  scheduler.enqueue(make_task(1, 0, "small-2"));
+  EXPECT_EQ(dispatcher.names(), (std::vector<std::string>{"small-1", "small-2"}));
+}
+
+TEST(Scheduler, LargeDemandIsNotStarvedPastTheBypassLimit) {
+  RecordingDispatcher dispatcher;
+  auto scheduler = make_scheduler(dispatcher, 2, 0, /*max_bypass=*/2);
+  scheduler.enqueue(make_task(1, 0, "s0"));
+  scheduler.enqueue(make_task(2, 0, "large"));
+  // A stream of small tasks: each one that starts while "large" waits overtakes it.
+  for (int i = 1; i <= 6; ++i) scheduler.enqueue(make_task(1, 0, "s" + std::to_string(i)));
+  EXPECT_EQ(dispatcher.names(), (std::vector<std::string>{"s0", "s1"}));  // s1 overtakes once
+  scheduler.finished(*dispatcher.started[0]);                              // s2 overtakes twice: limit reached
+  EXPECT_EQ(dispatcher.names(), (std::vector<std::string>{"s0", "s1", "s2"}));
+  scheduler.finished(*dispatcher.started[1]);  // one CPU free: large does not fit, and nothing younger may start
+  EXPECT_EQ(dispatcher.names().size(), 3u);
+  scheduler.finished(*dispatcher.started[2]);  // both free: large starts before any younger task
+  EXPECT_EQ(dispatcher.names().back(), "large");
+}
+
+TEST(Scheduler, FractionalGpuDemandsPackOntoOneDeviceFirst) {
+  RecordingDispatcher dispatcher;
+  auto scheduler = make_scheduler(dispatcher, 8, 2);
+  for (int i = 0; i < 3; ++i) scheduler.enqueue(make_task(0, 0.3333));
+  scheduler.enqueue(make_task(0, 0.5));
+  ASSERT_EQ(dispatcher.started.size(), 4u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(dispatcher.started[i]->gpu_ids, std::vector<int>{0});
+  EXPECT_EQ(dispatcher.started[3]->gpu_ids, std::vector<int>{1});  // 0.0001 left on device 0
+}
+
+TEST(Scheduler, WholeGpuDemandTakesDistinctFreeDevices) {
+  RecordingDispatcher dispatcher;
+  auto scheduler = make_scheduler(dispatcher, 8, 3);
+  scheduler.enqueue(make_task(0, 0.5));
+  scheduler.enqueue(make_task(0, 2));
+  ASSERT_EQ(dispatcher.started.size(), 2u);
+  EXPECT_EQ(dispatcher.started[1]->gpu_ids, (std::vector<int>{1, 2}));
+  scheduler.enqueue(make_task(0, 1));  // no whole device left
+  EXPECT_EQ(dispatcher.started.size(), 2u);
+}
+
+TEST(Scheduler, LentCpusLetQueuedTasksStartAndComeBack) {
+  RecordingDispatcher dispatcher;
+  auto scheduler = make_scheduler(dispatcher, 1);
+  scheduler.enqueue(make_task(1, 0, "parent"));
+  scheduler.enqueue(make_task(1, 0, "child"));
+  EXPECT_EQ(dispatcher.names().size(), 1u);
+  scheduler.lend_cpus(*dispatcher.started[0]);
+  EXPECT_EQ(dispatcher.names(), (std::vector<std::string>{"parent", "child"}));
+  scheduler.reclaim_cpus(*dispatcher.started[0]);
+  scheduler.finished(*dispatcher.started[1]);
+  scheduler.finished(*dispatcher.started[0]);
+  EXPECT_EQ(scheduler.available().at("CPU"), 1.0);
+}
+
+TEST(Scheduler, DrainReturnsEveryQueuedTask) {
+  RecordingDispatcher dispatcher;
+  auto scheduler = make_scheduler(dispatcher, 1);
+  for (int i = 0; i < 5; ++i) scheduler.enqueue(make_task(1));
+  EXPECT_EQ(scheduler.drain().size(), 4u);
+  scheduler.finished(*dispatcher.started[0]);
+  EXPECT_EQ(dispatcher.started.size(), 1u);
+}
+
+/// Finishes each dispatched task on another thread and tracks how many run at once.
+class ConcurrentDispatcher final : public Dispatcher {
+ public:
+  void dispatch(TaskPtr task) override {
+    auto units = task->demand.cpu;
+    int now = running_units.fetch_add(static_cast<int>(units)) + static_cast<int>(units);
+    int seen = max_running_units.load();
+    while (now > seen && !max_running_units.compare_exchange_weak(seen, now)) {
+    }
+    std::lock_guard lock(mutex);
+    pending.push_back(std::move(task));
+  }
+  TaskPtr take() {
+    std::lock_guard lock(mutex);
+    if (pending.empty()) return {};
+    TaskPtr task = std::move(pending.back());
+    pending.pop_back();
+    return task;
+  }
+  std::mutex mutex;
+  std::vector<TaskPtr> pending;
+  std::atomic<int> running_units{0};
+  std::atomic<int> max_running_units{0};
+  std::atomic<int> completed{0};
+};
+
+TEST(Scheduler, ConcurrentEnqueueAndFinishNeverExceedTheCapacity) {
+  ConcurrentDispatcher dispatcher;
+  auto scheduler = make_scheduler(dispatcher, 3, 0, 4);
+  constexpr int per_thread = 2000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) scheduler.enqueue(make_task((i + t) % 3 == 0 ? 2 : 1));
+    });
+  }
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&] {
+      while (dispatcher.completed.load() < 2 * per_thread) {
+        if (TaskPtr task = dispatcher.take()) {
+          dispatcher.running_units.fetch_sub(static_cast<int>(task->demand.cpu));
+          scheduler.finished(*task);
+          dispatcher.completed.fetch_add(1);
+        } else {
+          std::this_thread::yield();
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(dispatcher.completed.load(), 2 * per_thread);
+  EXPECT_LE(dispatcher.max_running_units.load(), 3 * units_per_resource);
+  EXPECT_EQ(scheduler.available().at("CPU"), 3.0);
+}
+
+}  // namespace
+}  // namespace hetsched::detail
