@@ -101,10 +101,14 @@ ResolvedConfig resolve_config(const Config& config, const HardwareInfo& hardware
   resolved.num_cpus = config.num_cpus.value_or(hardware.usable_cores);
   resolved.num_gpus = config.num_gpus.value_or(static_cast<int>(hardware.gpus.size()));
   std::map<std::string, double> resources = config.resources;
+  std::string resources_source = "Config::resources";
   if (config.read_environment) {
     if (auto value = lookup("HETSCHED_NUM_CPUS")) resolved.num_cpus = parse_count("HETSCHED_NUM_CPUS", *value);
     if (auto value = lookup("HETSCHED_NUM_GPUS")) resolved.num_gpus = parse_count("HETSCHED_NUM_GPUS", *value);
-    if (auto value = lookup("HETSCHED_RESOURCES")) resources = parse_resource_list(*value);
+    if (auto value = lookup("HETSCHED_RESOURCES")) {
+      resources = parse_resource_list(*value);
+      resources_source = "HETSCHED_RESOURCES";
+    }
   }
   check_count("Config::num_cpus", resolved.num_cpus);
   check_count("Config::num_gpus", resolved.num_gpus);
@@ -114,10 +118,14 @@ ResolvedConfig resolve_config(const Config& config, const HardwareInfo& hardware
   resolved.max_bypass = static_cast<std::uint32_t>(config.max_bypass);
   for (const auto& [name, quantity] : resources) {
     if (name.empty() || name == "CPU" || name == "GPU") {
-      throw ResourceError("custom resource name '" + name +
+      throw ResourceError(resources_source + ": custom resource name '" + name +
                           "' is not allowed; CPU and GPU are set with num_cpus and num_gpus, and a name is required");
     }
-    resolved.custom_units[name] = to_units("custom resource '" + name + "'", quantity);
+    try {
+      resolved.custom_units[name] = to_units("custom resource '" + name + "'", quantity);
+    } catch (const ResourceError& error) {
+      throw ResourceError(resources_source + ": " + error.what());
+    }
   }
   return resolved;
 }
