@@ -30,6 +30,11 @@ void throw_get_timeout(const ObjectEntry& entry, Clock::duration waited) {
                         " ms; give get a longer timeout, or use wait() to take results as they come");
 }
 
+void throw_empty_actor_handle() {
+  throw UsageError("an empty ActorHandle (default-constructed or moved-from) was used; use a handle returned by "
+                   "rt.actor<T>().remote() or rt.get_actor<T>(name)");
+}
+
 void throw_shared_move_only(const ObjectEntry& entry) {
   throw UsageError("object " + std::to_string(entry.id()) +
                    " holds a move-only value that other ObjectRefs still share, so get cannot move it out; read it "

@@ -20,7 +20,7 @@ const HardwareInfo& Runtime::hardware() const noexcept { return core_->hardware(
 
 StoreStats Runtime::store_stats() const noexcept {
   const auto& accounting = core_->accounting();
-  return {accounting.objects.load(std::memory_order_relaxed), accounting.bytes.load(std::memory_order_relaxed)};
+  return {accounting.objects(), accounting.bytes.load(std::memory_order_relaxed)};
 }
 
 void Runtime::check_num_returns(std::size_t num_returns, std::size_t size) {

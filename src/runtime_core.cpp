@@ -2,6 +2,7 @@
 
 #include <cxxabi.h>
 
+#include <thread>
 #include <typeinfo>
 
 #include "hetsched/error.hpp"
@@ -68,7 +69,7 @@ RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
     : owner_(owner),
       hardware_(detect_hardware()),
       config_(resolve_config(config, hardware_)),
-      accounting_(std::make_shared<StoreAccounting>()),
+      accounting_(new StoreAccounting()),
       scheduler_(ResourceLedger(std::int64_t{config_.num_cpus} * units_per_resource, config_.num_gpus,
                                 config_.custom_units),
                  make_pack_policy(), config_.max_bypass, executor_),
@@ -76,11 +77,13 @@ RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
 
 RuntimeCore::~RuntimeCore() {
   shutting_down_.store(true, std::memory_order_seq_cst);
+  kill_every_actor();
   for (TaskPtr& task : scheduler_.drain()) {
     task->stage.store(TaskStage::running, std::memory_order_relaxed);
-    publish(*task, cancellation(*task), 0);
+    publish(*task, cancellation(*task), 0, true, false);
   }
   for (auto live = live_tasks_.load(); live != 0; live = live_tasks_.load()) live_tasks_.wait(live);
+  accounting_->release();
 }
 
 void RuntimeCore::register_object(ObjectEntry& entry) {
@@ -93,15 +96,19 @@ void RuntimeCore::publish_put(ObjectEntry& entry, std::size_t bytes) {
 }
 
 void RuntimeCore::submit(TaskPtr task) {
-  scheduler_.check_feasible(task->demand);
+  if (task->role != TaskRole::actor_call) scheduler_.check_feasible(task->demand);
   task->core = this;
   register_object(*task->result.get());
   task->result->set_producer(task.get());
   live_tasks_.fetch_add(1, std::memory_order_relaxed);
+  if (task->role == TaskRole::actor_creation) task->actor->retain();  // dropped when the constructor task ends
   if (shutting_down_.load(std::memory_order_acquire)) {
-    publish(*task, cancellation(*task), 0);
+    task->stage.store(TaskStage::running, std::memory_order_relaxed);
+    publish(*task, cancellation(*task), 0, false, false);
     return;
   }
+  // An actor call takes its place in the mailbox now, so calls start in submission order.
+  if (task->role == TaskRole::actor_call && !task->actor->add_call(task)) return;
   // One extra count while registering, so inputs completing meanwhile cannot start the task early.
   task->unresolved_inputs.store(static_cast<int>(task->inputs.size()) + 1, std::memory_order_relaxed);
   Task* pending = task.detach();  // this reference is handed over by the last object_completed()
@@ -112,6 +119,10 @@ void RuntimeCore::submit(TaskPtr task) {
 }
 
 void RuntimeCore::inputs_resolved(TaskPtr task) noexcept {
+  if (task->role == TaskRole::actor_call) {
+    task->actor->call_ready(std::move(task));  // a failed input is published in mailbox order, when it runs
+    return;
+  }
   bool input_failed = false;
   for (ObjectEntry* input : task->inputs) input_failed |= input->state() == ObjectState::failed;
   if (input_failed || shutting_down_.load(std::memory_order_acquire)) {
@@ -123,11 +134,13 @@ void RuntimeCore::inputs_resolved(TaskPtr task) noexcept {
   scheduler_.enqueue(std::move(task));
 }
 
-void RuntimeCore::run_claimed(Task& task) noexcept {
+TaskPtr RuntimeCore::run_claimed(Task& task, bool may_continue) noexcept {
   for (ObjectEntry* input : task.inputs) {
-    if (input->state() == ObjectState::failed) return publish(task, input->error(), 0);
+    if (input->state() == ObjectState::failed) return publish(task, input->error(), 0, true, may_continue);
   }
-  if (shutting_down_.load(std::memory_order_acquire)) return publish(task, cancellation(task), 0);
+  if (shutting_down_.load(std::memory_order_acquire)) {
+    return publish(task, cancellation(task), 0, true, may_continue);
+  }
   CurrentTaskScope scope(this, &task);
   TaskContext context(owner_, task, nullptr);
   std::size_t bytes = 0;
@@ -137,18 +150,108 @@ void RuntimeCore::run_claimed(Task& task) noexcept {
   } catch (...) {
     failure = as_task_failure(task);
   }
-  publish(task, std::move(failure), bytes);
+  return publish(task, std::move(failure), bytes, true, may_continue);
 }
 
-void RuntimeCore::publish(Task& task, std::exception_ptr failure, std::size_t bytes) noexcept {
-  scheduler_.finished(task);  // resources return before anyone can observe the result
+void RuntimeCore::fail_unstarted(Task& task, std::exception_ptr failure) noexcept {
+  publish(task, std::move(failure), 0, false, false);
+}
+
+TaskPtr RuntimeCore::publish(Task& task, std::exception_ptr failure, std::size_t bytes, bool started,
+                             bool may_continue) noexcept {
+  bool kept_by_actor = task.role == TaskRole::actor_creation && task.actor->created(task, failure);
+  if (task.holds_resources && !kept_by_actor) scheduler_.finished(task);  // before anyone can see the result
   task.stage.store(TaskStage::finished, std::memory_order_release);
   if (failure) {
     task.result->mark_failed(std::move(failure));
   } else {
     task.result->mark_ready(bytes);
   }
+  TaskPtr next;
+  if (task.role == TaskRole::actor_call && started) next = task.actor->call_finished(may_continue);
+  if (task.role == TaskRole::actor_creation) task.actor->release();
+  // Last: once no task is live, the destructor may tear the runtime down.
   if (live_tasks_.fetch_sub(1, std::memory_order_acq_rel) == 1) live_tasks_.notify_all();
+  return next;
+}
+
+std::string RuntimeCore::describe(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (...) {
+    return describe_current_exception();
+  }
+}
+
+ActorRef RuntimeCore::create_actor(std::string name, const std::type_info& type, int max_concurrency) {
+  if (shutting_down_.load(std::memory_order_acquire)) {
+    throw ActorDiedError("cannot create an actor: the Runtime is shutting down");
+  }
+  ActorRef actor(new ActorState(*this, std::move(name), type, max_concurrency));
+  std::lock_guard lock(actors_mutex_);
+  if (!actor->name().empty()) {
+    auto [it, inserted] = named_actors_.emplace(actor->name(), actor.get());
+    if (!inserted) {
+      throw UsageError("an actor named '" + actor->name() +
+                       "' already exists; pick another name, or look it up with get_actor");
+    }
+  }
+  actors_.emplace(actor->id(), actor.get());
+  return actor;
+}
+
+ActorRef RuntimeCore::find_actor(const std::string& name, const std::type_info& type) {
+  std::lock_guard lock(actors_mutex_);
+  auto it = named_actors_.find(name);
+  if (it == named_actors_.end() || !it->second->try_retain()) {
+    throw UsageError("there is no live actor named '" + name + "'; create it with rt.actor<T>().name(\"" + name +
+                     "\").remote(...)");
+  }
+  ActorRef actor = ActorRef::adopt(it->second);
+  if (actor->type() != type) {
+    throw UsageError("the actor named '" + name + "' is not of the type asked for; use get_actor with its class");
+  }
+  return actor;
+}
+
+void RuntimeCore::unregister_actor(ActorState& actor) noexcept {
+  std::lock_guard lock(actors_mutex_);
+  if (actors_.erase(actor.id()) == 0) return;  // killed earlier: already forgotten
+  auto named = named_actors_.find(actor.name());
+  if (named != named_actors_.end() && named->second == &actor) named_actors_.erase(named);
+}
+
+void RuntimeCore::kill_every_actor() {
+  std::vector<ActorRef> alive;
+  {
+    std::lock_guard lock(actors_mutex_);
+    for (auto& [id, actor] : actors_) {
+      if (actor->try_retain()) alive.push_back(ActorRef::adopt(actor));
+    }
+  }
+  auto reason = std::make_exception_ptr(ActorDiedError("the actor was stopped: its Runtime shut down"));
+  for (auto& actor : alive) actor->kill(reason);
+  // Actors whose last reference was dropped meanwhile unregister themselves in their destructor.
+  for (;;) {
+    {
+      std::lock_guard lock(actors_mutex_);
+      if (actors_.empty()) return;
+    }
+    std::this_thread::yield();
+  }
+}
+
+void kill_actor(ActorState& actor) {
+  actor.kill(std::make_exception_ptr(ActorDiedError(
+      "actor '" + actor.display_name() + "' was killed")));
+}
+
+ActorRef create_actor(RuntimeCore& core, std::string name, const std::type_info& type, int max_concurrency) {
+  return core.create_actor(std::move(name), type, max_concurrency);
+}
+
+ActorRef find_actor(RuntimeCore& core, const std::string& name, const std::type_info& type) {
+  return core.find_actor(name, type);
 }
 
 std::exception_ptr RuntimeCore::cancellation(const Task& task) const {

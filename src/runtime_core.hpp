@@ -5,9 +5,13 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 
 #include "config_resolution.hpp"
 #include "exec/cpu_executor.hpp"
+#include "hetsched/detail/actor_state.hpp"
 #include "hetsched/hardware.hpp"
 #include "hetsched/runtime.hpp"
 #include "scheduler/scheduler.hpp"
@@ -27,7 +31,21 @@ class RuntimeCore final : public TaskRunner {
   void publish_put(ObjectEntry& entry, std::size_t bytes);
   /// Called when the last input of a task completed.
   void inputs_resolved(TaskPtr task) noexcept;
-  void run_claimed(Task& task) noexcept override;
+  TaskPtr run_claimed(Task& task, bool may_continue) noexcept override;
+  /// Publishes `failure` for a task that never started (a dead actor's queued call).
+  void fail_unstarted(Task& task, std::exception_ptr failure) noexcept;
+
+  /// See create_actor in core_api.hpp.
+  ActorRef create_actor(std::string name, const std::type_info& type, int max_concurrency);
+  /// See find_actor in core_api.hpp.
+  ActorRef find_actor(const std::string& name, const std::type_info& type);
+  /// Forgets an actor (it is dead or being destroyed).
+  void unregister_actor(ActorState& actor) noexcept;
+
+  /// The runtime a submitted task belongs to.
+  static RuntimeCore& of(const Task& task) noexcept { return *task.core; }
+  /// The message of a stored exception (any type).
+  static std::string describe(const std::exception_ptr& error);
 
   /// The task this thread is running for this runtime, or null.
   Task* current_task() const noexcept;
@@ -40,15 +58,19 @@ class RuntimeCore final : public TaskRunner {
 
  private:
   void register_object(ObjectEntry& entry);
-  void publish(Task& task, std::exception_ptr failure, std::size_t bytes) noexcept;
+  TaskPtr publish(Task& task, std::exception_ptr failure, std::size_t bytes, bool started, bool may_continue) noexcept;
+  void kill_every_actor();
   std::exception_ptr cancellation(const Task& task) const;
 
   Runtime& owner_;
   HardwareInfo hardware_;
   ResolvedConfig config_;
-  std::shared_ptr<StoreAccounting> accounting_;
+  StoreAccounting* accounting_;  // the Runtime's holder; objects may keep it longer
   std::atomic<bool> shutting_down_{false};
   std::atomic<std::int64_t> live_tasks_{0};
+  std::mutex actors_mutex_;
+  std::unordered_map<std::uint64_t, ActorState*> actors_;  // live actors (weak: they unregister themselves)
+  std::unordered_map<std::string, ActorState*> named_actors_;
   // Declaration order matters: the scheduler dispatches to the executor; the executor is destroyed first.
   Scheduler scheduler_;
   CpuExecutor executor_;

@@ -2,6 +2,8 @@
 /// @brief The umbrella header: everything a CPU-side user needs. No CUDA header is included.
 #pragma once
 
+#include "hetsched/actor_builder.hpp"
+#include "hetsched/actor_handle.hpp"
 #include "hetsched/config.hpp"
 #include "hetsched/error.hpp"
 #include "hetsched/hardware.hpp"

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "hetsched/actor_builder.hpp"
+#include "hetsched/actor_handle.hpp"
 #include "hetsched/config.hpp"
 #include "hetsched/detail/core_api.hpp"
 #include "hetsched/hardware.hpp"
@@ -57,6 +59,17 @@ class Runtime {
   template <class F>
   TaskBuilder<std::decay_t<F>> task(F&& fn) {
     return TaskBuilder<std::decay_t<F>>(*core_, std::forward<F>(fn));
+  }
+
+  /// Starts describing an actor of type T (a class instance living in the runtime; see ActorBuilder).
+  template <class T>
+  ActorBuilder<T> actor() {
+    return ActorBuilder<T>(*core_);
+  }
+  /// The live actor named `name`; UsageError when there is none or it is not a T.
+  template <class T>
+  ActorHandle<T> get_actor(const std::string& name) {
+    return ActorHandle<T>(*core_, detail::find_actor(*core_, name, typeid(T)));
   }
 
   /// Stores a value; an rvalue is moved in, never copied.

@@ -9,7 +9,8 @@ namespace hetsched::detail {
 CpuExecutor::CpuExecutor(int slots, TaskRunner& runner)
     : budget_(static_cast<std::size_t>(std::max(slots, 1)) + 1),  // +1: oneTBB counts one external thread
       runner_(runner),
-      dispatch_arena_(std::max(slots, 1), 0) {}
+      dispatch_arena_(std::max(slots, 1), 0),
+      slots_(std::max(slots, 1)) {}
 
 CpuExecutor::~CpuExecutor() {
   for (auto left = tokens_.load(std::memory_order_acquire); left != 0; left = tokens_.load(std::memory_order_acquire)) {
@@ -21,14 +22,40 @@ CpuExecutor::~CpuExecutor() {
 
 void CpuExecutor::dispatch(TaskPtr task) {
   run_queue_.push(task.detach());
-  tokens_.fetch_add(1, std::memory_order_relaxed);
-  annotate_happens_before(this);
-  dispatch_arena_.enqueue(RunToken{this});
+  queued_.fetch_add(1, std::memory_order_seq_cst);
+  start_token_if_idle_slot();
+}
+
+// seq_cst on queued_ and active_tokens_ makes dispatch (push; read active) and a retiring token (leave active; read
+// queued) a Dekker pair: at least one of them sees the other, so a pushed task is never left without a token.
+void CpuExecutor::start_token_if_idle_slot() {
+  int active = active_tokens_.load(std::memory_order_seq_cst);
+  while (active < slots_) {
+    if (active_tokens_.compare_exchange_weak(active, active + 1, std::memory_order_seq_cst)) {
+      tokens_.fetch_add(1, std::memory_order_relaxed);
+      annotate_happens_before(this);
+      dispatch_arena_.enqueue(RunToken{this});
+      return;
+    }
+  }
+}
+
+bool CpuExecutor::reactivate_token() {
+  active_tokens_.fetch_sub(1, std::memory_order_seq_cst);
+  if (queued_.load(std::memory_order_seq_cst) == 0) return false;
+  int active = active_tokens_.load(std::memory_order_seq_cst);
+  while (active < slots_) {
+    if (active_tokens_.compare_exchange_weak(active, active + 1, std::memory_order_seq_cst)) return true;
+  }
+  return false;  // every slot has a token: they will take it
 }
 
 void CpuExecutor::RunToken::operator()() const {
   annotate_happens_after(executor);
-  executor->run_one_here();
+  do {
+    while (executor->run_one_here(true)) {
+    }
+  } while (executor->reactivate_token());
   if (executor->tokens_.fetch_sub(1, std::memory_order_acq_rel) == 1) executor->tokens_.notify_all();
 }
 
@@ -37,12 +64,13 @@ bool CpuExecutor::claim(Task& task) noexcept {
   return task.stage.compare_exchange_strong(expected, TaskStage::running, std::memory_order_acq_rel);
 }
 
-bool CpuExecutor::run_one_here() {
+bool CpuExecutor::run_one_here(bool may_continue) {
   Task* raw = nullptr;
   while (run_queue_.try_pop(raw)) {
+    queued_.fetch_sub(1, std::memory_order_seq_cst);
     TaskPtr task = TaskPtr::adopt(raw);
     if (claim(*task)) {
-      run(*task);
+      run(*task, may_continue);
       return true;
     }
   }
@@ -51,13 +79,16 @@ bool CpuExecutor::run_one_here() {
 
 bool CpuExecutor::run_here_if_unstarted(Task& task) {
   if (!claim(task)) return false;
-  run(task);
+  run(task, false);
   return true;
 }
 
-void CpuExecutor::run(Task& task) {
+void CpuExecutor::run(Task& task, bool may_continue) {
   auto cpus = static_cast<int>((task.demand.cpu + units_per_resource - 1) / units_per_resource);
-  arena_for(std::max(cpus, 1)).execute([&] { runner_.run_claimed(task); });
+  arena_for(std::max(cpus, 1)).execute([&] {
+    // Follow-ups have the same demand (they are calls of the same actor), so they share this arena.
+    for (TaskPtr next = runner_.run_claimed(task, may_continue); next;) next = runner_.run_claimed(*next, true);
+  });
 }
 
 tbb::task_arena& CpuExecutor::arena_for(int concurrency) {

@@ -1,7 +1,8 @@
-// Runs dispatched tasks on oneTBB. Each dispatch pushes the task on a run queue and enqueues one token into the
-// dispatch arena (concurrency = num_cpus); a token runs whichever queued task it pops first. A thread blocked in get
-// may claim and run a queued task itself, so the run queue is where waiting threads help. Each task body runs
-// inside a per-thread task_arena whose max_concurrency is the task's CPU share (ceil, at least 1).
+// Runs dispatched tasks on oneTBB. A dispatch pushes the task on a run queue; up to num_cpus tokens, enqueued into
+// the dispatch arena, drain that queue, and a new token is enqueued only when fewer than num_cpus are active, so a
+// steady stream of tasks costs one queue push each, not one oneTBB enqueue (and worker wake-up) each. A thread
+// blocked in get may claim and run a queued task itself: the run queue is also where waiting threads help. Each
+// task body runs inside a per-thread task_arena whose max_concurrency is the task's CPU share (ceil, at least 1).
 #pragma once
 
 #include <oneapi/tbb/concurrent_queue.h>
@@ -20,7 +21,8 @@ namespace hetsched::detail {
 /// Runs one claimed task to completion (context, body, publication). Implemented by the runtime core.
 class TaskRunner {
  public:
-  virtual void run_claimed(Task& task) noexcept = 0;
+  /// Runs the task; may return a follow-up task (already claimed) for this thread when `may_continue`.
+  virtual TaskPtr run_claimed(Task& task, bool may_continue) noexcept = 0;
 
  protected:
   ~TaskRunner() = default;
@@ -33,26 +35,32 @@ class CpuExecutor final : public Dispatcher {
   ~CpuExecutor();
 
   void dispatch(TaskPtr task) override;
-  /// Pops one unclaimed task and runs it on this thread; false when there was none.
-  bool run_one_here();
+  /// Pops one unclaimed task and runs it on this thread; false when there was none. With `may_continue` the
+  /// thread also runs the follow-ups it is handed (the next calls of an actor).
+  bool run_one_here(bool may_continue = false);
   /// Runs `task` on this thread if it is dispatched and nobody has started it; false otherwise.
   bool run_here_if_unstarted(Task& task);
 
  private:
-  /// The functor enqueued per dispatch: runs one queued task, then counts itself done.
+  /// The functor enqueued into the dispatch arena: drains the run queue while there is work.
   struct RunToken {
     CpuExecutor* executor;
     void operator()() const;
   };
   static bool claim(Task& task) noexcept;
-  void run(Task& task);
+  void start_token_if_idle_slot();
+  bool reactivate_token();
+  void run(Task& task, bool may_continue);
   tbb::task_arena& arena_for(int concurrency);
 
   ThreadBudget budget_;
   TaskRunner& runner_;
   tbb::task_arena dispatch_arena_;
+  int slots_;
   tbb::concurrent_queue<Task*> run_queue_;  // each element owns one task reference
-  std::atomic<std::int64_t> tokens_{0};
+  std::atomic<std::int64_t> queued_{0};          // elements pushed and not yet popped
+  std::atomic<int> active_tokens_{0};            // tokens draining the queue now (at most slots_)
+  std::atomic<std::int64_t> tokens_{0};          // tokens enqueued and not yet finished
   tbb::enumerable_thread_specific<std::vector<std::unique_ptr<tbb::task_arena>>> task_arenas_;
 };
 

@@ -17,7 +17,7 @@ std::uint32_t Scheduler::class_of(const ResourceDemand& demand) {
 }
 
 void Scheduler::enqueue(TaskPtr task) {
-  std::vector<TaskPtr> started;
+  StartedTasks started;
   {
     std::lock_guard lock(mutex_);
     task->sequence = next_sequence_++;
@@ -34,28 +34,28 @@ void Scheduler::enqueue(TaskPtr task) {
   if (task) {
     dispatcher_.dispatch(std::move(task));
   } else {
-    send(started);
+    started.send_to(dispatcher_);
   }
 }
 
 void Scheduler::finished(Task& task) {
-  std::vector<TaskPtr> started;
+  StartedTasks started;
   {
     std::lock_guard lock(mutex_);
     ledger_.release(task);
     if (queued_ > 0) dispatch_ready(started);
   }
-  send(started);
+  started.send_to(dispatcher_);
 }
 
 void Scheduler::lend_cpus(const Task& task) {
-  std::vector<TaskPtr> started;
+  StartedTasks started;
   {
     std::lock_guard lock(mutex_);
     ledger_.lend_cpus(task);
     if (queued_ > 0) dispatch_ready(started);
   }
-  send(started);
+  started.send_to(dispatcher_);
 }
 
 void Scheduler::reclaim_cpus(const Task& task) {
@@ -63,8 +63,8 @@ void Scheduler::reclaim_cpus(const Task& task) {
   ledger_.reclaim_cpus(task);
 }
 
-void Scheduler::dispatch_ready(std::vector<TaskPtr>& started) {
-  std::vector<ClassQueue*> order;
+void Scheduler::dispatch_ready(StartedTasks& started) {
+  std::vector<ClassQueue*>& order = order_;
   for (;;) {
     order.clear();
     for (auto& queue : classes_) {
@@ -82,7 +82,7 @@ void Scheduler::dispatch_ready(std::vector<TaskPtr>& started) {
       }
       head.stage.store(TaskStage::dispatched, std::memory_order_release);
       count_bypass(head.sequence);
-      started.push_back(std::move(queue->tasks.front()));
+      started.push(std::move(queue->tasks.front()));
       queue->tasks.pop_front();
       --queued_;
       started_one = true;
@@ -96,10 +96,6 @@ void Scheduler::count_bypass(std::uint64_t started_sequence) {
   for (auto& queue : classes_) {
     if (!queue.tasks.empty() && queue.tasks.front()->sequence < started_sequence) ++queue.tasks.front()->bypassed;
   }
-}
-
-void Scheduler::send(std::vector<TaskPtr>& started) {
-  for (auto& task : started) dispatcher_.dispatch(std::move(task));
 }
 
 std::vector<TaskPtr> Scheduler::drain() {

@@ -3,11 +3,14 @@
 // at most `max_bypass` later-arriving tasks; from then on no later task starts until it fits. Thread-safe.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
+
+#include <oneapi/tbb/spin_mutex.h>
 #include <string>
 #include <vector>
 
@@ -44,17 +47,37 @@ class Scheduler {
     ResourceDemand demand;
     std::deque<TaskPtr> tasks;
   };
-  std::uint32_t class_of(const ResourceDemand& demand);
-  void dispatch_ready(std::vector<TaskPtr>& started);
-  void count_bypass(std::uint64_t started_sequence);
-  void send(std::vector<TaskPtr>& started);
+  /// Tasks started under the lock and dispatched after it; a few fit inline, so the hot path never allocates.
+  class StartedTasks {
+   public:
+    void push(TaskPtr task) {
+      if (count_ < inline_.size()) {
+        inline_[count_++] = std::move(task);
+      } else {
+        overflow_.push_back(std::move(task));
+      }
+    }
+    void send_to(Dispatcher& dispatcher) {
+      for (std::size_t i = 0; i < count_; ++i) dispatcher.dispatch(std::move(inline_[i]));
+      for (auto& task : overflow_) dispatcher.dispatch(std::move(task));
+    }
 
-  mutable std::mutex mutex_;
+   private:
+    std::array<TaskPtr, 4> inline_;
+    std::size_t count_ = 0;
+    std::vector<TaskPtr> overflow_;
+  };
+  std::uint32_t class_of(const ResourceDemand& demand);
+  void dispatch_ready(StartedTasks& started);
+  void count_bypass(std::uint64_t started_sequence);
+
+  mutable tbb::spin_mutex mutex_;  // held for tens of nanoseconds: spinning beats sleeping in the kernel
   ResourceLedger ledger_;
   std::unique_ptr<Policy> policy_;
   std::uint32_t max_bypass_;
   Dispatcher& dispatcher_;
   std::vector<ClassQueue> classes_;
+  std::vector<ClassQueue*> order_;  // scratch for dispatch_ready, reused under the lock
   std::size_t queued_ = 0;
   std::uint64_t next_sequence_ = 0;
 };

@@ -1,4 +1,6 @@
-// Counters shared by every object of one store; objects keep them alive, so refs may outlive the Runtime.
+// Counters shared by every object of one store. Objects may outlive the Runtime, so the counters are reference
+// counted by the objects themselves: `holders` is the live object count plus one for the Runtime, and whoever drops
+// it to zero frees the counters. No separate shared_ptr count is bounced between cores per object.
 #pragma once
 
 #include <atomic>
@@ -7,8 +9,17 @@
 namespace hetsched::detail {
 
 struct StoreAccounting {
-  std::atomic<std::size_t> objects{0};
+  std::atomic<std::size_t> holders{1};  // live objects + the Runtime
   std::atomic<std::size_t> bytes{0};
+
+  /// Live objects now.
+  std::size_t objects() const noexcept { return holders.load(std::memory_order_relaxed) - 1; }
+  /// Adds a holder.
+  void retain() noexcept { holders.fetch_add(1, std::memory_order_relaxed); }
+  /// Drops a holder; the last one frees the counters.
+  void release() noexcept {
+    if (holders.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
 };
 
 }  // namespace hetsched::detail

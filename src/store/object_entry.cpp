@@ -10,21 +10,21 @@ namespace hetsched::detail {
 
 ObjectEntry::~ObjectEntry() {
   if (accounting_) {
-    accounting_->objects.fetch_sub(1, std::memory_order_relaxed);
-    accounting_->bytes.fetch_sub(bytes_, std::memory_order_relaxed);
+    if (bytes_ != 0) accounting_->bytes.fetch_sub(bytes_, std::memory_order_relaxed);
+    accounting_->release();
   }
   if (producer_) producer_->release();
 }
 
-void ObjectEntry::adopt(std::uint64_t id, std::shared_ptr<StoreAccounting> accounting) noexcept {
+void ObjectEntry::adopt(std::uint64_t id, StoreAccounting* accounting) noexcept {
   id_ = id;
-  accounting_ = std::move(accounting);
-  accounting_->objects.fetch_add(1, std::memory_order_relaxed);
+  accounting_ = accounting;
+  accounting_->retain();
 }
 
 void ObjectEntry::mark_ready(std::size_t bytes) noexcept {
   bytes_ = bytes;
-  if (accounting_) accounting_->bytes.fetch_add(bytes, std::memory_order_relaxed);
+  if (accounting_ && bytes != 0) accounting_->bytes.fetch_add(bytes, std::memory_order_relaxed);
   complete(ObjectState::ready);
 }
 

@@ -6,8 +6,11 @@
 #include <cstddef>
 #include <optional>
 #include <span>
+#include <string>
+#include <typeinfo>
 #include <string_view>
 
+#include "hetsched/detail/actor_state.hpp"
 #include "hetsched/detail/object_entry.hpp"
 #include "hetsched/detail/task.hpp"
 
@@ -21,6 +24,14 @@ using Clock = std::chrono::steady_clock;
 /// Validates the task's demand against the totals (ResourceError when it can never be met), registers its output
 /// and inputs, and schedules it once the inputs are ready.
 void submit_task(RuntimeCore& core, TaskPtr task);
+/// Creates an actor record (named actors are registered; UsageError for a name already in use).
+ActorRef create_actor(RuntimeCore& core, std::string name, const std::type_info& type, int max_concurrency);
+/// Finds a live actor by name; UsageError when there is none or its type is not `type`.
+ActorRef find_actor(RuntimeCore& core, const std::string& name, const std::type_info& type);
+/// Kills an actor: queued and later calls fail with ActorDiedError, its resources return now.
+void kill_actor(ActorState& actor);
+/// Throws UsageError for a call through an empty ActorHandle.
+[[noreturn]] void throw_empty_actor_handle();
 /// Registers a value stored by `put` (id, accounting) and marks it ready.
 void publish_put(RuntimeCore& core, ObjectEntry& entry, std::size_t bytes);
 /// Blocks until at least `count` of `entries` are done or the deadline passes; returns whether they are.

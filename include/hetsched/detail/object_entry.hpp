@@ -72,7 +72,7 @@ class ObjectEntry {
   void release_internal() noexcept { release(1); }
 
   /// Registers the object in a store (id, byte accounting). Called once, before the entry is shared.
-  void adopt(std::uint64_t id, std::shared_ptr<StoreAccounting> accounting) noexcept;
+  void adopt(std::uint64_t id, StoreAccounting* accounting) noexcept;
   /// Publishes the value (already stored by the typed subclass) and wakes every waiter.
   void mark_ready(std::size_t bytes) noexcept;
   /// Publishes a failure and wakes every waiter.
@@ -104,7 +104,7 @@ class ObjectEntry {
   std::mutex mutex_;
   std::vector<ObjectWaiter*> waiters_;
   Task* producer_ = nullptr;  // internal hold on the task while pending
-  std::shared_ptr<StoreAccounting> accounting_;
+  StoreAccounting* accounting_ = nullptr;  // a holder while adopted
 };
 
 /// How results of type T are stored: void becomes Unit.

@@ -19,6 +19,10 @@ class TaskContext;
 namespace hetsched::detail {
 
 class RuntimeCore;
+class ActorState;
+
+/// What a task is for: plain work, building an actor, or one call of an actor's method.
+enum class TaskRole : std::uint8_t { plain, actor_creation, actor_call };
 
 /// Where a task is on its way from remote() to its result.
 enum class TaskStage : std::uint8_t {
@@ -54,6 +58,9 @@ class Task : public ObjectWaiter {
   ResourceDemand demand;             ///< What the task needs while it runs.
   EntryHold result;                  ///< The output object.
   std::vector<ObjectEntry*> inputs;  ///< ObjectRef arguments (kept alive by the typed argument tuple).
+  TaskRole role = TaskRole::plain;   ///< Plain task, actor constructor or actor method call.
+  ActorState* actor = nullptr;       ///< The actor, for the two actor roles (kept alive by the callable).
+  bool hold_resources_for_actor = false;  ///< Actor creation: keep the demand for the actor's lifetime.
 
   // Owned by the core.
   RuntimeCore* core = nullptr;                ///< The runtime it was submitted to.

@@ -1,0 +1,128 @@
+/// @file detail/actor_state.hpp
+/// @brief The runtime's record of one actor: instance, mailbox, lifecycle. Not API.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <typeinfo>
+#include <utility>
+#include <vector>
+
+#include "hetsched/detail/task.hpp"
+
+namespace hetsched::detail {
+
+class RuntimeCore;
+
+/// One actor. Its calls wait in a mailbox in submission order and start from the head, at most max_concurrency at
+/// a time, each once its inputs are ready; they run on the runtime's executor like tasks, so an idle actor costs
+/// only this record. Reference counted: handles, queued calls and the constructor task hold it.
+class ActorState {
+ public:
+  /// A new actor of type `type` (not yet constructed) registered with `core`.
+  ActorState(RuntimeCore& core, std::string name, const std::type_info& type, int max_concurrency);
+  ActorState(const ActorState&) = delete;
+  ActorState& operator=(const ActorState&) = delete;
+
+  /// Adds a reference.
+  void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  /// Adds a reference unless the actor is already being destroyed; returns whether it did.
+  bool try_retain() noexcept;
+  /// Drops a reference; the last one destroys the actor (and its instance).
+  void release() noexcept {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  /// Unique id within the process.
+  std::uint64_t id() const noexcept { return id_; }
+  /// The name given with ActorBuilder::name (empty if none).
+  const std::string& name() const noexcept { return name_; }
+  /// How errors name the actor: its name, or "#id".
+  std::string display_name() const { return name_.empty() ? "#" + std::to_string(id_) : name_; }
+  /// The C++ type of the instance.
+  const std::type_info& type() const noexcept { return *type_; }
+  /// The instance; valid inside the actor's calls.
+  void* instance() const noexcept { return instance_; }
+  /// Called by the constructor task with the freshly built instance and how to destroy it.
+  void install(void* instance, void (*destroy)(void*)) noexcept;
+
+  // Runtime side (src/actor/actor_state.cpp).
+
+  /// A call was submitted: it takes its place in the mailbox; false when the actor is dead (the call has failed).
+  bool add_call(TaskPtr call);
+  /// The call's inputs are ready: it may start when it reaches the head.
+  void call_ready(TaskPtr call);
+  /// A call finished; returns the next call, already claimed, when `may_continue` (this thread runs it next).
+  TaskPtr call_finished(bool may_continue);
+  /// The constructor task ended (failure null on success); returns whether the actor keeps the task's resources.
+  bool created(Task& creation, std::exception_ptr failure);
+  /// Fails queued and future calls with `reason`, returns held resources; harmless when already dead.
+  void kill(std::exception_ptr reason);
+  /// True once killed or its constructor failed.
+  bool dead() const;
+
+ private:
+  enum class Life : std::uint8_t { creating, alive, dead };
+  ~ActorState();
+  std::vector<TaskPtr> take_startable();
+  void dispatch_all(std::vector<TaskPtr>& calls, std::size_t first);
+  void destroy_instance() noexcept;
+
+  std::atomic<int> refs_{0};
+  RuntimeCore* core_;  // null once dead: a dead actor never calls into the runtime again
+  std::string name_;
+  const std::type_info* type_;
+  std::uint64_t id_;
+  int max_concurrency_;
+  void* instance_ = nullptr;
+  void (*destroy_)(void*) = nullptr;
+
+  mutable std::mutex mutex_;
+  Life life_ = Life::creating;
+  std::exception_ptr death_;
+  std::deque<TaskPtr> mailbox_;  // in submission order
+  int running_ = 0;
+  TaskPtr resource_holder_;      // the constructor task, while the actor holds its demand
+  std::vector<int> gpu_ids_;     // where the actor lives
+  ResourceDemand call_demand_;   // what each call reports and runs with: the held demand, or nothing
+};
+
+/// An owning pointer to an ActorState.
+class ActorRef {
+ public:
+  ActorRef() = default;
+  /// Takes a new reference on `state` (may be null).
+  explicit ActorRef(ActorState* state) noexcept : state_(state) {
+    if (state_) state_->retain();
+  }
+  ActorRef(const ActorRef& other) noexcept : ActorRef(other.state_) {}
+  ActorRef(ActorRef&& other) noexcept : state_(std::exchange(other.state_, nullptr)) {}
+  ActorRef& operator=(ActorRef other) noexcept {
+    std::swap(state_, other.state_);
+    return *this;
+  }
+  ~ActorRef() {
+    if (state_) state_->release();
+  }
+  /// Wraps a reference the caller already owns.
+  static ActorRef adopt(ActorState* state) noexcept {
+    ActorRef ref;
+    ref.state_ = state;
+    return ref;
+  }
+  /// The state.
+  ActorState* get() const noexcept { return state_; }
+  /// Member access.
+  ActorState* operator->() const noexcept { return state_; }
+  /// True when non-null.
+  explicit operator bool() const noexcept { return state_ != nullptr; }
+
+ private:
+  ActorState* state_ = nullptr;
+};
+
+}  // namespace hetsched::detail

@@ -1,0 +1,50 @@
+/// @file detail/bind_task.hpp
+/// @brief bind_task: erases a callable and its arguments into a Task with a fresh result object. Not API.
+#pragma once
+
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "hetsched/detail/bound_task.hpp"
+#include "hetsched/detail/core_api.hpp"
+#include "hetsched/object_ref.hpp"
+
+namespace hetsched::detail {
+
+/// A task ready to be submitted, and the ref to its result.
+template <class R>
+struct BoundSubmission {
+  TaskPtr task;       ///< Fill in name, demand and role, then submit_task.
+  ObjectRef<R> ref;   ///< What remote() or call() returns.
+};
+
+/// Appends the entry of an ObjectRef argument to `inputs` (UsageError for an empty ref); other arguments add nothing.
+template <class A>
+void collect_input(std::vector<ObjectEntry*>& inputs, const A& arg) {
+  if constexpr (is_object_ref<std::decay_t<A>>) {
+    if (!arg.valid()) throw_empty_ref("a task argument");
+    inputs.push_back(arg.entry());
+  }
+}
+
+/// Stores `fn` and `args` in a new task whose output is a new object; ObjectRef arguments become its inputs.
+template <class F, class G, class... Args>
+auto bind_task(G&& fn, Args&&... args) {
+  static_assert(callable_with<F, std::decay_t<Args>...>,
+                "hetsched: the callable cannot be called with these arguments (an ObjectRef<T> argument reaches it "
+                "as const T&, a value as an rvalue, and a TaskContext& may come first)");
+  using Result = task_result_t<F, std::decay_t<Args>...>;
+  std::vector<ObjectEntry*> inputs;  // taken before the arguments are moved into the task
+  (collect_input(inputs, args), ...);
+  BoundSubmission<Result> bound{
+      TaskPtr(new BoundTask<F, Result, std::decay_t<Args>...>(std::forward<G>(fn), std::forward<Args>(args)...)),
+      ObjectRef<Result>()};
+  bound.task->inputs = std::move(inputs);
+  auto* out = new TypedObject<Stored<Result>>();
+  bound.ref = ObjectRef<Result>(out);
+  bound.task->result = EntryHold(out);
+  return bound;
+}
+
+}  // namespace hetsched::detail

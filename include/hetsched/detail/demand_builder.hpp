@@ -1,0 +1,40 @@
+/// @file detail/demand_builder.hpp
+/// @brief DemandBuilder: the resource setters shared by TaskBuilder and ActorBuilder. Not API.
+#pragma once
+
+#include <string>
+#include <utility>
+
+#include "hetsched/detail/resource_demand.hpp"
+
+namespace hetsched::detail {
+
+/// Adds cpus(), gpus() and resource() to a builder; quantities are checked when set (ResourceError).
+template <class Derived>
+class DemandBuilder {
+ public:
+  /// CPUs held while running (default 1; 0 allowed); the body's tbb::this_task_arena::max_concurrency() is ceil(n).
+  Derived& cpus(double n) {
+    demand_.cpu = to_units("CPU", n);
+    explicit_demand_ = true;
+    return static_cast<Derived&>(*this);
+  }
+  /// GPUs: 0 < n < 1 shares one device (best fit), a whole n takes n distinct devices.
+  Derived& gpus(double n) {
+    demand_.gpu = to_units("GPU", n);
+    explicit_demand_ = true;
+    return static_cast<Derived&>(*this);
+  }
+  /// A custom resource named in Config::resources.
+  Derived& resource(std::string name, double quantity) {
+    demand_.set_custom(std::move(name), to_units("custom resource", quantity));
+    explicit_demand_ = true;
+    return static_cast<Derived&>(*this);
+  }
+
+ protected:
+  ResourceDemand demand_;         ///< What was asked for (default: 1 CPU).
+  bool explicit_demand_ = false;  ///< True once any setter was called.
+};
+
+}  // namespace hetsched::detail

@@ -1,0 +1,195 @@
+// An actor's mailbox and lifecycle. Calls enter the mailbox in submission order when submitted; they start from
+// the head (at most max_concurrency at once) when their inputs are ready and the actor is alive. A finished call
+// hands the next one to the thread it ran on when that thread may continue, so a burst of calls costs one dispatch.
+#include "hetsched/detail/actor_state.hpp"
+
+#include "hetsched/error.hpp"
+#include "runtime_core.hpp"
+
+namespace hetsched::detail {
+namespace {
+
+std::atomic<std::uint64_t> next_actor_id{1};
+
+/// Claims a call for a failure or cancellation; false when its inputs or another thread already took it.
+bool claim_unstarted(Task& call) {
+  for (auto stage = call.stage.load(std::memory_order_acquire);
+       stage == TaskStage::waiting_for_inputs || stage == TaskStage::queued;) {
+    if (call.stage.compare_exchange_weak(stage, TaskStage::running, std::memory_order_acq_rel)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+ActorState::ActorState(RuntimeCore& core, std::string name, const std::type_info& type, int max_concurrency)
+    : core_(&core),
+      name_(std::move(name)),
+      type_(&type),
+      id_(next_actor_id.fetch_add(1, std::memory_order_relaxed)),
+      max_concurrency_(max_concurrency) {}
+
+ActorState::~ActorState() {
+  if (core_) {
+    if (resource_holder_) core_->scheduler().finished(*resource_holder_);
+    core_->unregister_actor(*this);
+  }
+  destroy_instance();
+}
+
+bool ActorState::try_retain() noexcept {
+  for (int refs = refs_.load(std::memory_order_relaxed); refs > 0;) {
+    if (refs_.compare_exchange_weak(refs, refs + 1, std::memory_order_acq_rel)) return true;
+  }
+  return false;
+}
+
+void ActorState::install(void* instance, void (*destroy)(void*)) noexcept {
+  std::lock_guard lock(mutex_);
+  instance_ = instance;
+  destroy_ = destroy;
+}
+
+void ActorState::destroy_instance() noexcept {
+  void* instance = nullptr;
+  void (*destroy)(void*) = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    instance = std::exchange(instance_, nullptr);
+    destroy = destroy_;
+  }
+  if (instance) destroy(instance);
+}
+
+bool ActorState::dead() const {
+  std::lock_guard lock(mutex_);
+  return life_ == Life::dead;
+}
+
+bool ActorState::add_call(TaskPtr call) {
+  std::exception_ptr death;
+  {
+    std::lock_guard lock(mutex_);
+    if (life_ != Life::dead) {
+      mailbox_.push_back(std::move(call));
+      return true;
+    }
+    death = death_;
+  }
+  if (claim_unstarted(*call)) RuntimeCore::of(*call).fail_unstarted(*call, death);
+  return false;
+}
+
+void ActorState::call_ready(TaskPtr call) {
+  auto expected = TaskStage::waiting_for_inputs;
+  if (!call->stage.compare_exchange_strong(expected, TaskStage::queued, std::memory_order_acq_rel)) return;
+  std::vector<TaskPtr> startable = take_startable();
+  dispatch_all(startable, 0);
+}
+
+std::vector<TaskPtr> ActorState::take_startable() {
+  std::vector<TaskPtr> startable;
+  std::lock_guard lock(mutex_);
+  if (life_ != Life::alive) return startable;
+  while (running_ < max_concurrency_ && !mailbox_.empty() &&
+         mailbox_.front()->stage.load(std::memory_order_acquire) == TaskStage::queued) {
+    TaskPtr call = std::move(mailbox_.front());
+    mailbox_.pop_front();
+    call->gpu_ids = gpu_ids_;
+    call->demand = call_demand_;
+    call->stage.store(TaskStage::dispatched, std::memory_order_release);
+    ++running_;
+    startable.push_back(std::move(call));
+  }
+  return startable;
+}
+
+void ActorState::dispatch_all(std::vector<TaskPtr>& calls, std::size_t first) {
+  for (std::size_t i = first; i < calls.size(); ++i) core_->executor().dispatch(std::move(calls[i]));
+}
+
+TaskPtr ActorState::call_finished(bool may_continue) {
+  bool destroy_now = false;
+  {
+    std::lock_guard lock(mutex_);
+    --running_;
+    destroy_now = life_ == Life::dead && running_ == 0;
+  }
+  if (destroy_now) {
+    destroy_instance();
+    return {};
+  }
+  std::vector<TaskPtr> startable = take_startable();
+  if (startable.empty()) return {};
+  if (!may_continue) {
+    dispatch_all(startable, 0);
+    return {};
+  }
+  dispatch_all(startable, 1);
+  startable[0]->stage.store(TaskStage::running, std::memory_order_release);
+  return std::move(startable[0]);
+}
+
+bool ActorState::created(Task& creation, std::exception_ptr failure) {
+  std::vector<TaskPtr> orphans;
+  bool keep = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (life_ == Life::creating) {
+      if (failure) {
+        life_ = Life::dead;
+        death_ = std::make_exception_ptr(ActorDiedError(
+            "actor '" + display_name() + "' died: its constructor failed: " + RuntimeCore::describe(failure)));
+        orphans.assign(std::make_move_iterator(mailbox_.begin()), std::make_move_iterator(mailbox_.end()));
+        mailbox_.clear();
+      } else {
+        life_ = Life::alive;
+        gpu_ids_ = creation.gpu_ids;
+        keep = creation.hold_resources_for_actor;
+        if (keep) {
+          resource_holder_ = TaskPtr(&creation);
+          call_demand_ = creation.demand;
+        } else {
+          call_demand_.cpu = 0;
+        }
+      }
+    }
+    failure = death_;
+  }
+  if (failure) {
+    for (auto& call : orphans) {
+      if (claim_unstarted(*call)) core_->fail_unstarted(*call, failure);
+    }
+    destroy_instance();
+    return false;
+  }
+  std::vector<TaskPtr> startable = take_startable();
+  dispatch_all(startable, 0);
+  return keep;
+}
+
+void ActorState::kill(std::exception_ptr reason) {
+  std::vector<TaskPtr> orphans;
+  TaskPtr holder;
+  RuntimeCore* core = nullptr;
+  bool destroy_now = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (life_ == Life::dead) return;
+    life_ = Life::dead;
+    death_ = reason;
+    orphans.assign(std::make_move_iterator(mailbox_.begin()), std::make_move_iterator(mailbox_.end()));
+    mailbox_.clear();
+    holder = std::move(resource_holder_);
+    core = std::exchange(core_, nullptr);
+    destroy_now = running_ == 0;
+  }
+  if (holder) core->scheduler().finished(*holder);
+  for (auto& call : orphans) {
+    if (claim_unstarted(*call)) core->fail_unstarted(*call, reason);
+  }
+  core->unregister_actor(*this);
+  if (destroy_now) destroy_instance();
+}
+
+}  // namespace hetsched::detail
