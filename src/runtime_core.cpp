@@ -231,6 +231,7 @@ void RuntimeCore::kill_every_actor() {
   }
   auto reason = std::make_exception_ptr(ActorDiedError("the actor was stopped: its Runtime shut down"));
   for (auto& actor : alive) actor->kill(reason);
+  alive.clear();
   // Actors whose last reference was dropped meanwhile unregister themselves in their destructor.
   for (;;) {
     {
@@ -239,6 +240,11 @@ void RuntimeCore::kill_every_actor() {
     }
     std::this_thread::yield();
   }
+}
+
+void submit_actor_call(TaskPtr task) {
+  if (RuntimeCore* core = task->actor->live_core()) return core->submit(std::move(task));
+  task->result->mark_failed(task->actor->death());
 }
 
 void kill_actor(ActorState& actor) {

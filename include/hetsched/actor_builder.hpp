@@ -24,7 +24,7 @@ class ActorBuilder : public detail::DemandBuilder<ActorBuilder<T>> {
   explicit ActorBuilder(detail::RuntimeCore& core) : core_(&core) {}
 
   /// How many calls may run at once (default 1: one at a time, in submission order).
-  ActorBuilder& max_concurrency(int calls) {
+  ActorBuilder& max_concurrency(int calls) & {
     if (calls < 1) {
       throw UsageError("max_concurrency(" + std::to_string(calls) + ") must be at least 1");
     }
@@ -32,10 +32,14 @@ class ActorBuilder : public detail::DemandBuilder<ActorBuilder<T>> {
     return *this;
   }
   /// Names the actor: Runtime::get_actor<T>(name) finds it; a name already in use is a UsageError.
-  ActorBuilder& name(std::string actor_name) {
+  ActorBuilder& name(std::string actor_name) & {
     name_ = std::move(actor_name);
     return *this;
   }
+  /// max_concurrency() on a temporary builder.
+  ActorBuilder&& max_concurrency(int calls) && { return std::move(max_concurrency(calls)); }
+  /// name() on a temporary builder.
+  ActorBuilder&& name(std::string actor_name) && { return std::move(name(std::move(actor_name))); }
 
   /// Places the actor and runs T's constructor with `args` (ObjectRef arguments are waited for, like a task's).
   /// Returns at once; calls made meanwhile wait for the constructor. A constructor that throws makes every call
@@ -51,7 +55,7 @@ class ActorBuilder : public detail::DemandBuilder<ActorBuilder<T>> {
     bound.task->actor = actor.get();
     bound.task->hold_resources_for_actor = this->explicit_demand_;
     detail::submit_task(*core_, std::move(bound.task));
-    return ActorHandle<T>(*core_, std::move(actor));
+    return ActorHandle<T>(std::move(actor));
   }
 
  private:

@@ -29,11 +29,12 @@ class ActorHandle {
   /// An empty handle; call() on it throws UsageError.
   ActorHandle() = default;
   /// Wraps an actor record. Not API.
-  ActorHandle(detail::RuntimeCore& core, detail::ActorRef actor) : core_(&core), actor_(std::move(actor)) {}
+  explicit ActorHandle(detail::ActorRef actor) : actor_(std::move(actor)) {}
 
   /// Submits `method(args...)` on the actor and returns a ref to its result. ObjectRef arguments are waited for
   /// and passed as `const U&`, like a task's; the method may take TaskContext& first. A method that throws fails
-  /// this call only (TaskError); a dead actor fails it with ActorDiedError.
+  /// this call only (TaskError); a dead actor (killed, failed constructor, or Runtime gone) fails it with
+  /// ActorDiedError. Calls must not race with the destruction of the actor's Runtime.
   template <class Method, class... Args>
     requires std::is_member_function_pointer_v<Method>
   auto call(Method method, Args&&... args) const {
@@ -47,7 +48,7 @@ class ActorHandle {
     bound.task->name = actor_->name().empty() ? std::string("actor call") : actor_->name() + " call";
     bound.task->role = detail::TaskRole::actor_call;
     bound.task->actor = actor_.get();
-    detail::submit_task(*core_, std::move(bound.task));
+    detail::submit_actor_call(std::move(bound.task));
     return std::move(bound.ref);
   }
 
@@ -67,7 +68,6 @@ class ActorHandle {
   }
 
  private:
-  detail::RuntimeCore* core_ = nullptr;
   detail::ActorRef actor_;
 };
 

@@ -69,7 +69,7 @@ class Runtime {
   /// The live actor named `name`; UsageError when there is none or it is not a T.
   template <class T>
   ActorHandle<T> get_actor(const std::string& name) {
-    return ActorHandle<T>(*core_, detail::find_actor(*core_, name, typeid(T)));
+    return ActorHandle<T>(detail::find_actor(*core_, name, typeid(T)));
   }
 
   /// Stores a value; an rvalue is moved in, never copied.

@@ -21,10 +21,12 @@ class TaskBuilder : public detail::DemandBuilder<TaskBuilder<F>> {
   TaskBuilder(detail::RuntimeCore& core, F fn) : core_(&core), fn_(std::move(fn)) {}
 
   /// The name shown in errors (TaskError::task_name) and traces.
-  TaskBuilder& name(std::string task_name) {
+  TaskBuilder& name(std::string task_name) & {
     name_ = std::move(task_name);
     return *this;
   }
+  /// name() on a temporary builder.
+  TaskBuilder&& name(std::string task_name) && { return std::move(name(std::move(task_name))); }
 
   /// Submits one task with these arguments and returns a ref to its future result. ObjectRef arguments are waited
   /// for and passed as `const T&`; other arguments are moved (rvalues) or copied (lvalues) into the task.

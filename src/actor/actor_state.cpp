@@ -66,6 +66,16 @@ bool ActorState::dead() const {
   return life_ == Life::dead;
 }
 
+RuntimeCore* ActorState::live_core() const {
+  std::lock_guard lock(mutex_);
+  return core_;
+}
+
+std::exception_ptr ActorState::death() const {
+  std::lock_guard lock(mutex_);
+  return death_;
+}
+
 bool ActorState::add_call(TaskPtr call) {
   std::exception_ptr death;
   {
@@ -175,14 +185,16 @@ void ActorState::kill(std::exception_ptr reason) {
   bool destroy_now = false;
   {
     std::lock_guard lock(mutex_);
-    if (life_ == Life::dead) return;
-    life_ = Life::dead;
-    death_ = reason;
-    orphans.assign(std::make_move_iterator(mailbox_.begin()), std::make_move_iterator(mailbox_.end()));
-    mailbox_.clear();
-    holder = std::move(resource_holder_);
-    core = std::exchange(core_, nullptr);
-    destroy_now = running_ == 0;
+    core = std::exchange(core_, nullptr);  // also for an actor that died earlier: it leaves the runtime now
+    if (!core) return;                      // killed before
+    if (life_ != Life::dead) {
+      life_ = Life::dead;
+      death_ = reason;
+      orphans.assign(std::make_move_iterator(mailbox_.begin()), std::make_move_iterator(mailbox_.end()));
+      mailbox_.clear();
+      holder = std::move(resource_holder_);
+      destroy_now = running_ == 0;
+    }
   }
   if (holder) core->scheduler().finished(*holder);
   for (auto& call : orphans) {

@@ -98,11 +98,13 @@ TEST(Shutdown, KeepsFinishedObjectsReadableAfterTheRuntimeIsGone) {
 TEST(Shutdown, DoesNotHangOnRunningTasksThatKeepSubmittingWork) {
   // Two tasks submit and get nested work in a loop. Once shutdown begins, new nested work must be refused or
   // cancelled (some hetsched::Error reaches the loop); otherwise the destructor would wait for them forever.
+  std::atomic<int> started{0};
   std::atomic<int> iterations{0};
   std::optional<hetsched::Runtime> rt(std::in_place, make_config(2));
   Refs drivers;
   for (int i = 0; i < 2; ++i) {
-    drivers.push_back(rt->task([&iterations](hetsched::TaskContext& ctx) {
+    drivers.push_back(rt->task([&started, &iterations](hetsched::TaskContext& ctx) {
+                          ++started;
                           auto deadline = std::chrono::steady_clock::now() + hang_guard;
                           while (std::chrono::steady_clock::now() < deadline) {
                             try {
@@ -116,7 +118,8 @@ TEST(Shutdown, DoesNotHangOnRunningTasksThatKeepSubmittingWork) {
                           return 0;  // still accepted work after the hang guard
                         }).remote());
   }
-  ASSERT_TRUE(eventually([&] { return iterations.load() >= 20; }));
+  // Both drivers must be running (a driver that has not started would rightly be cancelled instead).
+  ASSERT_TRUE(eventually([&] { return started.load() == 2 && iterations.load() >= 20; }));
   rt.reset();
   ASSERT_TRUE(all_done(drivers));
   hetsched::Runtime reader{make_config(1)};

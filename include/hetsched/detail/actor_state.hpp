@@ -64,6 +64,10 @@ class ActorState {
   void kill(std::exception_ptr reason);
   /// True once killed or its constructor failed.
   bool dead() const;
+  /// The runtime while the actor is not killed (null after kill or Runtime shutdown).
+  RuntimeCore* live_core() const;
+  /// Why the actor died (null while it lives).
+  std::exception_ptr death() const;
 
  private:
   enum class Life : std::uint8_t { creating, alive, dead };

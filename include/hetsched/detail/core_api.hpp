@@ -28,6 +28,9 @@ void submit_task(RuntimeCore& core, TaskPtr task);
 ActorRef create_actor(RuntimeCore& core, std::string name, const std::type_info& type, int max_concurrency);
 /// Finds a live actor by name; UsageError when there is none or its type is not `type`.
 ActorRef find_actor(RuntimeCore& core, const std::string& name, const std::type_info& type);
+/// Submits an actor call (task->actor set) to the actor's runtime; a killed actor, or one whose Runtime is gone,
+/// fails the call's result at once with ActorDiedError.
+void submit_actor_call(TaskPtr task);
 /// Kills an actor: queued and later calls fail with ActorDiedError, its resources return now.
 void kill_actor(ActorState& actor);
 /// Throws UsageError for a call through an empty ActorHandle.

@@ -9,30 +9,39 @@
 
 namespace hetsched::detail {
 
-/// Adds cpus(), gpus() and resource() to a builder; quantities are checked when set (ResourceError).
+/// Adds cpus(), gpus() and resource() to a builder; quantities are checked when set (ResourceError). Each setter
+/// keeps the builder's value category, so `rt.task(move_only).cpus(1).remote()` still moves the callable.
 template <class Derived>
 class DemandBuilder {
  public:
   /// CPUs held while running (default 1; 0 allowed); the body's tbb::this_task_arena::max_concurrency() is ceil(n).
-  Derived& cpus(double n) {
+  Derived& cpus(double n) & {
     demand_.cpu = to_units("CPU", n);
     explicit_demand_ = true;
-    return static_cast<Derived&>(*this);
+    return self();
   }
+  /// cpus() on a temporary builder.
+  Derived&& cpus(double n) && { return std::move(cpus(n)); }
   /// GPUs: 0 < n < 1 shares one device (best fit), a whole n takes n distinct devices.
-  Derived& gpus(double n) {
+  Derived& gpus(double n) & {
     demand_.gpu = to_units("GPU", n);
     explicit_demand_ = true;
-    return static_cast<Derived&>(*this);
+    return self();
   }
+  /// gpus() on a temporary builder.
+  Derived&& gpus(double n) && { return std::move(gpus(n)); }
   /// A custom resource named in Config::resources.
-  Derived& resource(std::string name, double quantity) {
+  Derived& resource(std::string name, double quantity) & {
     demand_.set_custom(std::move(name), to_units("custom resource", quantity));
     explicit_demand_ = true;
-    return static_cast<Derived&>(*this);
+    return self();
   }
+  /// resource() on a temporary builder.
+  Derived&& resource(std::string name, double quantity) && { return std::move(resource(std::move(name), quantity)); }
 
  protected:
+  Derived& self() noexcept { return static_cast<Derived&>(*this); }
+
   ResourceDemand demand_;         ///< What was asked for (default: 1 CPU).
   bool explicit_demand_ = false;  ///< True once any setter was called.
 };
