@@ -6,4 +6,4 @@ bash scripts/install-deps.sh
 cmake --preset release -DHETSCHED_BUILD_TESTS=OFF -DHETSCHED_BUILD_BENCHMARKS=OFF
 cmake --build --preset release
 ./build/release/src/hetsched info
-./build/release/examples/delay_get
+./build/release/examples/example_delay_get

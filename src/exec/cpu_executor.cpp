@@ -53,8 +53,7 @@ bool CpuExecutor::reactivate_token() {
 void CpuExecutor::RunToken::operator()() const {
   annotate_happens_after(executor);
   do {
-    while (executor->run_one_here(true)) {
-    }
+    executor->drain();
   } while (executor->reactivate_token());
   if (executor->tokens_.fetch_sub(1, std::memory_order_acq_rel) == 1) executor->tokens_.notify_all();
 }
@@ -64,17 +63,34 @@ bool CpuExecutor::claim(Task& task) noexcept {
   return task.stage.compare_exchange_strong(expected, TaskStage::running, std::memory_order_acq_rel);
 }
 
-bool CpuExecutor::run_one_here(bool may_continue) {
+TaskPtr CpuExecutor::pop_claimed() {
   Task* raw = nullptr;
   while (run_queue_.try_pop(raw)) {
     queued_.fetch_sub(1, std::memory_order_seq_cst);
     TaskPtr task = TaskPtr::adopt(raw);
-    if (claim(*task)) {
-      run(*task, may_continue);
-      return true;
-    }
+    if (claim(*task)) return task;
   }
-  return false;
+  return {};
+}
+
+bool CpuExecutor::run_one_here() {
+  TaskPtr task = pop_claimed();
+  if (task) run(*task, false);
+  return static_cast<bool>(task);
+}
+
+void CpuExecutor::drain() {
+  // Consecutive tasks of the same CPU share run inside one execute() of their arena: entering and leaving an
+  // arena is paid once per run of same-shaped tasks, not once per task.
+  for (TaskPtr task = pop_claimed(); task;) {
+    int concurrency = concurrency_of(*task);
+    arena_for(concurrency).execute([&] {
+      while (task && concurrency_of(*task) == concurrency) {
+        run_with_follow_ups(*task, true);
+        task = pop_claimed();
+      }
+    });
+  }
 }
 
 bool CpuExecutor::run_here_if_unstarted(Task& task) {
@@ -83,12 +99,17 @@ bool CpuExecutor::run_here_if_unstarted(Task& task) {
   return true;
 }
 
+int CpuExecutor::concurrency_of(const Task& task) noexcept {
+  return std::max(static_cast<int>((task.demand.cpu + units_per_resource - 1) / units_per_resource), 1);
+}
+
 void CpuExecutor::run(Task& task, bool may_continue) {
-  auto cpus = static_cast<int>((task.demand.cpu + units_per_resource - 1) / units_per_resource);
-  arena_for(std::max(cpus, 1)).execute([&] {
-    // Follow-ups have the same demand (they are calls of the same actor), so they share this arena.
-    for (TaskPtr next = runner_.run_claimed(task, may_continue); next;) next = runner_.run_claimed(*next, true);
-  });
+  arena_for(concurrency_of(task)).execute([&] { run_with_follow_ups(task, may_continue); });
+}
+
+void CpuExecutor::run_with_follow_ups(Task& task, bool may_continue) {
+  // Follow-ups have the same demand (they are calls of the same actor), so they share the arena.
+  for (TaskPtr next = runner_.run_claimed(task, may_continue); next;) next = runner_.run_claimed(*next, true);
 }
 
 tbb::task_arena& CpuExecutor::arena_for(int concurrency) {

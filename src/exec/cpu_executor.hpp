@@ -35,9 +35,8 @@ class CpuExecutor final : public Dispatcher {
   ~CpuExecutor();
 
   void dispatch(TaskPtr task) override;
-  /// Pops one unclaimed task and runs it on this thread; false when there was none. With `may_continue` the
-  /// thread also runs the follow-ups it is handed (the next calls of an actor).
-  bool run_one_here(bool may_continue = false);
+  /// Pops one unclaimed task and runs it on this thread (a blocked waiter helping); false when there was none.
+  bool run_one_here();
   /// Runs `task` on this thread if it is dispatched and nobody has started it; false otherwise.
   bool run_here_if_unstarted(Task& task);
 
@@ -48,6 +47,10 @@ class CpuExecutor final : public Dispatcher {
     void operator()() const;
   };
   static bool claim(Task& task) noexcept;
+  static int concurrency_of(const Task& task) noexcept;
+  TaskPtr pop_claimed();
+  void drain();
+  void run_with_follow_ups(Task& task, bool may_continue);
   void start_token_if_idle_slot();
   bool reactivate_token();
   void run(Task& task, bool may_continue);

@@ -23,6 +23,12 @@ ResourceLedger::ResourceLedger(std::int64_t cpu_units, int gpu_count,
   for (const auto& [name, units] : custom_units) custom_.push_back({name, units, units});
 }
 
+ResourceLedger::ResourceLedger(ResourceLedger&& other) noexcept
+    : cpu_total_(other.cpu_total_),
+      cpu_free_(other.cpu_free_.load()),
+      gpu_free_(std::move(other.gpu_free_)),
+      custom_(std::move(other.custom_)) {}
+
 ResourceLedger::Custom* ResourceLedger::find_custom(const std::string& name) {
   auto it = std::lower_bound(custom_.begin(), custom_.end(), name,
                              [](const Custom& c, const std::string& key) { return c.name < key; });
@@ -59,7 +65,6 @@ void ResourceLedger::check_feasible(const ResourceDemand& demand) const {
 
 bool ResourceLedger::try_acquire(Task& task, const Policy& policy) {
   const ResourceDemand& demand = task.demand;
-  if (demand.cpu > cpu_free_) return false;
   for (const auto& [name, units] : demand.custom) {
     if (units > find_custom(name)->free) return false;
   }
@@ -69,7 +74,7 @@ bool ResourceLedger::try_acquire(Task& task, const Policy& policy) {
     if (!choice) return false;
     devices = std::move(*choice);
   }
-  cpu_free_ -= demand.cpu;
+  if (!try_take_cpus(demand.cpu)) return false;  // last: GPUs and custom resources change only under the lock
   for (const auto& [name, units] : demand.custom) find_custom(name)->free -= units;
   std::int64_t per_device = devices.empty() ? 0 : std::min(demand.gpu, units_per_resource);
   for (int d : devices) gpu_free_[static_cast<std::size_t>(d)] -= per_device;
@@ -81,15 +86,15 @@ bool ResourceLedger::try_acquire(Task& task, const Policy& policy) {
 
 void ResourceLedger::release(Task& task) {
   if (!task.holds_resources) return;
-  cpu_free_ += task.demand.cpu;
+  give_cpus(task.demand.cpu);
   for (const auto& [name, units] : task.demand.custom) find_custom(name)->free += units;
   for (int d : task.gpu_ids) gpu_free_[static_cast<std::size_t>(d)] += task.gpu_units_per_device;
   task.holds_resources = false;
 }
 
-void ResourceLedger::lend_cpus(const Task& task) { cpu_free_ += task.demand.cpu; }
+void ResourceLedger::lend_cpus(const Task& task) { give_cpus(task.demand.cpu); }
 
-void ResourceLedger::reclaim_cpus(const Task& task) { cpu_free_ -= task.demand.cpu; }
+void ResourceLedger::reclaim_cpus(const Task& task) { cpu_free_.fetch_sub(task.demand.cpu, std::memory_order_seq_cst); }
 
 std::map<std::string, double> ResourceLedger::totals() const {
   std::map<std::string, double> result{{"CPU", from_units(cpu_total_)},
@@ -101,7 +106,7 @@ std::map<std::string, double> ResourceLedger::totals() const {
 std::map<std::string, double> ResourceLedger::available() const {
   std::int64_t gpu = 0;
   for (auto free : gpu_free_) gpu += free;
-  std::map<std::string, double> result{{"CPU", from_units(std::max<std::int64_t>(cpu_free_, 0))},
+  std::map<std::string, double> result{{"CPU", from_units(std::max<std::int64_t>(cpu_free_.load(), 0))},
                                        {"GPU", from_units(gpu)}};
   for (const auto& custom : custom_) result[custom.name] = from_units(custom.free);
   return result;

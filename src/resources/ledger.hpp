@@ -1,7 +1,9 @@
-// The ledger of totals and free amounts: CPUs, per-GPU instances and custom resources. Not thread-safe: the
-// scheduler owns it and calls it under its lock.
+// The ledger of totals and free amounts: CPUs, per-GPU instances and custom resources. The free CPU count is atomic,
+// so CPU-only demands are taken and returned from any thread without a lock; everything else (GPUs, custom
+// resources, and whole demands that include them) is changed only under the scheduler's lock.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -18,12 +20,27 @@ class ResourceLedger {
  public:
   /// Totals in units: CPUs, the number of GPUs (each of capacity 1), custom resources by name.
   ResourceLedger(std::int64_t cpu_units, int gpu_count, const std::map<std::string, std::int64_t>& custom_units);
+  /// Moves a ledger that nobody else uses yet.
+  ResourceLedger(ResourceLedger&& other) noexcept;
+
+  /// True for a demand of CPUs alone, which never needs the lock.
+  static bool cpu_only(const ResourceDemand& demand) noexcept { return demand.gpu == 0 && demand.custom.empty(); }
+  /// Takes `units` CPUs if that many are free now (any thread).
+  bool try_take_cpus(std::int64_t units) noexcept {
+    for (auto free = cpu_free_.load(std::memory_order_relaxed); free >= units;) {
+      if (cpu_free_.compare_exchange_weak(free, free - units, std::memory_order_seq_cst)) return true;
+    }
+    return false;
+  }
+  /// Gives `units` CPUs back (any thread). seq_cst: pairs with the scheduler's queued count (see Scheduler).
+  void give_cpus(std::int64_t units) noexcept { cpu_free_.fetch_add(units, std::memory_order_seq_cst); }
 
   /// Throws ResourceError naming the resource when the totals can never satisfy `demand`.
   void check_feasible(const ResourceDemand& demand) const;
   /// Takes the task's demand if it fits now (placing its GPUs with `policy`); records the placement in the task.
+  /// Under the scheduler's lock.
   bool try_acquire(Task& task, const Policy& policy);
-  /// Returns what the task took.
+  /// Returns what the task took; for a CPU-only task any thread may call it, else under the scheduler's lock.
   void release(Task& task);
   /// A task blocked in get gives back its CPUs...
   void lend_cpus(const Task& task);
@@ -45,7 +62,7 @@ class ResourceLedger {
   const Custom* find_custom(const std::string& name) const;
 
   std::int64_t cpu_total_;
-  std::int64_t cpu_free_;
+  std::atomic<std::int64_t> cpu_free_;  // may go below 0 while a blocked task's CPUs are reclaimed
   std::vector<std::int64_t> gpu_free_;
   std::vector<Custom> custom_;  // sorted by name
 };

@@ -17,17 +17,24 @@ std::uint32_t Scheduler::class_of(const ResourceDemand& demand) {
 }
 
 void Scheduler::enqueue(TaskPtr task) {
+  if (ResourceLedger::cpu_only(task->demand) && queued_.load(std::memory_order_seq_cst) == 0 &&
+      ledger_.try_take_cpus(task->demand.cpu)) {
+    task->holds_resources = true;
+    task->stage.store(TaskStage::dispatched, std::memory_order_release);
+    dispatcher_.dispatch(std::move(task));
+    return;
+  }
   StartedTasks started;
   {
     std::lock_guard lock(mutex_);
     task->sequence = next_sequence_++;
-    if (queued_ == 0 && ledger_.try_acquire(*task, *policy_)) {
+    if (queued_.load(std::memory_order_relaxed) == 0 && ledger_.try_acquire(*task, *policy_)) {
       task->stage.store(TaskStage::dispatched, std::memory_order_release);
     } else {
       task->stage.store(TaskStage::queued, std::memory_order_relaxed);
       task->scheduling_class = class_of(task->demand);
       classes_[task->scheduling_class].tasks.push_back(std::move(task));
-      ++queued_;
+      queued_.fetch_add(1, std::memory_order_seq_cst);
       dispatch_ready(started);
     }
   }
@@ -39,28 +46,36 @@ void Scheduler::enqueue(TaskPtr task) {
 }
 
 void Scheduler::finished(Task& task) {
+  if (!task.holds_resources) return;
+  if (ResourceLedger::cpu_only(task.demand)) {
+    ledger_.release(task);
+    dispatch_queued();
+    return;
+  }
   StartedTasks started;
   {
     std::lock_guard lock(mutex_);
     ledger_.release(task);
-    if (queued_ > 0) dispatch_ready(started);
+    if (queued_.load(std::memory_order_relaxed) > 0) dispatch_ready(started);
   }
   started.send_to(dispatcher_);
 }
 
 void Scheduler::lend_cpus(const Task& task) {
+  ledger_.lend_cpus(task);
+  dispatch_queued();
+}
+
+void Scheduler::reclaim_cpus(const Task& task) { ledger_.reclaim_cpus(task); }
+
+void Scheduler::dispatch_queued() {
+  if (queued_.load(std::memory_order_seq_cst) == 0) return;
   StartedTasks started;
   {
     std::lock_guard lock(mutex_);
-    ledger_.lend_cpus(task);
-    if (queued_ > 0) dispatch_ready(started);
+    dispatch_ready(started);
   }
   started.send_to(dispatcher_);
-}
-
-void Scheduler::reclaim_cpus(const Task& task) {
-  std::lock_guard lock(mutex_);
-  ledger_.reclaim_cpus(task);
 }
 
 void Scheduler::dispatch_ready(StartedTasks& started) {
@@ -84,7 +99,7 @@ void Scheduler::dispatch_ready(StartedTasks& started) {
       count_bypass(head.sequence);
       started.push(std::move(queue->tasks.front()));
       queue->tasks.pop_front();
-      --queued_;
+      queued_.fetch_sub(1, std::memory_order_seq_cst);
       started_one = true;
       break;  // heads changed: recompute the order
     }
@@ -105,7 +120,7 @@ std::vector<TaskPtr> Scheduler::drain() {
     for (auto& task : queue.tasks) drained.push_back(std::move(task));
     queue.tasks.clear();
   }
-  queued_ = 0;
+  queued_.store(0, std::memory_order_seq_cst);
   return drained;
 }
 

@@ -1,6 +1,10 @@
 // Ready tasks wait here, one FIFO per scheduling class (same demand shape), until the ledger can take their demand.
 // A class whose head does not fit never blocks another class. Anti-starvation rule: a class head may be overtaken by
 // at most `max_bypass` later-arriving tasks; from then on no later task starts until it fits. Thread-safe.
+//
+// Fast path: while nothing is queued, a CPU-only task takes its CPUs with one CAS and returns them with one atomic
+// add, without the lock. Finishing (add CPUs, then read queued_) and queueing (raise queued_, then read the free
+// CPUs) are seq_cst on both sides, so at least one of them sees the other and no queued task misses freed CPUs.
 #pragma once
 
 #include <array>
@@ -70,6 +74,7 @@ class Scheduler {
   std::uint32_t class_of(const ResourceDemand& demand);
   void dispatch_ready(StartedTasks& started);
   void count_bypass(std::uint64_t started_sequence);
+  void dispatch_queued();
 
   mutable tbb::spin_mutex mutex_;  // held for tens of nanoseconds: spinning beats sleeping in the kernel
   ResourceLedger ledger_;
@@ -78,7 +83,7 @@ class Scheduler {
   Dispatcher& dispatcher_;
   std::vector<ClassQueue> classes_;
   std::vector<ClassQueue*> order_;  // scratch for dispatch_ready, reused under the lock
-  std::size_t queued_ = 0;
+  std::atomic<std::size_t> queued_{0};  // changed under the lock, read without it
   std::uint64_t next_sequence_ = 0;
 };
 
