@@ -93,11 +93,13 @@ bool ActorState::add_call(TaskPtr call) {
 void ActorState::call_ready(TaskPtr call) {
   auto expected = TaskStage::waiting_for_inputs;
   if (!call->stage.compare_exchange_strong(expected, TaskStage::queued, std::memory_order_acq_rel)) return;
-  std::vector<TaskPtr> startable = take_startable();
+  std::vector<TaskPtr> startable = take_startable(false);
   dispatch_all(startable, 0);
 }
 
-std::vector<TaskPtr> ActorState::take_startable() {
+// Marks the calls that may start now dispatched; with `claim_first` the first is marked running instead, so that
+// no waiting thread can also claim it between this lock and the caller running it.
+std::vector<TaskPtr> ActorState::take_startable(bool claim_first) {
   std::vector<TaskPtr> startable;
   std::lock_guard lock(mutex_);
   if (life_ != Life::alive) return startable;
@@ -107,7 +109,8 @@ std::vector<TaskPtr> ActorState::take_startable() {
     mailbox_.pop_front();
     call->gpu_ids = gpu_ids_;
     call->demand = call_demand_;
-    call->stage.store(TaskStage::dispatched, std::memory_order_release);
+    bool claimed = claim_first && startable.empty();
+    call->stage.store(claimed ? TaskStage::running : TaskStage::dispatched, std::memory_order_release);
     ++running_;
     startable.push_back(std::move(call));
   }
@@ -129,15 +132,14 @@ TaskPtr ActorState::call_finished(bool may_continue) {
     destroy_instance();
     return {};
   }
-  std::vector<TaskPtr> startable = take_startable();
+  std::vector<TaskPtr> startable = take_startable(may_continue);
   if (startable.empty()) return {};
   if (!may_continue) {
     dispatch_all(startable, 0);
     return {};
   }
   dispatch_all(startable, 1);
-  startable[0]->stage.store(TaskStage::running, std::memory_order_release);
-  return std::move(startable[0]);
+  return std::move(startable[0]);  // already claimed for this thread
 }
 
 bool ActorState::created(Task& creation, std::exception_ptr failure) {
@@ -173,7 +175,7 @@ bool ActorState::created(Task& creation, std::exception_ptr failure) {
     destroy_instance();
     return false;
   }
-  std::vector<TaskPtr> startable = take_startable();
+  std::vector<TaskPtr> startable = take_startable(false);
   dispatch_all(startable, 0);
   return keep;
 }

@@ -89,6 +89,26 @@ TEST(Actor, ACallWaitingForItsArgumentsHoldsBackLaterCalls) {
   EXPECT_EQ(rt.get(journal.call(&Journal::read)), (std::vector<std::pair<int, int>>{{0, 0}, {1, 1}}));
 }
 
+TEST(Actor, ConcurrentWaitersNeverRunACallTwice) {
+  // Waiting threads try to run the calls they wait for while the actor's drainer hands calls to itself: each call
+  // must run exactly once (a double run would count past the number of calls, or hang the runtime's shutdown).
+  hetsched::Runtime rt{make_config(2)};
+  auto counter = rt.actor<Counter>().remote();
+  constexpr int rounds = 20, calls = 2000, waiters = 3;
+  for (int round = 1; round <= rounds; ++round) {
+    std::vector<hetsched::ObjectRef<int>> refs;
+    for (int i = 0; i < calls; ++i) refs.push_back(counter.call(&Counter::increment));
+    std::vector<std::thread> threads;
+    for (int w = 0; w < waiters; ++w) {
+      threads.emplace_back([&, w] {
+        for (std::size_t i = static_cast<std::size_t>(w); i < refs.size(); i += waiters) rt.get(refs[i]);
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    ASSERT_EQ(rt.get(counter.call(&Counter::read)), round * calls);
+  }
+}
+
 TEST(Actor, RunsOneCallAtATimeByDefault) {
   struct Probe {
     ConcurrencyMeter* meter;
