@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "hetsched/detail/intrusive_ptr.hpp"
 #include "hetsched/detail/task.hpp"
 
 namespace hetsched::detail {
@@ -96,37 +97,6 @@ class ActorState {
 };
 
 /// An owning pointer to an ActorState.
-class ActorRef {
- public:
-  ActorRef() = default;
-  /// Takes a new reference on `state` (may be null).
-  explicit ActorRef(ActorState* state) noexcept : state_(state) {
-    if (state_) state_->retain();
-  }
-  ActorRef(const ActorRef& other) noexcept : ActorRef(other.state_) {}
-  ActorRef(ActorRef&& other) noexcept : state_(std::exchange(other.state_, nullptr)) {}
-  ActorRef& operator=(ActorRef other) noexcept {
-    std::swap(state_, other.state_);
-    return *this;
-  }
-  ~ActorRef() {
-    if (state_) state_->release();
-  }
-  /// Wraps a reference the caller already owns.
-  static ActorRef adopt(ActorState* state) noexcept {
-    ActorRef ref;
-    ref.state_ = state;
-    return ref;
-  }
-  /// The state.
-  ActorState* get() const noexcept { return state_; }
-  /// Member access.
-  ActorState* operator->() const noexcept { return state_; }
-  /// True when non-null.
-  explicit operator bool() const noexcept { return state_ != nullptr; }
-
- private:
-  ActorState* state_ = nullptr;
-};
+using ActorRef = IntrusivePtr<ActorState>;
 
 }  // namespace hetsched::detail

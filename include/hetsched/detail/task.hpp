@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "hetsched/detail/intrusive_ptr.hpp"
 #include "hetsched/detail/object_entry.hpp"
 #include "hetsched/detail/resource_demand.hpp"
 
@@ -80,42 +81,7 @@ class Task : public ObjectWaiter {
   std::atomic<int> refs_{0};
 };
 
-/// An owning pointer to a Task (intrusive reference).
-class TaskPtr {
- public:
-  TaskPtr() = default;
-  /// Takes a new reference on `task` (may be null).
-  explicit TaskPtr(Task* task) noexcept : task_(task) {
-    if (task_) task_->retain();
-  }
-  TaskPtr(const TaskPtr& other) noexcept : TaskPtr(other.task_) {}
-  TaskPtr(TaskPtr&& other) noexcept : task_(std::exchange(other.task_, nullptr)) {}
-  TaskPtr& operator=(TaskPtr other) noexcept {
-    std::swap(task_, other.task_);
-    return *this;
-  }
-  ~TaskPtr() {
-    if (task_) task_->release();
-  }
-  /// The task.
-  Task* get() const noexcept { return task_; }
-  /// Member access.
-  Task* operator->() const noexcept { return task_; }
-  /// Dereference.
-  Task& operator*() const noexcept { return *task_; }
-  /// True when non-null.
-  explicit operator bool() const noexcept { return task_ != nullptr; }
-  /// Gives up ownership without releasing (the caller takes over the reference).
-  Task* detach() noexcept { return std::exchange(task_, nullptr); }
-  /// Wraps a reference the caller already owns.
-  static TaskPtr adopt(Task* task) noexcept {
-    TaskPtr p;
-    p.task_ = task;
-    return p;
-  }
-
- private:
-  Task* task_ = nullptr;
-};
+/// An owning pointer to a Task.
+using TaskPtr = IntrusivePtr<Task>;
 
 }  // namespace hetsched::detail
