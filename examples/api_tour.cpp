@@ -1,6 +1,6 @@
 // Twin of seeds/004 ("Parallelize your algorithm by Ray"), the tour of Ray's API: remote functions and their
-// parallelism, resources, object refs (put, get, wait), and errors. The seed's actor parts (Counter, parameter
-// servers) are skipped with a printed line until the actor API lands.
+// parallelism, resources, object refs (put, get, wait), and errors. The seed's actor parts have their own twins:
+// examples/actor_counter.cpp (the Counter) and examples/parameter_server.cpp (single and sharded servers).
 // Look for: four plain calls take 4 x 0.25 s while four tasks take ~0.25 s; the Config's totals (8 CPUs, 4 logical
 // GPUs, Custom 2); the GPU a cpus(2).gpus(0.5) task was given; wait returning one ready ref and three others, and
 // none when its timeout comes first; a failing task's exception arriving as hetsched::TaskError, also through a task
@@ -198,7 +198,7 @@ int main() {
   tour_errors(runtime, checks);
 
   print_section("3. Remote classes (actors)");
-  std::printf("skipped: actors (Counter, parameter servers) come with the actor API\n");
+  std::printf("see example_actor_counter (the Counter) and example_parameter_server (single and sharded)\n");
 
   print_section("The tour's tips, each an example of its own");
   std::printf("Tip 1: delay get as much as possible                   -> delay_get\n");
