@@ -100,8 +100,12 @@ void ActorState::call_ready(TaskPtr call) {
 // Marks the calls that may start now dispatched; with `claim_first` the first is marked running instead, so that
 // no waiting thread can also claim it between this lock and the caller running it.
 std::vector<TaskPtr> ActorState::take_startable(bool claim_first) {
-  std::vector<TaskPtr> startable;
   std::lock_guard lock(mutex_);
+  return take_startable_locked(claim_first);
+}
+
+std::vector<TaskPtr> ActorState::take_startable_locked(bool claim_first) {
+  std::vector<TaskPtr> startable;
   if (life_ != Life::alive) return startable;
   while (running_ < max_concurrency_ && !mailbox_.empty() &&
          mailbox_.front()->stage.load(std::memory_order_acquire) == TaskStage::queued) {
@@ -123,16 +127,17 @@ void ActorState::dispatch_all(std::vector<TaskPtr>& calls, std::size_t first) {
 
 TaskPtr ActorState::call_finished(bool may_continue) {
   bool destroy_now = false;
+  std::vector<TaskPtr> startable;
   {
     std::lock_guard lock(mutex_);
     --running_;
     destroy_now = life_ == Life::dead && running_ == 0;
+    if (!destroy_now) startable = take_startable_locked(may_continue);
   }
   if (destroy_now) {
     destroy_instance();
     return {};
   }
-  std::vector<TaskPtr> startable = take_startable(may_continue);
   if (startable.empty()) return {};
   if (!may_continue) {
     dispatch_all(startable, 0);

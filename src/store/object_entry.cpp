@@ -61,8 +61,8 @@ void ObjectEntry::remove_waiter(ObjectWaiter* waiter) noexcept {
 }
 
 void ObjectEntry::set_producer(Task* task) noexcept {
+  // Called at submission, before the entry's ref is handed to anyone: no other thread can see it yet.
   task->retain();
-  std::lock_guard lock(mutex_);
   producer_ = task;
 }
 

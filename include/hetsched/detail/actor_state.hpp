@@ -74,6 +74,7 @@ class ActorState {
   enum class Life : std::uint8_t { creating, alive, dead };
   ~ActorState();
   std::vector<TaskPtr> take_startable(bool claim_first);
+  std::vector<TaskPtr> take_startable_locked(bool claim_first);
   void dispatch_all(std::vector<TaskPtr>& calls, std::size_t first);
   void destroy_instance() noexcept;
 

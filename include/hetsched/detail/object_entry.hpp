@@ -81,7 +81,8 @@ class ObjectEntry {
   bool add_waiter(ObjectWaiter* waiter);
   /// Unregisters `waiter`; after it returns the waiter is never called again.
   void remove_waiter(ObjectWaiter* waiter) noexcept;
-  /// Remembers the task that will produce this object, so a blocked `get` can run it itself.
+  /// Remembers the task that will produce this object, so a blocked `get` can run it itself. Only before the entry
+  /// is shared with another thread.
   void set_producer(Task* task) noexcept;
   /// The producing task while it has not completed (with an internal hold the caller must drop), or null.
   Task* acquire_producer() noexcept;
