@@ -160,7 +160,8 @@ void RuntimeCore::fail_unstarted(Task& task, std::exception_ptr failure) noexcep
 TaskPtr RuntimeCore::publish(Task& task, std::exception_ptr failure, std::size_t bytes, bool started,
                              bool may_continue) noexcept {
   bool kept_by_actor = task.role == TaskRole::actor_creation && task.actor->created(task, failure);
-  if (task.holds_resources && !kept_by_actor) scheduler_.finished(task);  // before anyone can see the result
+  // Once kept, the actor owns the task's resource fields (kill() may release them at any moment): hands off.
+  if (!kept_by_actor && task.holds_resources) scheduler_.finished(task);  // before anyone can see the result
   task.stage.store(TaskStage::finished, std::memory_order_release);
   if (failure) {
     task.result->mark_failed(std::move(failure));

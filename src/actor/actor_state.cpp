@@ -93,19 +93,19 @@ bool ActorState::add_call(TaskPtr call) {
 void ActorState::call_ready(TaskPtr call) {
   auto expected = TaskStage::waiting_for_inputs;
   if (!call->stage.compare_exchange_strong(expected, TaskStage::queued, std::memory_order_acq_rel)) return;
-  std::vector<TaskPtr> startable = take_startable(false);
+  Startable startable = take_startable(false);
   dispatch_all(startable, 0);
 }
 
 // Marks the calls that may start now dispatched; with `claim_first` the first is marked running instead, so that
 // no waiting thread can also claim it between this lock and the caller running it.
-std::vector<TaskPtr> ActorState::take_startable(bool claim_first) {
+ActorState::Startable ActorState::take_startable(bool claim_first) {
   std::lock_guard lock(mutex_);
   return take_startable_locked(claim_first);
 }
 
-std::vector<TaskPtr> ActorState::take_startable_locked(bool claim_first) {
-  std::vector<TaskPtr> startable;
+ActorState::Startable ActorState::take_startable_locked(bool claim_first) {
+  Startable startable{{}, core_};
   if (life_ != Life::alive) return startable;
   while (running_ < max_concurrency_ && !mailbox_.empty() &&
          mailbox_.front()->stage.load(std::memory_order_acquire) == TaskStage::queued) {
@@ -113,21 +113,22 @@ std::vector<TaskPtr> ActorState::take_startable_locked(bool claim_first) {
     mailbox_.pop_front();
     call->gpu_ids = gpu_ids_;
     call->demand = call_demand_;
-    bool claimed = claim_first && startable.empty();
+    bool claimed = claim_first && startable.calls.empty();
     call->stage.store(claimed ? TaskStage::running : TaskStage::dispatched, std::memory_order_release);
     ++running_;
-    startable.push_back(std::move(call));
+    startable.calls.push_back(std::move(call));
   }
   return startable;
 }
 
-void ActorState::dispatch_all(std::vector<TaskPtr>& calls, std::size_t first) {
-  for (std::size_t i = first; i < calls.size(); ++i) core_->executor().dispatch(std::move(calls[i]));
+void ActorState::dispatch_all(Startable& startable, std::size_t first) {
+  auto& calls = startable.calls;
+  for (std::size_t i = first; i < calls.size(); ++i) startable.core->executor().dispatch(std::move(calls[i]));
 }
 
 TaskPtr ActorState::call_finished(bool may_continue) {
   bool destroy_now = false;
-  std::vector<TaskPtr> startable;
+  Startable startable;
   {
     std::lock_guard lock(mutex_);
     --running_;
@@ -138,13 +139,13 @@ TaskPtr ActorState::call_finished(bool may_continue) {
     destroy_instance();
     return {};
   }
-  if (startable.empty()) return {};
+  if (startable.calls.empty()) return {};
   if (!may_continue) {
     dispatch_all(startable, 0);
     return {};
   }
   dispatch_all(startable, 1);
-  return std::move(startable[0]);  // already claimed for this thread
+  return std::move(startable.calls[0]);  // already claimed for this thread
 }
 
 bool ActorState::created(Task& creation, std::exception_ptr failure) {
@@ -180,7 +181,7 @@ bool ActorState::created(Task& creation, std::exception_ptr failure) {
     destroy_instance();
     return false;
   }
-  std::vector<TaskPtr> startable = take_startable(false);
+  Startable startable = take_startable(false);
   dispatch_all(startable, 0);
   return keep;
 }

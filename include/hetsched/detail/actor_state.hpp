@@ -73,9 +73,14 @@ class ActorState {
  private:
   enum class Life : std::uint8_t { creating, alive, dead };
   ~ActorState();
-  std::vector<TaskPtr> take_startable(bool claim_first);
-  std::vector<TaskPtr> take_startable_locked(bool claim_first);
-  void dispatch_all(std::vector<TaskPtr>& calls, std::size_t first);
+  /// Calls that may start now, and the runtime to run them on (read under the lock: kill() clears core_).
+  struct Startable {
+    std::vector<TaskPtr> calls;
+    RuntimeCore* core = nullptr;
+  };
+  Startable take_startable(bool claim_first);
+  Startable take_startable_locked(bool claim_first);
+  static void dispatch_all(Startable& startable, std::size_t first);
   void destroy_instance() noexcept;
 
   std::atomic<int> refs_{0};
