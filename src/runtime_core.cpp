@@ -107,8 +107,12 @@ void RuntimeCore::submit(TaskPtr task) {
     publish(*task, cancellation(*task), 0, false, false);
     return;
   }
-  // An actor call takes its place in the mailbox now, so calls start in submission order.
-  if (task->role == TaskRole::actor_call && !task->actor->add_call(task)) return;
+  // An actor call takes its place in the mailbox now, so calls start in submission order. Without ObjectRef
+  // arguments it is ready at once and needs no input counting.
+  if (task->role == TaskRole::actor_call) {
+    if (task->inputs.empty()) task->stage.store(TaskStage::queued, std::memory_order_relaxed);
+    if (!task->actor->add_call(task) || task->inputs.empty()) return;
+  }
   // One extra count while registering, so inputs completing meanwhile cannot start the task early.
   task->unresolved_inputs.store(static_cast<int>(task->inputs.size()) + 1, std::memory_order_relaxed);
   Task* pending = task.detach();  // this reference is handed over by the last object_completed()

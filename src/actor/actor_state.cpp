@@ -30,9 +30,9 @@ ActorState::ActorState(RuntimeCore& core, std::string name, const std::type_info
       max_concurrency_(max_concurrency) {}
 
 ActorState::~ActorState() {
-  if (core_) {
-    if (resource_holder_) core_->scheduler().finished(*resource_holder_);
-    core_->unregister_actor(*this);
+  if (RuntimeCore* core = core_.load(std::memory_order_acquire)) {
+    if (resource_holder_) core->scheduler().finished(*resource_holder_);
+    core->unregister_actor(*this);
   }
   destroy_instance();
 }
@@ -66,10 +66,7 @@ bool ActorState::dead() const {
   return life_ == Life::dead;
 }
 
-RuntimeCore* ActorState::live_core() const {
-  std::lock_guard lock(mutex_);
-  return core_;
-}
+RuntimeCore* ActorState::live_core() const { return core_.load(std::memory_order_acquire); }
 
 std::exception_ptr ActorState::death() const {
   std::lock_guard lock(mutex_);
@@ -79,9 +76,14 @@ std::exception_ptr ActorState::death() const {
 bool ActorState::add_call(TaskPtr call) {
   std::exception_ptr death;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     if (life_ != Life::dead) {
+      bool ready = call->stage.load(std::memory_order_relaxed) == TaskStage::queued;
       mailbox_.push_back(std::move(call));
+      if (!ready) return true;
+      Startable startable = take_startable_locked(false);  // same lock: a ready call costs one acquisition
+      lock.unlock();
+      dispatch_all(startable, 0);
       return true;
     }
     death = death_;
@@ -105,7 +107,7 @@ ActorState::Startable ActorState::take_startable(bool claim_first) {
 }
 
 ActorState::Startable ActorState::take_startable_locked(bool claim_first) {
-  Startable startable{{}, core_};
+  Startable startable{{}, core_.load(std::memory_order_relaxed)};
   if (life_ != Life::alive) return startable;
   while (running_ < max_concurrency_ && !mailbox_.empty() &&
          mailbox_.front()->stage.load(std::memory_order_acquire) == TaskStage::queued) {
@@ -176,7 +178,7 @@ bool ActorState::created(Task& creation, std::exception_ptr failure) {
   }
   if (failure) {
     for (auto& call : orphans) {
-      if (claim_unstarted(*call)) core_->fail_unstarted(*call, failure);
+      if (claim_unstarted(*call)) RuntimeCore::of(*call).fail_unstarted(*call, failure);
     }
     destroy_instance();
     return false;
@@ -193,7 +195,7 @@ void ActorState::kill(std::exception_ptr reason) {
   bool destroy_now = false;
   {
     std::lock_guard lock(mutex_);
-    core = std::exchange(core_, nullptr);  // also for an actor that died earlier: it leaves the runtime now
+    core = core_.exchange(nullptr, std::memory_order_acq_rel);  // also for an actor that died earlier
     if (!core) return;                      // killed before
     if (life_ != Life::dead) {
       life_ = Life::dead;

@@ -53,7 +53,8 @@ class ActorState {
 
   // Runtime side (src/actor/actor_state.cpp).
 
-  /// A call was submitted: it takes its place in the mailbox; false when the actor is dead (the call has failed).
+  /// A call was submitted: it takes its place in the mailbox (and starts at once if it is ready, i.e. queued, and
+  /// may start); false when the actor is dead (the call has failed).
   bool add_call(TaskPtr call);
   /// The call's inputs are ready: it may start when it reaches the head.
   void call_ready(TaskPtr call);
@@ -84,7 +85,7 @@ class ActorState {
   void destroy_instance() noexcept;
 
   std::atomic<int> refs_{0};
-  RuntimeCore* core_;  // null once dead: a dead actor never calls into the runtime again
+  std::atomic<RuntimeCore*> core_;  // null once killed; written under mutex_, read anywhere
   std::string name_;
   const std::type_info* type_;
   std::uint64_t id_;
