@@ -12,6 +12,7 @@
 #include <hetsched/hetsched.hpp>
 
 #include "checks.hpp"
+#include "seed_config.hpp"
 #include "stopwatch.hpp"
 
 namespace {
@@ -31,9 +32,7 @@ void report(const char* label, double seconds, const std::string& results) {
 }  // namespace
 
 int main() {
-  hetsched::Config config;
-  config.num_cpus = 4;  // the seed's ray.init(num_cpus = 4)
-  hetsched::Runtime runtime{config};
+  hetsched::Runtime runtime{examples::seed_config()};  // the seed's ray.init(num_cpus = 4)
   examples::Checks checks;
   const std::vector<int> expected = examples::zero_to(task_count);
   std::printf("delay_get: do_some_work(x) sleeps 1 s and returns x; %d calls, num_cpus = 4\n", task_count);

@@ -13,6 +13,7 @@
 #include <hetsched/hetsched.hpp>
 
 #include "checks.hpp"
+#include "seed_config.hpp"
 #include "stopwatch.hpp"
 
 namespace {
@@ -30,9 +31,7 @@ const double* no_work(const Matrix& matrix) { return matrix.data(); }
 }  // namespace
 
 int main() {
-  hetsched::Config config;
-  config.num_cpus = 4;  // the seed's ray.init(num_cpus = 4)
-  hetsched::Runtime runtime{config};
+  hetsched::Runtime runtime{examples::seed_config()};  // the seed's ray.init(num_cpus = 4)
   examples::Checks checks;
   std::printf("large_object: a %zu x %zu matrix of doubles (%zu MB) passed to %zu no_work tasks, num_cpus = 4\n",
               matrix_side, matrix_side, matrix_side * matrix_side * sizeof(double) / 1000000, task_count);

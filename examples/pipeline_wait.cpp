@@ -19,6 +19,7 @@
 #include <hetsched/hetsched.hpp>
 
 #include "checks.hpp"
+#include "seed_config.hpp"
 #include "stopwatch.hpp"
 
 namespace {
@@ -78,9 +79,7 @@ int main(int argc, char** argv) {
   std::vector<double> sleeps;
   for (int x = 0; x < task_count; ++x) sleeps.push_back(uniform(generator));
 
-  hetsched::Config config;
-  config.num_cpus = 4;  // the seed's ray.init(num_cpus = 4)
-  hetsched::Runtime runtime{config};
+  hetsched::Runtime runtime{examples::seed_config()};  // the seed's ray.init(num_cpus = 4)
   examples::Checks checks;
   std::string sleeps_text = examples::format_list(sleeps, [](double seconds) {
     char text[32];

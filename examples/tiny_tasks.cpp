@@ -15,6 +15,7 @@
 #include <hetsched/hetsched.hpp>
 
 #include "checks.hpp"
+#include "seed_config.hpp"
 #include "stopwatch.hpp"
 
 namespace {
@@ -65,9 +66,7 @@ std::vector<int> run_batched(hetsched::Runtime& runtime) {
 }  // namespace
 
 int main() {
-  hetsched::Config config;
-  config.num_cpus = 4;  // the seed's ray.init(num_cpus = 4)
-  hetsched::Runtime runtime{config};
+  hetsched::Runtime runtime{examples::seed_config()};  // the seed's ray.init(num_cpus = 4)
   examples::Checks checks;
   const std::vector<int> expected = examples::zero_to(call_count);
   std::printf("tiny_tasks: tiny_work(x) sleeps 0.1 ms and returns x; %d calls, num_cpus = 4\n", call_count);

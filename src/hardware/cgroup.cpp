@@ -24,6 +24,18 @@ std::string_view trim(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
+/// The lines of `text`, without their newline characters.
+std::vector<std::string_view> split_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  for (std::size_t start = 0; start < text.size();) {
+    auto end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
 /// Splits on runs of whitespace.
 std::vector<std::string_view> words(std::string_view text) {
   std::vector<std::string_view> result;
@@ -103,12 +115,7 @@ std::optional<std::size_t> parse_memory_max(std::string_view text) {
 
 std::optional<std::size_t> parse_meminfo_total(std::string_view text) {
   constexpr std::string_view key = "MemTotal:";
-  std::size_t line_start = 0;
-  while (line_start < text.size()) {
-    auto line_end = text.find('\n', line_start);
-    if (line_end == std::string_view::npos) line_end = text.size();
-    auto line = text.substr(line_start, line_end - line_start);
-    line_start = line_end + 1;
+  for (std::string_view line : split_lines(text)) {
     if (!line.starts_with(key)) continue;
     auto fields = words(line.substr(key.size()));
     if (fields.size() != 2 || fields[1] != "kB") return std::nullopt;
@@ -124,12 +131,8 @@ std::optional<std::size_t> parse_meminfo_total(std::string_view text) {
 std::optional<std::string> parse_cgroup_v2_path(std::string_view text) {
   // Each line is "hierarchy-id:controllers:path"; cgroup v2 is hierarchy 0 with no controllers listed.
   constexpr std::string_view prefix = "0::";
-  std::size_t line_start = 0;
-  while (line_start < text.size()) {
-    auto line_end = text.find('\n', line_start);
-    if (line_end == std::string_view::npos) line_end = text.size();
-    auto line = trim(text.substr(line_start, line_end - line_start));
-    line_start = line_end + 1;
+  for (std::string_view raw_line : split_lines(text)) {
+    auto line = trim(raw_line);
     if (!line.starts_with(prefix)) continue;
     auto path = line.substr(prefix.size());
     if (path.starts_with('/')) return std::string(path);
