@@ -25,9 +25,10 @@ class ResourceLedger {
 
   /// True for a demand of CPUs alone, which never needs the lock.
   static bool cpu_only(const ResourceDemand& demand) noexcept { return demand.gpu == 0 && demand.custom.empty(); }
-  /// Takes `units` CPUs if that many are free now (any thread).
+  /// Takes `units` CPUs if that many are free now (any thread). The first read is seq_cst too: a queueing thread
+  /// must see CPUs given back before its own queued count rose (the Dekker pairing described in Scheduler).
   bool try_take_cpus(std::int64_t units) noexcept {
-    for (auto free = cpu_free_.load(std::memory_order_relaxed); free >= units;) {
+    for (auto free = cpu_free_.load(std::memory_order_seq_cst); free >= units;) {
       if (cpu_free_.compare_exchange_weak(free, free - units, std::memory_order_seq_cst)) return true;
     }
     return false;
