@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -154,9 +155,12 @@ TEST(Scheduler, ConcurrentEnqueueAndFinishNeverExceedTheCapacity) {
       for (int i = 0; i < per_thread; ++i) scheduler.enqueue(make_task((i + t) % 3 == 0 ? 2 : 1));
     });
   }
+  // A task left queued while CPUs are free (a lost wake-up between the lock-free fast path and the queue) would
+  // never be dispatched: the finishers give up at the hang guard and the count below comes out short.
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   for (int t = 0; t < 2; ++t) {
     threads.emplace_back([&] {
-      while (dispatcher.completed.load() < 2 * per_thread) {
+      while (dispatcher.completed.load() < 2 * per_thread && std::chrono::steady_clock::now() < give_up) {
         if (TaskPtr task = dispatcher.take()) {
           dispatcher.running_units.fetch_sub(static_cast<int>(task->demand.cpu));
           scheduler.finished(*task);
