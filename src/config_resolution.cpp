@@ -116,6 +116,13 @@ ResolvedConfig resolve_config(const Config& config, const HardwareInfo& hardware
     throw UsageError("Config::max_bypass = " + std::to_string(config.max_bypass) + " is negative; use 0 or more");
   }
   resolved.max_bypass = static_cast<std::uint32_t>(config.max_bypass);
+  constexpr std::uint64_t default_logical_gpu_memory = std::uint64_t{16} << 30;
+  for (int device = 0; device < resolved.num_gpus; ++device) {
+    auto index = static_cast<std::size_t>(device);
+    resolved.gpu_memory.push_back(index < hardware.gpus.size()
+                                      ? hardware.gpus[index].memory_bytes / 10 * 9  // the default 90% cap
+                                      : config.logical_gpu_memory.value_or(default_logical_gpu_memory));
+  }
   for (const auto& [name, quantity] : resources) {
     if (name.empty() || name == "CPU" || name == "GPU") {
       throw ResourceError(resources_source + ": custom resource name '" + name +

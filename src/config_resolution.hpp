@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hetsched/config.hpp"
 #include "hetsched/hardware.hpp"
@@ -15,6 +16,7 @@ struct ResolvedConfig {
   int num_cpus = 1;
   int num_gpus = 0;
   std::map<std::string, std::int64_t> custom_units;
+  std::vector<std::uint64_t> gpu_memory;  // per device: 90% of a real GPU's memory, or Config::logical_gpu_memory
   std::uint32_t max_bypass = 64;
 };
 

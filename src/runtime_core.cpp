@@ -71,7 +71,7 @@ RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
       config_(resolve_config(config, hardware_)),
       accounting_(new StoreAccounting()),
       scheduler_(ResourceLedger(std::int64_t{config_.num_cpus} * units_per_resource, config_.num_gpus,
-                                config_.custom_units),
+                                config_.custom_units, config_.gpu_memory),
                  make_pack_policy(), config_.max_bypass, executor_),
       executor_(config_.num_cpus, *this) {}
 

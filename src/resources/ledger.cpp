@@ -18,8 +18,14 @@ std::string quantity_text(std::int64_t units) {
 }  // namespace
 
 ResourceLedger::ResourceLedger(std::int64_t cpu_units, int gpu_count,
-                               const std::map<std::string, std::int64_t>& custom_units)
-    : cpu_total_(cpu_units), cpu_free_(cpu_units), gpu_free_(static_cast<std::size_t>(gpu_count), units_per_resource) {
+                               const std::map<std::string, std::int64_t>& custom_units,
+                               std::vector<std::uint64_t> gpu_memory)
+    : cpu_total_(cpu_units),
+      cpu_free_(cpu_units),
+      gpu_free_(static_cast<std::size_t>(gpu_count), units_per_resource),
+      gpu_memory_total_(gpu_memory.empty() ? std::vector<std::uint64_t>(gpu_free_.size(), UINT64_MAX)
+                                           : std::move(gpu_memory)),
+      gpu_memory_free_(gpu_memory_total_) {
   for (const auto& [name, units] : custom_units) custom_.push_back({name, units, units});
 }
 
@@ -27,6 +33,8 @@ ResourceLedger::ResourceLedger(ResourceLedger&& other) noexcept
     : cpu_total_(other.cpu_total_),
       cpu_free_(other.cpu_free_.load()),
       gpu_free_(std::move(other.gpu_free_)),
+      gpu_memory_total_(std::move(other.gpu_memory_total_)),
+      gpu_memory_free_(std::move(other.gpu_memory_free_)),
       custom_(std::move(other.custom_)) {}
 
 ResourceLedger::Custom* ResourceLedger::find_custom(const std::string& name) {
@@ -50,6 +58,20 @@ void ResourceLedger::check_feasible(const ResourceDemand& demand) const {
                         std::to_string(gpu_free_.size()) +
                         " GPU in total; lower .gpus() or raise Config::num_gpus (extra GPUs are logical)");
   }
+  if (demand.gpu_memory > 0) {
+    if (demand.gpu == 0) {
+      throw ResourceError("the task asks for " + std::to_string(demand.gpu_memory) +
+                          " bytes of GPU memory but no GPU; add .gpus(n) to place it on a device");
+    }
+    auto needed = demand.gpu >= units_per_resource ? demand.gpu / units_per_resource : 1;
+    auto large_enough = std::count_if(gpu_memory_total_.begin(), gpu_memory_total_.end(),
+                                      [&](std::uint64_t total) { return total >= demand.gpu_memory; });
+    if (large_enough < needed) {
+      throw ResourceError("the task asks for " + std::to_string(demand.gpu_memory) +
+                          " bytes of GPU memory per device, which no" + (needed > 1 ? " set of " : " ") +
+                          "device has; lower .gpu_memory() or raise Config::logical_gpu_memory");
+    }
+  }
   for (const auto& [name, units] : demand.custom) {
     const Custom* custom = find_custom(name);
     if (!custom) {
@@ -70,14 +92,17 @@ bool ResourceLedger::try_acquire(Task& task, const Policy& policy) {
   }
   std::vector<int> devices;
   if (demand.gpu > 0) {
-    auto choice = policy.choose_gpus(gpu_free_, demand.gpu);
+    auto choice = policy.choose_gpus({gpu_free_, gpu_memory_free_}, {demand.gpu, demand.gpu_memory});
     if (!choice) return false;
     devices = std::move(*choice);
   }
   if (!try_take_cpus(demand.cpu)) return false;  // last: GPUs and custom resources change only under the lock
   for (const auto& [name, units] : demand.custom) find_custom(name)->free -= units;
   std::int64_t per_device = devices.empty() ? 0 : std::min(demand.gpu, units_per_resource);
-  for (int d : devices) gpu_free_[static_cast<std::size_t>(d)] -= per_device;
+  for (int d : devices) {
+    gpu_free_[static_cast<std::size_t>(d)] -= per_device;
+    gpu_memory_free_[static_cast<std::size_t>(d)] -= demand.gpu_memory;
+  }
   task.gpu_ids = std::move(devices);
   task.gpu_units_per_device = per_device;
   task.holds_resources = true;
@@ -88,7 +113,10 @@ void ResourceLedger::release(Task& task) {
   if (!task.holds_resources) return;
   give_cpus(task.demand.cpu);
   for (const auto& [name, units] : task.demand.custom) find_custom(name)->free += units;
-  for (int d : task.gpu_ids) gpu_free_[static_cast<std::size_t>(d)] += task.gpu_units_per_device;
+  for (int d : task.gpu_ids) {
+    gpu_free_[static_cast<std::size_t>(d)] += task.gpu_units_per_device;
+    gpu_memory_free_[static_cast<std::size_t>(d)] += task.demand.gpu_memory;
+  }
   task.holds_resources = false;
 }
 

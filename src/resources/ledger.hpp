@@ -19,7 +19,9 @@ class Policy;
 class ResourceLedger {
  public:
   /// Totals in units: CPUs, the number of GPUs (each of capacity 1), custom resources by name.
-  ResourceLedger(std::int64_t cpu_units, int gpu_count, const std::map<std::string, std::int64_t>& custom_units);
+  /// `gpu_memory[d]` is device d's memory for gpu_memory() demands (empty: unlimited on every device).
+  ResourceLedger(std::int64_t cpu_units, int gpu_count, const std::map<std::string, std::int64_t>& custom_units,
+                 std::vector<std::uint64_t> gpu_memory = {});
   /// Moves a ledger that nobody else uses yet.
   ResourceLedger(ResourceLedger&& other) noexcept;
 
@@ -65,6 +67,8 @@ class ResourceLedger {
   std::int64_t cpu_total_;
   std::atomic<std::int64_t> cpu_free_;  // may go below 0 while a blocked task's CPUs are reclaimed
   std::vector<std::int64_t> gpu_free_;
+  std::vector<std::uint64_t> gpu_memory_total_;
+  std::vector<std::uint64_t> gpu_memory_free_;
   std::vector<Custom> custom_;  // sorted by name
 };
 

@@ -10,14 +10,24 @@
 
 namespace hetsched::detail {
 
-/// Chooses the GPUs for one demand. `free_units[d]` is what device d has left (full device = units_per_resource).
-/// Returns the chosen devices, or nothing when the demand does not fit now.
+/// What the GPUs have left: `free_units[d]` of device d (a whole device is units_per_resource) and its free memory.
+struct GpuSnapshot {
+  std::span<const std::int64_t> free_units;
+  std::span<const std::uint64_t> free_memory;
+};
+
+/// What one demand asks of the GPUs.
+struct GpuRequest {
+  std::int64_t units = 0;       ///< 0 < units < 1 GPU: one device; a whole number n: n distinct free devices.
+  std::uint64_t memory = 0;     ///< Bytes needed on each chosen device.
+};
+
+/// Chooses the GPUs for one demand; returns the chosen devices, or nothing when the demand does not fit now.
 class Policy {
  public:
   virtual ~Policy() = default;
-  /// Devices for `gpu_units` (0 < units < 1 GPU: one device; a whole number n: n distinct free devices).
-  virtual std::optional<std::vector<int>> choose_gpus(std::span<const std::int64_t> free_units,
-                                                      std::int64_t gpu_units) const = 0;
+  /// Devices for `request`, among those with enough free capacity and memory.
+  virtual std::optional<std::vector<int>> choose_gpus(const GpuSnapshot& gpus, const GpuRequest& request) const = 0;
   /// The policy's name, as Config and reports spell it.
   virtual std::string_view name() const noexcept = 0;
 };
@@ -31,7 +41,7 @@ std::unique_ptr<Policy> make_policy(std::string_view name);
 
 /// Shared by the policies: whole demands take entirely free devices (lowest index first); a fractional demand takes
 /// the fitting device that `prefer(candidate_free, best_free)` ranks first (ties: lowest index).
-std::optional<std::vector<int>> choose_devices(std::span<const std::int64_t> free_units, std::int64_t gpu_units,
+std::optional<std::vector<int>> choose_devices(const GpuSnapshot& gpus, const GpuRequest& request,
                                                bool (*prefer)(std::int64_t candidate, std::int64_t best));
 
 }  // namespace hetsched::detail

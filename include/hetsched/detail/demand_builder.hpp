@@ -2,6 +2,7 @@
 /// @brief DemandBuilder: the resource setters shared by TaskBuilder and ActorBuilder. Not API.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -30,6 +31,15 @@ class DemandBuilder {
   }
   /// gpus() on a temporary builder.
   Derived&& gpus(double n) && { return std::move(gpus(n)); }
+  /// Device memory the task needs on each of its GPUs, in bytes: it is placed only where that much is free, and holds
+  /// it while it runs (requires gpus(); see Config::logical_gpu_memory for logical GPUs).
+  Derived& gpu_memory(std::uint64_t bytes) & {
+    demand_.gpu_memory = bytes;
+    explicit_demand_ = true;
+    return self();
+  }
+  /// gpu_memory() on a temporary builder.
+  Derived&& gpu_memory(std::uint64_t bytes) && { return std::move(gpu_memory(bytes)); }
   /// A custom resource named in Config::resources.
   Derived& resource(std::string name, double quantity) & {
     demand_.set_custom(std::move(name), to_units("custom resource", quantity));

@@ -26,6 +26,7 @@ inline double from_units(std::int64_t units) noexcept {
 struct ResourceDemand {
   std::int64_t cpu = units_per_resource;                      ///< CPU units (default 1 CPU).
   std::int64_t gpu = 0;                                       ///< GPU units (fractional < 1 lands on one device).
+  std::uint64_t gpu_memory = 0;                               ///< Device memory needed on each assigned GPU (bytes).
   std::vector<std::pair<std::string, std::int64_t>> custom;   ///< Custom resources by name.
 
   /// Sets a custom resource, replacing an earlier value of the same name.

@@ -5,9 +5,8 @@ namespace {
 
 class SpreadPolicy final : public Policy {
  public:
-  std::optional<std::vector<int>> choose_gpus(std::span<const std::int64_t> free_units,
-                                              std::int64_t gpu_units) const override {
-    return choose_devices(free_units, gpu_units, [](std::int64_t candidate, std::int64_t best) { return candidate > best; });
+  std::optional<std::vector<int>> choose_gpus(const GpuSnapshot& gpus, const GpuRequest& request) const override {
+    return choose_devices(gpus, request, [](std::int64_t candidate, std::int64_t best) { return candidate > best; });
   }
   std::string_view name() const noexcept override { return "spread"; }
 };
