@@ -69,10 +69,9 @@ RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
     : owner_(owner),
       hardware_(detect_hardware()),
       config_(resolve_config(config, hardware_)),
-      accounting_(new StoreAccounting()),
       scheduler_(ResourceLedger(std::int64_t{config_.num_cpus} * units_per_resource, config_.num_gpus,
                                 config_.custom_units, config_.gpu_memory),
-                 make_pack_policy(), config_.max_bypass, executor_),
+                 make_policy(config.placement_policy), config_.max_bypass, executor_),
       executor_(config_.num_cpus, *this) {}
 
 RuntimeCore::~RuntimeCore() {
@@ -83,11 +82,10 @@ RuntimeCore::~RuntimeCore() {
     publish(*task, cancellation(*task), 0, true, false);
   }
   for (auto live = live_tasks_.load(); live != 0; live = live_tasks_.load()) live_tasks_.wait(live);
-  accounting_->release();
 }
 
 void RuntimeCore::register_object(ObjectEntry& entry) {
-  entry.adopt(next_object_id.fetch_add(1, std::memory_order_relaxed), accounting_);
+  entry.adopt(next_object_id.fetch_add(1, std::memory_order_relaxed), accounting_.get());
 }
 
 void RuntimeCore::publish_put(ObjectEntry& entry, std::size_t bytes) {

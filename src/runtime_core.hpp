@@ -54,7 +54,7 @@ class RuntimeCore final : public TaskRunner {
   CpuExecutor& executor() noexcept { return executor_; }
   const HardwareInfo& hardware() const noexcept { return hardware_; }
   const ResolvedConfig& config() const noexcept { return config_; }
-  const StoreAccounting& accounting() const noexcept { return *accounting_; }
+  const StoreAccounting& accounting() const noexcept { return *accounting_.get(); }
 
  private:
   void register_object(ObjectEntry& entry);
@@ -65,7 +65,7 @@ class RuntimeCore final : public TaskRunner {
   Runtime& owner_;
   HardwareInfo hardware_;
   ResolvedConfig config_;
-  StoreAccounting* accounting_;  // the Runtime's holder; objects may keep it longer
+  AccountingHold accounting_;  // objects may keep the counters longer than the Runtime
   std::atomic<bool> shutting_down_{false};
   std::atomic<std::int64_t> live_tasks_{0};
   std::mutex actors_mutex_;

@@ -27,6 +27,9 @@ struct Config {
   /// A queued task may be overtaken by at most this many later-arriving tasks; then the scheduler starts no later
   /// task until it fits (so a large demand is never starved by a stream of small ones).
   int max_bypass = 64;
+  /// How fractional GPU demands are placed: "pack" (Ray's best fit, the default) or "spread" (the device with the
+  /// most capacity left). Another name is a UsageError.
+  std::string placement_policy = "pack";
   /// Read the HETSCHED_* environment overrides (set false to make a test independent of the environment).
   bool read_environment = true;
 };

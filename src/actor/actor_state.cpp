@@ -61,11 +61,6 @@ void ActorState::destroy_instance() noexcept {
   if (instance) destroy(instance);
 }
 
-bool ActorState::dead() const {
-  std::lock_guard lock(mutex_);
-  return life_ == Life::dead;
-}
-
 RuntimeCore* ActorState::live_core() const { return core_.load(std::memory_order_acquire); }
 
 std::exception_ptr ActorState::death() const {

@@ -32,8 +32,7 @@ void Scheduler::enqueue(TaskPtr task) {
       task->stage.store(TaskStage::dispatched, std::memory_order_release);
     } else {
       task->stage.store(TaskStage::queued, std::memory_order_relaxed);
-      task->scheduling_class = class_of(task->demand);
-      classes_[task->scheduling_class].tasks.push_back(std::move(task));
+      classes_[class_of(task->demand)].tasks.push_back(std::move(task));
       queued_.fetch_add(1, std::memory_order_seq_cst);
       dispatch_ready(started);
     }

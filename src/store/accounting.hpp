@@ -8,6 +8,21 @@
 
 namespace hetsched::detail {
 
+struct StoreAccounting;
+
+/// The Runtime's own holder of the counters, released when the Runtime goes (also if its constructor throws).
+class AccountingHold {
+ public:
+  AccountingHold();
+  ~AccountingHold();
+  AccountingHold(const AccountingHold&) = delete;
+  AccountingHold& operator=(const AccountingHold&) = delete;
+  StoreAccounting* get() const noexcept { return accounting_; }
+
+ private:
+  StoreAccounting* accounting_;
+};
+
 struct StoreAccounting {
   std::atomic<std::size_t> holders{1};  // live objects + the Runtime
   std::atomic<std::size_t> bytes{0};
@@ -21,5 +36,8 @@ struct StoreAccounting {
     if (holders.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 };
+
+inline AccountingHold::AccountingHold() : accounting_(new StoreAccounting()) {}
+inline AccountingHold::~AccountingHold() { accounting_->release(); }
 
 }  // namespace hetsched::detail

@@ -64,8 +64,6 @@ class ActorState {
   bool created(Task& creation, std::exception_ptr failure);
   /// Fails queued and future calls with `reason`, returns held resources; harmless when already dead.
   void kill(std::exception_ptr reason);
-  /// True once killed or its constructor failed.
-  bool dead() const;
   /// The runtime while the actor is not killed (null after kill or Runtime shutdown).
   RuntimeCore* live_core() const;
   /// Why the actor died (null while it lives).

@@ -157,8 +157,8 @@ class EntryHold {
     }
     return *this;
   }
-  EntryHold(const EntryHold& other) noexcept : EntryHold(other.entry_) {}
-  EntryHold& operator=(const EntryHold& other) noexcept { return *this = EntryHold(other); }
+  EntryHold(const EntryHold&) = delete;
+  EntryHold& operator=(const EntryHold&) = delete;
   ~EntryHold() { reset(); }
   /// Drops the hold.
   void reset() noexcept {

@@ -71,7 +71,6 @@ class Task : public ObjectWaiter {
   std::vector<int> gpu_ids;                   ///< Devices assigned at placement.
   std::int64_t gpu_units_per_device = 0;      ///< Units taken on each assigned device.
   std::uint64_t sequence = 0;                 ///< Arrival order at the scheduler.
-  std::uint32_t scheduling_class = 0;         ///< Index of its demand shape.
   std::uint32_t bypassed = 0;                 ///< Later tasks started while this one waited.
 
  protected:
