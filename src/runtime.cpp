@@ -18,9 +18,13 @@ std::map<std::string, double> Runtime::available_resources() const { return core
 
 const HardwareInfo& Runtime::hardware() const noexcept { return core_->hardware(); }
 
-StoreStats Runtime::store_stats() const noexcept {
+StoreStats Runtime::store_stats() const {
   const auto& accounting = core_->accounting();
-  return {accounting.objects(), accounting.bytes.load(std::memory_order_relaxed)};
+  StoreStats stats;
+  stats.objects = accounting.objects();
+  stats.bytes = accounting.bytes.load(std::memory_order_relaxed);
+  core_->buffer_store().fill_stats(stats);
+  return stats;
 }
 
 void Runtime::check_num_returns(std::size_t num_returns, std::size_t size) {

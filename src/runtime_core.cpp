@@ -2,11 +2,13 @@
 
 #include <cxxabi.h>
 
+#include <algorithm>
 #include <thread>
 #include <typeinfo>
 
 #include "hetsched/error.hpp"
 #include "hetsched/task_context.hpp"
+#include "store/task_buffers.hpp"
 
 namespace hetsched::detail {
 namespace {
@@ -58,9 +60,36 @@ std::exception_ptr as_task_failure(const Task& task) {
     return std::current_exception();
   } catch (const TaskCancelledError&) {
     return std::current_exception();
+  } catch (const ObjectStoreFullError&) {  // kept as it is: callers catch it by type (its message names the device)
+    return std::current_exception();
   } catch (...) {
     return std::make_exception_ptr(TaskError(task.name, describe_current_exception(), std::current_exception()));
   }
+}
+
+/// `error` as the failure of `task` (see as_task_failure).
+std::exception_ptr as_task_failure(const Task& task, const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (...) {
+    return as_task_failure(task);
+  }
+}
+
+/// An input, or an earlier writer of one of its buffers, that failed: the task fails with the same error.
+ObjectEntry* failed_dependency(const Task& task) noexcept {
+  for (ObjectEntry* input : task.inputs) {
+    if (input->state() == ObjectState::failed) return input;
+  }
+  for (const OrderingDependency& earlier : task.ordering) {
+    if (earlier.propagates_failure && earlier.done->state() == ObjectState::failed) return earlier.done.get();
+  }
+  return nullptr;
+}
+
+/// Per-device replica capacity: the same per-GPU memory the ledger places `gpu_memory` demands against.
+std::vector<std::size_t> device_capacities(const ResolvedConfig& config) {
+  return {config.gpu_memory.begin(), config.gpu_memory.end()};
 }
 
 }  // namespace
@@ -72,7 +101,11 @@ RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
       scheduler_(ResourceLedger(std::int64_t{config_.num_cpus} * units_per_resource, config_.num_gpus,
                                 config_.custom_units, config_.gpu_memory),
                  make_policy(config.placement_policy), config_.max_bypass, executor_),
-      executor_(config_.num_cpus, *this) {}
+      executor_(config_.num_cpus, *this) {
+  real_gpus_ = std::min(static_cast<int>(hardware_.gpus.size()), config_.num_gpus);
+  buffers_ = BufferStorePtr(new BufferStore(make_memory_system(real_gpus_), device_capacities(config_)));
+  gpu_streams_ = make_gpu_streams(real_gpus_);
+}
 
 RuntimeCore::~RuntimeCore() {
   shutting_down_.store(true, std::memory_order_seq_cst);
@@ -82,6 +115,7 @@ RuntimeCore::~RuntimeCore() {
     publish(*task, cancellation(*task), 0, true, false);
   }
   for (auto live = live_tasks_.load(); live != 0; live = live_tasks_.load()) live_tasks_.wait(live);
+  buffers_->shutdown();  // buffers may outlive the runtime: their device replicas come home now
 }
 
 void RuntimeCore::register_object(ObjectEntry& entry) {
@@ -100,6 +134,7 @@ void RuntimeCore::submit(TaskPtr task) {
   task->result->set_producer(task.get());
   live_tasks_.fetch_add(1, std::memory_order_relaxed);
   if (task->role == TaskRole::actor_creation) task->actor->retain();  // dropped when the constructor task ends
+  order_buffer_uses(*task);
   if (shutting_down_.load(std::memory_order_acquire)) {
     task->stage.store(TaskStage::running, std::memory_order_relaxed);
     publish(*task, cancellation(*task), 0, false, false);
@@ -107,15 +142,20 @@ void RuntimeCore::submit(TaskPtr task) {
   }
   // An actor call takes its place in the mailbox now, so calls start in submission order. Without ObjectRef
   // arguments it is ready at once and needs no input counting.
+  const bool ready = task->inputs.empty() && task->ordering.empty();
   if (task->role == TaskRole::actor_call) {
-    if (task->inputs.empty()) task->stage.store(TaskStage::queued, std::memory_order_relaxed);
-    if (!task->actor->add_call(task) || task->inputs.empty()) return;
+    if (ready) task->stage.store(TaskStage::queued, std::memory_order_relaxed);
+    if (!task->actor->add_call(task) || ready) return;
   }
   // One extra count while registering, so inputs completing meanwhile cannot start the task early.
-  task->unresolved_inputs.store(static_cast<int>(task->inputs.size()) + 1, std::memory_order_relaxed);
+  task->unresolved_inputs.store(static_cast<int>(task->inputs.size() + task->ordering.size()) + 1,
+                                std::memory_order_relaxed);
   Task* pending = task.detach();  // this reference is handed over by the last object_completed()
   for (ObjectEntry* input : pending->inputs) {
     if (!input->add_waiter(pending)) pending->unresolved_inputs.fetch_sub(1, std::memory_order_relaxed);
+  }
+  for (OrderingDependency& earlier : pending->ordering) {
+    if (!earlier.done->add_waiter(pending)) pending->unresolved_inputs.fetch_sub(1, std::memory_order_relaxed);
   }
   pending->object_completed();
 }
@@ -125,9 +165,7 @@ void RuntimeCore::inputs_resolved(TaskPtr task) noexcept {
     task->actor->call_ready(std::move(task));  // a failed input is published in mailbox order, when it runs
     return;
   }
-  bool input_failed = false;
-  for (ObjectEntry* input : task->inputs) input_failed |= input->state() == ObjectState::failed;
-  if (input_failed || shutting_down_.load(std::memory_order_acquire)) {
+  if (failed_dependency(*task) || shutting_down_.load(std::memory_order_acquire)) {
     // No resources needed to record a failure; the executor runs it off this (possibly deep) call stack.
     task->stage.store(TaskStage::dispatched, std::memory_order_release);
     executor_.dispatch(std::move(task));
@@ -137,22 +175,53 @@ void RuntimeCore::inputs_resolved(TaskPtr task) noexcept {
 }
 
 TaskPtr RuntimeCore::run_claimed(Task& task, bool may_continue) noexcept {
-  for (ObjectEntry* input : task.inputs) {
-    if (input->state() == ObjectState::failed) return publish(task, input->error(), 0, true, may_continue);
-  }
+  if (ObjectEntry* failed = failed_dependency(task)) return publish(task, failed->error(), 0, true, may_continue);
   if (shutting_down_.load(std::memory_order_acquire)) {
     return publish(task, cancellation(task), 0, true, may_continue);
   }
+  const MemoryNode node = memory_node_of(task);
+  const bool on_device = node != host_node && node < real_gpus_;
   CurrentTaskScope scope(this, &task);
-  TaskContext context(owner_, task, nullptr);
+  CUstream_st* stream = nullptr;
   std::size_t bytes = 0;
   std::exception_ptr failure;
   try {
+    if (on_device) {
+      gpu_streams_->make_current(node);
+      stream = gpu_streams_->pool_stream(node);
+    }
+    bind_task_buffers(task, node);
+    TaskContext context(owner_, task, stream);
     bytes = task.invoke(context);
+    if (on_device) {
+      if (std::exception_ptr launch = gpu_streams_->take_launch_error()) failure = as_task_failure(task, launch);
+    }
   } catch (...) {
     failure = as_task_failure(task);
   }
+  if (stream) return complete_on_device(task, node, stream, std::move(failure), bytes);
+  unbind_task_buffers(task, node);
   return publish(task, std::move(failure), bytes, true, may_continue);
+}
+
+TaskPtr RuntimeCore::complete_on_device(Task& task, int device, CUstream_st* stream, std::exception_ptr failure,
+                                        std::size_t bytes) noexcept {
+  // The body has enqueued its work; the result is ready (and the buffers unpinned) when the stream gets there.
+  auto finish = [this, &task, device, bytes](std::exception_ptr failed) {
+    unbind_task_buffers(task, device);
+    publish(task, failed, failed ? 0 : bytes, true, false);
+    task.release();
+  };
+  task.retain();
+  try {
+    gpu_streams_->when_done(device, stream, [&task, finish, failure](std::exception_ptr gpu_error) {
+      finish(failure ? failure : gpu_error ? as_task_failure(task, gpu_error) : nullptr);
+    });
+  } catch (...) {
+    // Completion could not even be requested (no event could be recorded): the device is broken; fail the task now.
+    finish(failure ? failure : as_task_failure(task));
+  }
+  return {};
 }
 
 void RuntimeCore::fail_unstarted(Task& task, std::exception_ptr failure) noexcept {

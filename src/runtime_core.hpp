@@ -11,11 +11,13 @@
 
 #include "config_resolution.hpp"
 #include "exec/cpu_executor.hpp"
+#include "exec/gpu_streams.hpp"
 #include "hetsched/detail/actor_state.hpp"
 #include "hetsched/hardware.hpp"
 #include "hetsched/runtime.hpp"
 #include "scheduler/scheduler.hpp"
 #include "store/accounting.hpp"
+#include "store/buffer_store.hpp"
 
 namespace hetsched::detail {
 
@@ -55,10 +57,13 @@ class RuntimeCore final : public TaskRunner {
   const HardwareInfo& hardware() const noexcept { return hardware_; }
   const ResolvedConfig& config() const noexcept { return config_; }
   const StoreAccounting& accounting() const noexcept { return *accounting_.get(); }
+  BufferStore& buffer_store() noexcept { return *buffers_; }
 
  private:
   void register_object(ObjectEntry& entry);
   TaskPtr publish(Task& task, std::exception_ptr failure, std::size_t bytes, bool started, bool may_continue) noexcept;
+  TaskPtr complete_on_device(Task& task, int device, CUstream_st* stream, std::exception_ptr failure,
+                             std::size_t bytes) noexcept;
   void kill_every_actor();
   std::exception_ptr cancellation(const Task& task) const;
 
@@ -71,7 +76,11 @@ class RuntimeCore final : public TaskRunner {
   std::mutex actors_mutex_;
   std::unordered_map<std::uint64_t, ActorState*> actors_;  // live actors (weak: they unregister themselves)
   std::unordered_map<std::string, ActorState*> named_actors_;
-  // Declaration order matters: the scheduler dispatches to the executor; the executor is destroyed first.
+  int real_gpus_ = 0;  // GPUs 0..real_gpus_-1 are CUDA devices; the rest are logical
+  BufferStorePtr buffers_;
+  // Declaration order matters: the scheduler dispatches to the executor; the executor is destroyed first, the GPU
+  // streams (whose progress thread publishes tasks) after both.
+  std::unique_ptr<GpuStreams> gpu_streams_;
   Scheduler scheduler_;
   CpuExecutor executor_;
 };

@@ -19,8 +19,9 @@ struct Config {
   std::optional<int> num_cpus;
   /// GPUs; default: the CUDA devices found. Above the hardware count the extra GPUs are logical (host memory).
   std::optional<int> num_gpus;
-  /// Device memory of each logical GPU, for placing tasks that declare gpu_memory() (default 16 GiB). Real GPUs
-  /// offer 90% of their memory.
+  /// Device memory of each logical GPU (default 16 GiB): what tasks declaring gpu_memory() are placed against, and
+  /// the capacity for buffer replicas there, beyond which the least recently used are evicted. Real GPUs offer 90%
+  /// of their memory.
   std::optional<std::size_t> logical_gpu_memory;
   /// Custom resources, name -> quantity (fixed point, 1e-4; above 1 a whole number).
   std::map<std::string, double> resources;

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstring>
+#include <span>
 #include <map>
 #include <memory>
 #include <string>
@@ -13,6 +15,7 @@
 
 #include "hetsched/actor_builder.hpp"
 #include "hetsched/actor_handle.hpp"
+#include "hetsched/buffer.hpp"
 #include "hetsched/config.hpp"
 #include "hetsched/detail/core_api.hpp"
 #include "hetsched/hardware.hpp"
@@ -22,10 +25,18 @@
 
 namespace hetsched {
 
-/// Counters of the object store.
+/// Counters of the object store. The transfer counters count bytes the store itself copied between memory nodes
+/// (on logical GPUs, between host memory and the host memory standing in for the device).
 struct StoreStats {
-  std::size_t objects = 0;  ///< Objects alive now (pending ones included).
-  std::size_t bytes = 0;    ///< Bytes held by ready objects.
+  std::size_t objects = 0;                 ///< Objects alive now (pending ones included).
+  std::size_t bytes = 0;                   ///< Bytes held by ready objects.
+  std::size_t bytes_host_to_device = 0;    ///< Buffer bytes copied from host memory to a GPU.
+  std::size_t bytes_device_to_host = 0;    ///< Buffer bytes copied from a GPU to host memory (write-backs included).
+  std::size_t bytes_device_to_device = 0;  ///< Buffer bytes copied from one GPU to another.
+  std::size_t evictions = 0;               ///< Replicas dropped from a full GPU to make room.
+  std::size_t write_backs = 0;             ///< Evicted replicas that were the only valid copy, saved to the host first.
+  std::vector<std::size_t> device_bytes;   ///< Bytes of buffer replicas on each GPU now.
+  std::vector<std::size_t> device_capacity;  ///< How many bytes of replicas each GPU may hold.
 };
 
 /// The runtime: one per program is the normal case. Every member function is thread-safe and may be called from
@@ -83,45 +94,68 @@ class Runtime {
     return ref;
   }
 
-  /// Blocks until the object is ready and returns a const reference to it (no copy); rethrows a failure.
+  /// Stores a copy of `values` as a Buffer (host memory, pinned where real GPUs exist). Tasks use it through
+  /// hetsched::read / write / read_write.
+  template <class T>
+  ObjectRef<Buffer<std::remove_const_t<T>>> put_buffer(std::span<T> values) {
+    using V = std::remove_const_t<T>;
+    detail::BufferAllocation made = detail::create_host_buffer(*core_, values.size(), sizeof(V));
+    if (!values.empty()) std::memcpy(made.memory, values.data(), values.size_bytes());
+    return put(Buffer<V>(std::move(made.handle), nullptr, made.count));
+  }
+  /// Stores a copy of a vector's elements as a Buffer.
+  template <class T, class Allocator>
+  ObjectRef<Buffer<T>> put_buffer(const std::vector<T, Allocator>& values) {
+    return put_buffer(std::span<const T>(values));
+  }
+
+  /// Blocks until the object is ready and returns a const reference to it (no copy); rethrows a failure. For a
+  /// Buffer<U>: a `std::span<const U>` over its host replica, after every task submitted earlier that writes it has
+  /// finished (copied back from a GPU if needed); the view is valid while a ref lives and no later task writes it.
   template <class T>
   decltype(auto) get(const ObjectRef<T>& ref) {
     auto& entry = await(ref, true);
-    return read(ref, entry);
+    return read(ref, entry, std::nullopt);
   }
-  /// Same as get(ref) for a temporary ref, returning the value: moved out when `ref` was its only reference.
+  /// Same as get(ref) for a temporary ref, returning the value: moved out when `ref` was its only reference. For a
+  /// Buffer<U>: a std::vector<U> copied from its host view.
   template <class T>
-  T get(ObjectRef<T>&& ref) {
+  auto get(ObjectRef<T>&& ref) {
     await(ref, true);
-    return take(std::move(ref));
+    return take(std::move(ref), std::nullopt);
   }
   /// Like get(ref), throwing GetTimeoutError when the object is not ready within `timeout`.
   template <class T, class Rep, class Period>
   decltype(auto) get(const ObjectRef<T>& ref, std::chrono::duration<Rep, Period> timeout) {
+    auto deadline = detail::Clock::now() + std::chrono::duration_cast<detail::Clock::duration>(timeout);
     auto& entry = await(ref, false, std::optional(timeout));
-    return read(ref, entry);
+    return read(ref, entry, deadline);
   }
   /// Like get(ref&&), throwing GetTimeoutError when the object is not ready within `timeout`.
   template <class T, class Rep, class Period>
-  T get(ObjectRef<T>&& ref, std::chrono::duration<Rep, Period> timeout) {
+  auto get(ObjectRef<T>&& ref, std::chrono::duration<Rep, Period> timeout) {
+    auto deadline = detail::Clock::now() + std::chrono::duration_cast<detail::Clock::duration>(timeout);
     await(ref, false, std::optional(timeout));
-    return take(std::move(ref));
+    return take(std::move(ref), deadline);
   }
   /// Blocks until every object is ready; returns copies of the values in order (rethrows the first failure).
   template <class T>
   auto get(const std::vector<ObjectRef<T>>& refs) {
+    static_assert(!detail::is_buffer<T>, "hetsched: get buffers one at a time (rt.get(ref) gives a host view)");
     await_all(refs, std::nullopt);
     return collect(refs, false);
   }
   /// Same for a temporary vector: values are moved out of objects it held the only reference to.
   template <class T>
   auto get(std::vector<ObjectRef<T>>&& refs) {
+    static_assert(!detail::is_buffer<T>, "hetsched: get buffers one at a time (rt.get(ref) gives a host view)");
     await_all(refs, std::nullopt);
     return collect(refs, true);
   }
   /// Like get(refs), throwing GetTimeoutError when not all are ready within `timeout`.
   template <class T, class Rep, class Period>
   auto get(const std::vector<ObjectRef<T>>& refs, std::chrono::duration<Rep, Period> timeout) {
+    static_assert(!detail::is_buffer<T>, "hetsched: get buffers one at a time (rt.get(ref) gives a host view)");
     await_all(refs, std::chrono::duration_cast<detail::Clock::duration>(timeout));
     return collect(refs, false);
   }
@@ -156,8 +190,8 @@ class Runtime {
   std::map<std::string, double> available_resources() const;
   /// What hardware detection found at start.
   const HardwareInfo& hardware() const noexcept;
-  /// Objects alive and bytes held by the store.
-  StoreStats store_stats() const noexcept;
+  /// Objects alive, bytes held, and the buffer counters (transfers, evictions, replica bytes per GPU).
+  StoreStats store_stats() const;
 
   /// The compiled core. Not API.
   detail::RuntimeCore& core() noexcept { return *core_; }
@@ -181,16 +215,31 @@ class Runtime {
   }
 
   template <class T>
-  static decltype(auto) read(const ObjectRef<T>&, detail::ObjectEntry& entry) {
+  decltype(auto) read(const ObjectRef<T>&, detail::ObjectEntry& entry,
+                      std::optional<detail::Clock::time_point> deadline) {
     if constexpr (std::is_void_v<T>) {
       return;
+    } else if constexpr (detail::is_buffer<T>) {
+      using U = typename T::value_type;
+      auto bytes = detail::buffer_host_view(*core_, static_cast<detail::BufferEntry&>(entry), deadline);
+      return std::span<const U>(reinterpret_cast<const U*>(bytes.data()), bytes.size() / sizeof(U));
     } else {
       return static_cast<const T&>(static_cast<detail::TypedObject<T>&>(entry).value());
     }
   }
 
   template <class T>
-  static T take(ObjectRef<T>&& ref) {
+  auto take(ObjectRef<T>&& ref, std::optional<detail::Clock::time_point> deadline) {
+    if constexpr (detail::is_buffer<T>) {
+      auto view = read(ref, *ref.entry(), deadline);
+      return std::vector<typename T::value_type>(view.begin(), view.end());
+    } else {
+      return take_value(std::move(ref));
+    }
+  }
+
+  template <class T>
+  static T take_value(ObjectRef<T>&& ref) {
     if constexpr (!std::is_void_v<T>) {
       auto* entry = ref.entry();
       if (entry->user_refs() == 1) {

@@ -2,9 +2,11 @@
 /// @brief TaskContext: what a running task may ask of the runtime (nested work, assigned GPUs, stream, share).
 #pragma once
 
+#include <cstddef>
 #include <span>
 #include <string>
 
+#include "hetsched/buffer.hpp"
 #include "hetsched/detail/task.hpp"
 
 /// The CUDA runtime's stream type is `CUstream_st*`; declared here so that no CUDA header is needed.
@@ -13,6 +15,11 @@ struct CUstream_st;
 namespace hetsched {
 
 class Runtime;
+
+namespace detail {
+/// Allocates `count` elements of `element_size` bytes on the running task's memory node (ctx.alloc).
+BufferAllocation allocate_buffer(Task& task, std::size_t count, std::size_t element_size);
+}  // namespace detail
 
 /// A CUDA stream handle (`cudaStream_t`), forward-declared.
 using StreamHandle = CUstream_st*;
@@ -25,7 +32,7 @@ using StreamHandle = CUstream_st*;
 class TaskContext {
  public:
   /// Made by the executor for one run of one task. Not API.
-  TaskContext(Runtime& runtime, const detail::Task& task, StreamHandle stream) noexcept
+  TaskContext(Runtime& runtime, detail::Task& task, StreamHandle stream) noexcept
       : runtime_(&runtime), task_(&task), stream_(stream) {}
 
   /// The runtime running this task, for nested submissions, get, wait and put.
@@ -41,9 +48,27 @@ class TaskContext {
   /// The task's name.
   const std::string& name() const noexcept { return task_->name; }
 
+  /// A new buffer of `count` uninitialised elements on this task's device (device memory for a GPU task, host
+  /// memory for a CPU task), to fill here (through data() or span(), on stream() for a GPU) and return from the task.
+  /// Its memory counts against the device's capacity and may evict other replicas; ObjectStoreFullError when
+  /// nothing can be freed.
+  ///
+  /// @code
+  ///   rt.task([](hetsched::TaskContext& ctx, int n) {
+  ///     auto out = ctx.alloc<int>(n);
+  ///     std::iota(out.data(), out.data() + n, 0);
+  ///     return out;
+  ///   }).remote(100);  // ObjectRef<Buffer<int>>
+  /// @endcode
+  template <class T>
+  Buffer<T> alloc(std::size_t count) {
+    detail::BufferAllocation made = detail::allocate_buffer(*task_, count, sizeof(T));
+    return Buffer<T>(std::move(made.handle), reinterpret_cast<T*>(made.memory), made.count);
+  }
+
  private:
   Runtime* runtime_;
-  const detail::Task* task_;
+  detail::Task* task_;
   StreamHandle stream_;
 };
 

@@ -19,18 +19,24 @@ struct BoundSubmission {
   ObjectRef<R> ref;   ///< What remote() or call() returns.
 };
 
-/// Appends the entry of an ObjectRef argument to `inputs` (UsageError for an empty ref); other arguments add nothing.
+/// Appends the entry of an ObjectRef argument (or of a declared buffer) to `inputs` (UsageError for an empty ref);
+/// other arguments add nothing.
 template <class A>
 void collect_input(std::vector<ObjectEntry*>& inputs, const A& arg) {
   if constexpr (is_object_ref<std::decay_t<A>>) {
     if (!arg.valid()) throw_empty_ref("a task argument");
     inputs.push_back(arg.entry());
+  } else if constexpr (is_buffer_access<std::decay_t<A>>) {
+    collect_input(inputs, arg.ref());
   }
 }
 
 /// Stores `fn` and `args` in a new task whose output is a new object; ObjectRef arguments become its inputs.
 template <class F, class G, class... Args>
 auto bind_task(G&& fn, Args&&... args) {
+  static_assert(!(is_buffer_ref<std::decay_t<Args>> || ...),
+                "hetsched: a Buffer argument needs a declared access: pass hetsched::read(ref), hetsched::write(ref) "
+                "or hetsched::read_write(ref), and take a std::span in the callable");
   static_assert(callable_with<F, std::decay_t<Args>...>,
                 "hetsched: the callable cannot be called with these arguments (an ObjectRef<T> argument reaches it "
                 "as const T&, a value as an rvalue, and a TaskContext& may come first)");

@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "hetsched/buffer.hpp"
 #include "hetsched/detail/task.hpp"
 #include "hetsched/object_ref.hpp"
 #include "hetsched/task_context.hpp"
@@ -19,7 +20,8 @@ inline constexpr bool is_object_ref = false;
 template <class U>
 inline constexpr bool is_object_ref<ObjectRef<U>> = true;
 
-/// How a stored argument reaches the callable: an ObjectRef<U> as `const U&` (zero-copy), a value as an rvalue.
+/// How a stored argument reaches the callable: an ObjectRef<U> as `const U&` (zero-copy), a buffer access as a span
+/// over the replica on the task's device, a value as an rvalue.
 template <class A>
 struct ResolvedArg {
   using type = A&&;
@@ -27,6 +29,10 @@ struct ResolvedArg {
 template <class U>
 struct ResolvedArg<ObjectRef<U>> {
   using type = const Stored<U>&;
+};
+template <class U, Access M>
+struct ResolvedArg<BufferAccess<U, M>> {
+  using type = typename BufferAccess<U, M>::span_type;
 };
 /// The parameter type the callable receives for a stored argument of type A.
 template <class A>
@@ -37,6 +43,8 @@ template <class A>
 decltype(auto) resolve(A& stored) noexcept {
   if constexpr (is_object_ref<A>) {
     return static_cast<resolved_arg_t<A>>(stored.entry()->value());
+  } else if constexpr (is_buffer_access<A>) {
+    return stored.span();
   } else {
     return std::move(stored);
   }
@@ -68,9 +76,11 @@ using task_result_t = std::remove_cvref_t<typename TaskResult<F, A...>::type>;
 template <class F, class R, class... A>
 class BoundTask final : public Task {
  public:
-  /// Stores the callable and the arguments (moved when given as rvalues).
+  /// Stores the callable and the arguments (moved when given as rvalues), and lists the buffers they declare.
   template <class G, class... B>
-  explicit BoundTask(G&& fn, B&&... args) : fn_(std::forward<G>(fn)), args_(std::forward<B>(args)...) {}
+  explicit BoundTask(G&& fn, B&&... args) : fn_(std::forward<G>(fn)), args_(std::forward<B>(args)...) {
+    std::apply([this](A&... stored) { (declare_buffer_use(stored), ...); }, args_);
+  }
 
   std::size_t invoke(TaskContext& context) override {
     auto& out = static_cast<TypedObject<Stored<R>>&>(*result.get());
@@ -91,6 +101,11 @@ class BoundTask final : public Task {
   }
 
  private:
+  template <class Arg>
+  void declare_buffer_use(Arg& stored) {
+    if constexpr (is_buffer_access<Arg>) buffers.push_back({stored.ref().entry(), Arg::mode, &stored.binding()});
+  }
+
   F fn_;
   std::tuple<A...> args_;
 };

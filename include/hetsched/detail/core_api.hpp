@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "hetsched/detail/actor_state.hpp"
+#include "hetsched/detail/buffer_entry.hpp"
 #include "hetsched/detail/object_entry.hpp"
 #include "hetsched/detail/task.hpp"
 
@@ -37,6 +38,12 @@ void kill_actor(ActorState& actor);
 [[noreturn]] void throw_empty_actor_handle();
 /// Registers a value stored by `put` (id, accounting) and marks it ready.
 void publish_put(RuntimeCore& core, ObjectEntry& entry, std::size_t bytes);
+/// A new buffer of `count` elements of `element_size` bytes, its only replica in host memory (for put_buffer).
+BufferAllocation create_host_buffer(RuntimeCore& core, std::size_t count, std::size_t element_size);
+/// The host replica of a ready buffer, valid once every task submitted earlier that writes it has finished (waits
+/// for them; GetTimeoutError past `deadline`; rethrows a writer's failure).
+std::span<const std::byte> buffer_host_view(RuntimeCore& core, BufferEntry& entry,
+                                            std::optional<Clock::time_point> deadline);
 /// Blocks until at least `count` of `entries` are done or the deadline passes; returns whether they are.
 /// With `run_producers` the caller may run a pending producer itself instead of sleeping.
 bool wait_for_count(RuntimeCore& core, std::span<ObjectEntry* const> entries, std::size_t count,

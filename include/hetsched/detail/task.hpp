@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "hetsched/detail/buffer_handle.hpp"
 #include "hetsched/detail/intrusive_ptr.hpp"
 #include "hetsched/detail/object_entry.hpp"
 #include "hetsched/detail/resource_demand.hpp"
@@ -21,6 +22,20 @@ namespace hetsched::detail {
 
 class RuntimeCore;
 class ActorState;
+class BufferEntry;
+
+/// A buffer a task declared access to, and where its body's span is bound.
+struct BufferUse {
+  BufferEntry* entry = nullptr;      ///< The buffer (kept alive by the typed argument).
+  Access mode = Access::read;        ///< How the task uses it.
+  BufferBinding* binding = nullptr;  ///< Inside the typed argument: filled before the body runs.
+};
+
+/// An earlier task this one must follow because both use a buffer (see AccessOrder).
+struct OrderingDependency {
+  EntryHold done;           ///< The earlier task's result: complete once that task has finished.
+  bool propagates_failure;  ///< True after a writer: if it failed, the buffer's contents are undefined, so this fails.
+};
 
 /// What a task is for: plain work, building an actor, or one call of an actor's method.
 enum class TaskRole : std::uint8_t { plain, actor_creation, actor_call };
@@ -62,6 +77,7 @@ class Task : public ObjectWaiter {
   TaskRole role = TaskRole::plain;   ///< Plain task, actor constructor or actor method call.
   ActorState* actor = nullptr;       ///< The actor, for the two actor roles (kept alive by the callable).
   bool hold_resources_for_actor = false;  ///< Actor creation: keep the demand for the actor's lifetime.
+  std::vector<BufferUse> buffers;    ///< Buffers the task declared access to, in argument order.
 
   // Owned by the core.
   RuntimeCore* core = nullptr;                ///< The runtime it was submitted to.
@@ -72,6 +88,8 @@ class Task : public ObjectWaiter {
   std::int64_t gpu_units_per_device = 0;      ///< Units taken on each assigned device.
   std::uint64_t sequence = 0;                 ///< Arrival order at the scheduler.
   std::uint32_t bypassed = 0;                 ///< Later tasks started while this one waited.
+  std::vector<OrderingDependency> ordering;   ///< Earlier users of its buffers it waits for (set at submission).
+  std::vector<BufferHandle> allocations;      ///< Buffers its body made with ctx.alloc, pinned until it finishes.
 
  protected:
   virtual ~Task() = default;

@@ -1,0 +1,195 @@
+// The memory system with real GPUs. Host replicas are pinned so transfers run at full bandwidth; device memory comes
+// stream-ordered from each device's default pool, which keeps freed memory for reuse instead of returning it to the
+// driver on every synchronize; every copy is issued on an internal stream and waited for. GPUs from real_devices on
+// are logical: host memory stands in for their memory, exactly as in src/store/host_memory_system.cpp.
+#include <cuda_runtime_api.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <vector>
+
+#include "device_scope.hpp"
+#include "hetsched/cuda/cuda_check.hpp"
+#include "store/memory_system.hpp"
+
+namespace hetsched::detail {
+namespace {
+
+/// Logical replica memory is aligned for any element type and for vector loads.
+constexpr std::align_val_t replica_alignment{64};
+
+/// An internal stream; the mutex is held from issue to synchronize, so a caller waits for its own work only.
+struct SerialStream {
+  std::mutex mutex;
+  cudaStream_t stream = nullptr;
+};
+
+/// Everything kept per real device. Transfers in each direction get their own stream so an upload and a download
+/// overlap; allocation gets one so it never waits behind a large copy.
+struct RealDevice {
+  SerialStream allocation;
+  SerialStream to_device;
+  SerialStream from_device;
+  cudaMemPool_t pool = nullptr;
+  /// False on the rare platform without stream-ordered allocation; plain cudaMalloc and cudaFree stand in there.
+  bool has_pools = false;
+};
+
+class CudaMemorySystem final : public MemorySystem {
+ public:
+  explicit CudaMemorySystem(int real_devices) : devices_(static_cast<std::size_t>(real_devices)) {
+    try {
+      for (int device = 0; device < real_devices; ++device) prepare(device);
+    } catch (...) {
+      release();
+      throw;
+    }
+  }
+
+  ~CudaMemorySystem() override { release(); }
+
+  CudaMemorySystem(const CudaMemorySystem&) = delete;
+  CudaMemorySystem& operator=(const CudaMemorySystem&) = delete;
+
+  std::byte* allocate_host(std::size_t bytes) override {
+    // Pinned memory is portable across devices under unified addressing, so no device needs to be current.
+    void* memory = nullptr;
+    if (cudaMallocHost(&memory, std::max<std::size_t>(bytes, 1)) != cudaSuccess) {
+      cudaGetLastError();
+      throw std::bad_alloc();
+    }
+    return static_cast<std::byte*>(memory);
+  }
+
+  void free_host(std::byte* memory, std::size_t) noexcept override {
+    if (cudaFreeHost(memory) != cudaSuccess) cudaGetLastError();
+  }
+
+  std::byte* allocate_device(int device, std::size_t bytes) override {
+    if (!is_real(device)) return static_cast<std::byte*>(::operator new(bytes, replica_alignment, std::nothrow));
+    RealDevice& real = device_state(device);
+    DeviceScope scope(device);
+    // Zero bytes still get an address of their own: null means "the device is full" to the caller.
+    const std::size_t size = std::max<std::size_t>(bytes, 1);
+    void* memory = nullptr;
+    if (!real.has_pools) {
+      const cudaError_t status = cudaMalloc(&memory, size);
+      return status == cudaSuccess ? static_cast<std::byte*>(memory) : null_if_full(status, "cudaMalloc");
+    }
+    std::lock_guard lock(real.allocation.mutex);
+    const cudaError_t status = cudaMallocFromPoolAsync(&memory, size, real.pool, real.allocation.stream);
+    if (status != cudaSuccess) return null_if_full(status, "cudaMallocFromPoolAsync");
+    // Stream-ordered memory is usable from other streams only once the allocation itself has completed.
+    HETSCHED_CUDA_CHECK(cudaStreamSynchronize(real.allocation.stream));
+    return static_cast<std::byte*>(memory);
+  }
+
+  void free_device(int device, std::byte* memory, std::size_t) noexcept override {
+    if (!is_real(device)) {
+      ::operator delete(memory, replica_alignment);
+      return;
+    }
+    try {
+      RealDevice& real = device_state(device);
+      DeviceScope scope(device);
+      // No lock: the free is only enqueued, and stream order already puts it before any later allocation.
+      const cudaError_t status = real.has_pools ? cudaFreeAsync(memory, real.allocation.stream) : cudaFree(memory);
+      if (status != cudaSuccess) cudaGetLastError();
+    } catch (...) {
+      // The device could not be made current (its context is gone); the memory went with it.
+    }
+  }
+
+  void copy(MemoryNode to, std::byte* target, MemoryNode from, const std::byte* source, std::size_t bytes) override {
+    if (bytes == 0) return;
+    if (!is_real(to) && !is_real(from)) {
+      std::memcpy(target, source, bytes);
+    } else if (!is_real(from)) {
+      // Host (or logical GPU) to a real GPU.
+      copy_on(to, device_state(to).to_device, target, source, bytes, cudaMemcpyHostToDevice);
+    } else if (!is_real(to)) {
+      copy_on(from, device_state(from).from_device, target, source, bytes, cudaMemcpyDeviceToHost);
+    } else if (to == from) {
+      copy_on(from, device_state(from).from_device, target, source, bytes, cudaMemcpyDeviceToDevice);
+    } else {
+      SerialStream& outbound = device_state(from).from_device;
+      DeviceScope scope(from);
+      std::lock_guard lock(outbound.mutex);
+      HETSCHED_CUDA_CHECK(cudaMemcpyPeerAsync(target, to, source, from, bytes, outbound.stream));
+      HETSCHED_CUDA_CHECK(cudaStreamSynchronize(outbound.stream));
+    }
+  }
+
+ private:
+  bool is_real(MemoryNode node) const noexcept { return node >= 0 && static_cast<std::size_t>(node) < devices_.size(); }
+
+  RealDevice& device_state(int device) noexcept { return devices_[static_cast<std::size_t>(device)]; }
+
+  /// Creates the internal streams of `device` and makes its default pool keep freed memory.
+  void prepare(int device) {
+    RealDevice& real = device_state(device);
+    DeviceScope scope(device);
+    for (SerialStream* serial : {&real.allocation, &real.to_device, &real.from_device}) {
+      HETSCHED_CUDA_CHECK(cudaStreamCreateWithFlags(&serial->stream, cudaStreamNonBlocking));
+    }
+    int has_pools = 0;
+    HETSCHED_CUDA_CHECK(cudaDeviceGetAttribute(&has_pools, cudaDevAttrMemoryPoolsSupported, device));
+    real.has_pools = has_pools != 0;
+    if (!real.has_pools) return;
+    HETSCHED_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&real.pool, device));
+    // The default threshold (0) hands freed memory back to the driver at every synchronize, which would turn each
+    // allocation after an eviction into a driver call.
+    std::uint64_t keep_everything = UINT64_MAX;
+    HETSCHED_CUDA_CHECK(cudaMemPoolSetAttribute(real.pool, cudaMemPoolAttrReleaseThreshold, &keep_everything));
+  }
+
+  /// Issues one copy on `serial` (a stream of `device`) and waits for it.
+  static void copy_on(int device, SerialStream& serial, void* target, const void* source, std::size_t bytes,
+                      cudaMemcpyKind kind) {
+    DeviceScope scope(device);
+    std::lock_guard lock(serial.mutex);
+    HETSCHED_CUDA_CHECK(cudaMemcpyAsync(target, source, bytes, kind, serial.stream));
+    HETSCHED_CUDA_CHECK(cudaStreamSynchronize(serial.stream));
+  }
+
+  /// Null when `status` says the device is full (the caller evicts and retries); any other failure throws.
+  static std::byte* null_if_full(cudaError_t status, const char* call) {
+    if (status != cudaErrorMemoryAllocation) throw_cuda_error(status, call, __FILE__, __LINE__);
+    cudaGetLastError();
+    return nullptr;
+  }
+
+  /// Waits for pending frees, destroys the streams and gives the pools' unused memory back to the driver (the next
+  /// runtime in this process, or the application's own cudaMalloc, may need it).
+  void release() noexcept {
+    for (std::size_t index = 0; index < devices_.size(); ++index) {
+      RealDevice& real = devices_[index];
+      try {
+        DeviceScope scope(static_cast<int>(index));
+        for (SerialStream* serial : {&real.allocation, &real.to_device, &real.from_device}) {
+          if (serial->stream == nullptr) continue;
+          if (cudaStreamSynchronize(serial->stream) != cudaSuccess) cudaGetLastError();
+          if (cudaStreamDestroy(serial->stream) != cudaSuccess) cudaGetLastError();
+          serial->stream = nullptr;
+        }
+        if (real.pool != nullptr && cudaMemPoolTrimTo(real.pool, 0) != cudaSuccess) cudaGetLastError();
+      } catch (...) {
+        // The device could not be made current; its context, streams included, is beyond repair.
+      }
+    }
+  }
+
+  std::vector<RealDevice> devices_;
+};
+
+}  // namespace
+
+std::unique_ptr<MemorySystem> make_memory_system(int real_devices) {
+  if (real_devices == 0) return make_host_memory_system();
+  return std::make_unique<CudaMemorySystem>(real_devices);
+}
+
+}  // namespace hetsched::detail

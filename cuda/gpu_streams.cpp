@@ -1,0 +1,282 @@
+// Streams and completion for real GPUs. Each device has a pool of non-blocking streams that tasks share round robin.
+// A task's completion is an event recorded after its work; one progress thread per GpuStreams polls those events and
+// calls the task's `done`, so no CPU thread is parked per GPU task.
+//
+// A sticky error (cudaErrorIllegalAddress, cudaErrorLaunchFailure, ...: any error after which the device's CUDA
+// context is unusable) makes every later CUDA call on that device fail. The runtime does not reset the device, so
+// from then on every task placed on it fails with the same CudaError. The progress thread reports that error to each
+// task pending on the device and goes on serving the other devices; it neither stops nor spins on the dead one.
+#include <cuda_runtime_api.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "device_scope.hpp"
+#include "exec/gpu_streams.hpp"
+#include "hetsched/cuda/cuda_check.hpp"
+
+namespace hetsched::detail {
+namespace {
+
+/// Streams per device: four fractional tasks on one device overlap, with room for actors' and copies' work besides.
+constexpr std::size_t streams_per_device = 8;
+/// Sweeps without a finished task after which the progress thread pauses between sweeps: a short kernel is noticed
+/// at once, a long one does not cost a core.
+constexpr int sweeps_before_pausing = 64;
+/// The pause between sweeps once nothing has finished for a while; a new task cuts it short.
+constexpr std::chrono::microseconds pause_between_sweeps{20};
+
+/// `status` as a CudaError whose message starts with `what`.
+std::exception_ptr cuda_failure(cudaError_t status, const char* what) noexcept {
+  try {
+    return std::make_exception_ptr(CudaError(
+        status, std::string(what) + ": " + cudaGetErrorName(status) + " (" + cudaGetErrorString(status) + ")"));
+  } catch (...) {
+    return std::current_exception();
+  }
+}
+
+/// Destroys an event that may belong to a broken context; nothing useful can be done when that fails.
+void discard_event(cudaEvent_t event) noexcept {
+  if (cudaEventDestroy(event) != cudaSuccess) cudaGetLastError();
+}
+
+/// One task's completion being waited for.
+struct Completion {
+  /// Recorded after the task's work; null when it could not be recorded, and `failure` then says why.
+  cudaEvent_t event = nullptr;
+  int device = 0;
+  std::function<void(std::exception_ptr)> done;
+  std::exception_ptr failure;
+};
+
+/// An event whose task has finished cleanly, on its way back to its device's free list.
+struct ReusableEvent {
+  int device;
+  cudaEvent_t event;
+};
+
+struct DeviceStreams {
+  std::array<cudaStream_t, streams_per_device> pool{};
+  std::atomic<std::size_t> next_pool_index{0};
+  /// Events ready for reuse (creating one per task would cost a driver call each); guarded by CudaGpuStreams::mutex_.
+  std::vector<cudaEvent_t> free_events;
+};
+
+class CudaGpuStreams final : public GpuStreams {
+ public:
+  explicit CudaGpuStreams(int real_devices) : devices_(static_cast<std::size_t>(real_devices)) {
+    try {
+      for (int device = 0; device < real_devices; ++device) {
+        DeviceScope scope(device);
+        for (cudaStream_t& stream : device_state(device).pool) {
+          HETSCHED_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+        }
+      }
+      progress_thread_ = std::thread([this] { progress_loop(); });
+    } catch (...) {
+      release();
+      throw;
+    }
+  }
+
+  /// The caller has made sure no completion is pending; any that still is gets waited for and reported first.
+  ~CudaGpuStreams() override {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    progress_thread_.join();
+    release();
+  }
+
+  CudaGpuStreams(const CudaGpuStreams&) = delete;
+  CudaGpuStreams& operator=(const CudaGpuStreams&) = delete;
+
+  void make_current(int device) override { HETSCHED_CUDA_CHECK(cudaSetDevice(device)); }
+
+  CUstream_st* pool_stream(int device) override {
+    DeviceStreams& state = device_state(device);
+    return state.pool[state.next_pool_index.fetch_add(1, std::memory_order_relaxed) % streams_per_device];
+  }
+
+  CUstream_st* create_stream(int device) override {
+    DeviceScope scope(device);
+    cudaStream_t stream = nullptr;
+    HETSCHED_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+    return stream;
+  }
+
+  void destroy_stream(int device, CUstream_st* stream) noexcept override {
+    // cudaStreamDestroy returns at once and releases the stream when its pending work has finished.
+    try {
+      DeviceScope scope(device);
+      if (cudaStreamDestroy(stream) != cudaSuccess) cudaGetLastError();
+    } catch (...) {
+      // The device could not be made current: its context, the stream included, is beyond repair.
+    }
+  }
+
+  std::exception_ptr take_launch_error() noexcept override {
+    const cudaError_t status = cudaGetLastError();
+    if (status == cudaSuccess) return nullptr;
+    return cuda_failure(status, "a kernel launched by the task failed");
+  }
+
+  void when_done(int device, CUstream_st* stream, std::function<void(std::exception_ptr)> done) override {
+    Completion completion{nullptr, device, std::move(done), nullptr};
+    try {
+      // Events must be created on the device of the stream they are recorded on.
+      DeviceScope scope(device);
+      completion.event = take_event(device);
+      const cudaError_t status = cudaEventRecord(completion.event, stream);
+      if (status != cudaSuccess) {
+        cudaGetLastError();
+        discard_event(completion.event);
+        completion.event = nullptr;
+        completion.failure = cuda_failure(status, "the GPU work of the task failed");
+      }
+    } catch (...) {
+      // The device is broken (a sticky error from earlier work): the task fails with that error, reported like any
+      // other completion so `done` always runs on the progress thread.
+      completion.failure = std::current_exception();
+    }
+    {
+      std::lock_guard lock(mutex_);
+      incoming_.push_back(std::move(completion));
+    }
+    wake_.notify_one();
+  }
+
+ private:
+  DeviceStreams& device_state(int device) noexcept { return devices_[static_cast<std::size_t>(device)]; }
+
+  /// An event of the current device `device`, reused when one is free.
+  cudaEvent_t take_event(int device) {
+    {
+      std::lock_guard lock(mutex_);
+      std::vector<cudaEvent_t>& free_events = device_state(device).free_events;
+      if (!free_events.empty()) {
+        cudaEvent_t event = free_events.back();
+        free_events.pop_back();
+        return event;
+      }
+    }
+    cudaEvent_t event = nullptr;
+    HETSCHED_CUDA_CHECK(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
+    return event;
+  }
+
+  /// The progress thread. It owns `polling` (no lock needed to query it) and takes the mutex only to collect new
+  /// completions and return events; `done` runs with no lock held, so it may call back into this object. A `done`
+  /// that throws ends the process (nothing could publish its task any more).
+  void progress_loop() {
+    std::vector<Completion> polling;
+    std::vector<Completion> finished;
+    std::vector<ReusableEvent> reusable;
+    int sweeps_without_progress = 0;
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        for (const ReusableEvent& returned : reusable) {
+          device_state(returned.device).free_events.push_back(returned.event);
+        }
+        reusable.clear();
+        if (polling.empty()) {
+          // Idle: sleep until a completion arrives; stop only once none is left.
+          wake_.wait(lock, [this] { return stopping_ || !incoming_.empty(); });
+          if (incoming_.empty()) return;
+          sweeps_without_progress = 0;
+        } else if (sweeps_without_progress >= sweeps_before_pausing) {
+          wake_.wait_for(lock, pause_between_sweeps, [this] { return !incoming_.empty(); });
+        }
+        for (Completion& arrived : incoming_) polling.push_back(std::move(arrived));
+        incoming_.clear();
+      }
+      sweep(polling, finished, reusable);
+      for (Completion& completion : finished) completion.done(std::move(completion.failure));
+      const bool progressed = !finished.empty();
+      finished.clear();
+      if (progressed) {
+        sweeps_without_progress = 0;
+      } else if (sweeps_without_progress < sweeps_before_pausing) {
+        ++sweeps_without_progress;
+        std::this_thread::yield();
+      }
+    }
+  }
+
+  /// Moves every completion whose work has finished (or failed) from `polling` to `finished`.
+  static void sweep(std::vector<Completion>& polling, std::vector<Completion>& finished,
+                    std::vector<ReusableEvent>& reusable) {
+    std::size_t kept = 0;
+    for (std::size_t index = 0; index < polling.size(); ++index) {
+      Completion& completion = polling[index];
+      if (completion.event != nullptr) {
+        // cudaEventQuery works whatever device is current, so this thread never switches devices.
+        const cudaError_t status = cudaEventQuery(completion.event);
+        if (status == cudaErrorNotReady) {
+          if (kept != index) polling[kept] = std::move(completion);
+          ++kept;
+          continue;
+        }
+        if (status == cudaSuccess) {
+          reusable.push_back({completion.device, completion.event});
+        } else {
+          cudaGetLastError();
+          discard_event(completion.event);
+          completion.failure = cuda_failure(status, "the GPU work of the task failed");
+        }
+      }
+      finished.push_back(std::move(completion));
+    }
+    polling.erase(polling.begin() + static_cast<std::ptrdiff_t>(kept), polling.end());
+  }
+
+  /// Destroys every event and pool stream; runs once the progress thread has stopped (or never started).
+  void release() noexcept {
+    for (std::size_t index = 0; index < devices_.size(); ++index) {
+      DeviceStreams& state = devices_[index];
+      try {
+        DeviceScope scope(static_cast<int>(index));
+        for (cudaEvent_t event : state.free_events) discard_event(event);
+        for (cudaStream_t stream : state.pool) {
+          if (stream != nullptr && cudaStreamDestroy(stream) != cudaSuccess) cudaGetLastError();
+        }
+      } catch (...) {
+        // The device could not be made current: its context, streams and events included, is beyond repair.
+      }
+      state.free_events.clear();
+      state.pool.fill(nullptr);
+    }
+  }
+
+  std::vector<DeviceStreams> devices_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  /// Completions handed over by when_done and not yet taken by the progress thread; guarded by mutex_.
+  std::vector<Completion> incoming_;
+  /// Set by the destructor; guarded by mutex_.
+  bool stopping_ = false;
+  std::thread progress_thread_;
+};
+
+}  // namespace
+
+std::unique_ptr<GpuStreams> make_gpu_streams(int real_devices) {
+  if (real_devices == 0) return nullptr;
+  return std::make_unique<CudaGpuStreams>(real_devices);
+}
+
+}  // namespace hetsched::detail

@@ -1,0 +1,41 @@
+// The GpuExecutor's interface to the core: streams on real GPUs and completion detection. The body of a GPU task runs
+// on a CPU thread, enqueues work on its stream and returns; the task is published when the stream has drained that
+// work, which `when_done` reports from a progress thread, so no CPU thread is parked per GPU task. The CUDA
+// implementation lives in cuda/; logical GPUs have no stream and need none of this.
+#pragma once
+
+#include <exception>
+#include <functional>
+#include <memory>
+
+/// The CUDA runtime's stream type (`cudaStream_t` is `CUstream_st*`).
+struct CUstream_st;
+
+namespace hetsched::detail {
+
+/// Streams and completion for the real GPUs of one runtime. Thread-safe.
+class GpuStreams {
+ public:
+  virtual ~GpuStreams() = default;
+
+  /// Makes `device` the calling thread's current CUDA device (so a body's own allocations and Thrust calls land there).
+  virtual void make_current(int device) = 0;
+  /// A stream of `device`'s pool for one task (the pool is shared round robin; enough streams that four
+  /// fractional tasks on one device overlap).
+  virtual CUstream_st* pool_stream(int device) = 0;
+  /// A new stream on `device` for one owner's lifetime (a GPU actor).
+  virtual CUstream_st* create_stream(int device) = 0;
+  /// Destroys a stream from create_stream once the work enqueued on it has finished.
+  virtual void destroy_stream(int device, CUstream_st* stream) noexcept = 0;
+  /// The error a kernel launch left on the calling thread (cudaGetLastError), as a hetsched::CudaError; null when
+  /// none. Called right after a task body returns.
+  virtual std::exception_ptr take_launch_error() noexcept = 0;
+  /// Calls `done` once every piece of work enqueued on `stream` so far has finished, from the progress thread;
+  /// `done` receives the CUDA error that work hit (as a hetsched::CudaError), or null.
+  virtual void when_done(int device, CUstream_st* stream, std::function<void(std::exception_ptr)> done) = 0;
+};
+
+/// Streams for GPUs 0..real_devices-1; null when real_devices is 0 or the build has no CUDA.
+std::unique_ptr<GpuStreams> make_gpu_streams(int real_devices);
+
+}  // namespace hetsched::detail

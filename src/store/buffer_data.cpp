@@ -1,0 +1,167 @@
+#include "store/buffer_data.hpp"
+
+#include <stdexcept>
+
+namespace hetsched::detail {
+
+BufferData::BufferData(BufferStorePtr store, std::size_t bytes)
+    : store_(std::move(store)),
+      bytes_(bytes),
+      devices_(std::make_unique<Replica[]>(static_cast<std::size_t>(store_->devices()))) {}
+
+BufferData::~BufferData() {
+  for (int device = 0; device < store_->devices(); ++device) {
+    if (replica(device).memory) free_replica(device);
+  }
+  if (host_.memory) free_replica(host_node);
+}
+
+bool BufferData::try_retain() noexcept {
+  int refs = refs_.load(std::memory_order_relaxed);
+  while (refs != 0) {
+    if (refs_.compare_exchange_weak(refs, refs + 1, std::memory_order_acquire, std::memory_order_relaxed)) return true;
+  }
+  return false;
+}
+
+void BufferData::adopt_initial(MemoryNode node, std::byte* memory, bool pin_it) {
+  std::lock_guard lock(mutex_);
+  install(node, memory);
+  set_owner(node);
+  if (pin_it) pin(node);
+}
+
+BufferData::Acquired BufferData::acquire(MemoryNode node, Access mode, std::size_t own_pinned) {
+  if (bytes_ == 0) return {};
+  std::unique_lock lock(mutex_);
+  if (!replica(node).memory) {
+    lock.unlock();  // allocating may evict other buffers, which takes their mutexes
+    std::uint64_t epoch = 0;
+    std::byte* memory = allocate_unlocked(node, own_pinned, epoch);
+    if (!memory) return {nullptr, true, epoch};
+    lock.lock();
+    install(node, memory);
+  }
+  pin(node);
+  if (mode != Access::write && !replica(node).valid()) {
+    try {
+      fill(node);
+    } catch (...) {
+      lock.unlock();
+      unpin(node);
+      throw;
+    }
+  }
+  if (mode != Access::read) set_owner(node);
+  if (node != host_node) store_->cache(node).touch(replica(node));
+  return {replica(node).memory, false, 0};
+}
+
+void BufferData::unpin(MemoryNode node) noexcept {
+  if (bytes_ == 0) return;
+  std::lock_guard lock(mutex_);
+  if (replica(node).pins.fetch_sub(1, std::memory_order_relaxed) == 1 && node != host_node) {
+    store_->cache(node).unpinned(bytes_);
+  }
+}
+
+bool BufferData::evict(int device) {
+  std::lock_guard lock(mutex_);
+  Replica& victim = replica(device);
+  if (!victim.memory || victim.pins.load(std::memory_order_relaxed) != 0) return false;
+  if (victim.state == ReplicaState::owner) write_back(device);
+  free_replica(device);
+  victim.state = ReplicaState::invalid;
+  normalize();
+  store_->counters().evictions.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+std::byte* BufferData::allocate_unlocked(MemoryNode node, std::size_t own_pinned, std::uint64_t& epoch) {
+  if (node == host_node) return store_->memory().allocate_host(bytes_);
+  DeviceCache::Attempt attempt = store_->cache(node).allocate(bytes_, own_pinned);
+  epoch = attempt.epoch;
+  return attempt.memory;
+}
+
+void BufferData::install(MemoryNode node, std::byte* memory) {
+  Replica& target = replica(node);
+  if (target.memory) {  // another user of this node allocated first
+    if (node == host_node) {
+      store_->memory().free_host(memory, bytes_);
+    } else {
+      store_->cache(node).free(memory, bytes_);
+    }
+    return;
+  }
+  target.memory = memory;
+  target.state = ReplicaState::invalid;
+  if (node != host_node) store_->cache(node).track(*this, target);
+}
+
+void BufferData::fill(MemoryNode node) {
+  // Source: the host copy for a GPU when it is valid (the usual host-to-device path), else any valid GPU copy.
+  MemoryNode source = host_node;
+  if (node == host_node || !host_.valid()) {
+    source = node;
+    for (int device = 0; device < store_->devices(); ++device) {
+      if (device != node && replica(device).valid()) {
+        source = device;
+        break;
+      }
+    }
+  }
+  if (source == node) throw std::logic_error("hetsched: a buffer has no valid replica to copy from");
+  store_->memory().copy(node, replica(node).memory, source, replica(source).memory, bytes_);
+  store_->counters().count_copy(source, node, bytes_);
+  replica(node).state = ReplicaState::shared;
+  normalize();
+}
+
+void BufferData::pin(MemoryNode node) {
+  if (replica(node).pins.fetch_add(1, std::memory_order_relaxed) == 0 && node != host_node) {
+    store_->cache(node).pinned(bytes_);
+  }
+}
+
+void BufferData::write_back(int device) {
+  if (!host_.memory) host_.memory = store_->memory().allocate_host(bytes_);
+  store_->memory().copy(host_node, host_.memory, device, replica(device).memory, bytes_);
+  store_->counters().count_copy(device, host_node, bytes_);
+  store_->counters().write_backs.fetch_add(1, std::memory_order_relaxed);
+  host_.state = ReplicaState::shared;  // normalize() makes it the owner once the device copy is gone
+}
+
+void BufferData::free_replica(MemoryNode node) noexcept {
+  Replica& target = replica(node);
+  if (node == host_node) {
+    store_->memory().free_host(target.memory, bytes_);
+  } else {
+    DeviceCache& cache = store_->cache(node);
+    cache.untrack(target);
+    cache.free(target.memory, bytes_);
+  }
+  target.memory = nullptr;
+}
+
+void BufferData::set_owner(MemoryNode node) noexcept {
+  host_.state = ReplicaState::invalid;
+  for (int device = 0; device < store_->devices(); ++device) replica(device).state = ReplicaState::invalid;
+  replica(node).state = ReplicaState::owner;
+}
+
+void BufferData::normalize() noexcept {
+  int valid = host_.valid() ? 1 : 0;
+  for (int device = 0; device < store_->devices(); ++device) valid += replica(device).valid() ? 1 : 0;
+  ReplicaState state = valid == 1 ? ReplicaState::owner : ReplicaState::shared;
+  if (host_.valid()) host_.state = state;
+  for (int device = 0; device < store_->devices(); ++device) {
+    if (replica(device).valid()) replica(device).state = state;
+  }
+}
+
+void retain_buffer_data(BufferData* data) noexcept { data->retain(); }
+
+void release_buffer_data(BufferData* data) noexcept { data->release(); }
+
+}  // namespace hetsched::detail

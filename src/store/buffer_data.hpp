@@ -1,0 +1,85 @@
+// A buffer's replicas, one per memory node, and the coherence protocol over them (StarPU's MSI): a task's replica
+// is made valid before its body runs (copied from a valid one), a write makes it the owner and every other replica
+// invalid, and eviction keeps at least one valid copy. Every state change happens under the buffer's mutex; copies
+// run under it too, so a second user of the same node waits for the first one's copy instead of copying again.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+#include "hetsched/detail/buffer_handle.hpp"
+#include "store/buffer_store.hpp"
+#include "store/replica.hpp"
+
+namespace hetsched::detail {
+
+class BufferData {
+ public:
+  /// What acquire did: the pinned replica's memory, or (must_wait) nothing pinned and the cache epoch to wait on.
+  struct Acquired {
+    std::byte* memory = nullptr;
+    bool must_wait = false;
+    std::uint64_t epoch = 0;
+  };
+
+  /// A buffer of `bytes` with no replica yet; the caller owns the first reference.
+  BufferData(BufferStorePtr store, std::size_t bytes);
+  BufferData(const BufferData&) = delete;
+  BufferData& operator=(const BufferData&) = delete;
+
+  /// Installs `memory` on `node` as the only valid replica (a new buffer), pinned when `pin`.
+  void adopt_initial(MemoryNode node, std::byte* memory, bool pin);
+  /// Makes the replica on `node` ready for `mode` and pins it: allocated (evicting others on a full GPU), filled from
+  /// a valid replica unless the access is write-only, and made the owner for a write. `own_pinned`: bytes the caller
+  /// already pins on that node. must_wait when the GPU's memory is pinned by other tasks (nothing was pinned).
+  Acquired acquire(MemoryNode node, Access mode, std::size_t own_pinned);
+  /// Drops one pin taken by acquire or adopt_initial.
+  void unpin(MemoryNode node) noexcept;
+  /// Frees this buffer's replica on `device` if nobody pins it, writing it back to the host first when it is the
+  /// only valid copy; false when it was pinned or had no memory. Called by the device cache.
+  bool evict(int device);
+  /// Blocks until memory on `node`'s GPU was freed or unpinned since `epoch` (after acquire said must_wait).
+  void wait_for_release(MemoryNode node, std::uint64_t epoch) { store_->cache(node).wait_for_release(epoch); }
+  /// Pins on `device` now (a hint, read without the mutex).
+  int pins_on(int device) const noexcept {
+    return devices_[static_cast<std::size_t>(device)].pins.load(std::memory_order_relaxed);
+  }
+
+  /// Size in bytes.
+  std::size_t bytes() const noexcept { return bytes_; }
+  /// Adds a reference.
+  void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  /// Drops a reference; the last one frees every replica.
+  void release() noexcept {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+  /// Adds a reference unless the buffer is already being destroyed.
+  bool try_retain() noexcept;
+
+ private:
+  ~BufferData();
+
+  Replica& replica(MemoryNode node) noexcept {
+    return node == host_node ? host_ : devices_[static_cast<std::size_t>(node)];
+  }
+  std::byte* allocate_unlocked(MemoryNode node, std::size_t own_pinned, std::uint64_t& epoch);
+  void install(MemoryNode node, std::byte* memory);
+  void fill(MemoryNode node);
+  void pin(MemoryNode node);
+  void write_back(int device);
+  void free_replica(MemoryNode node) noexcept;
+  void set_owner(MemoryNode node) noexcept;
+  void normalize() noexcept;
+
+  std::atomic<int> refs_{1};
+  BufferStorePtr store_;
+  const std::size_t bytes_;
+  std::mutex mutex_;
+  Replica host_;
+  std::unique_ptr<Replica[]> devices_;  // one per GPU of the store
+};
+
+}  // namespace hetsched::detail

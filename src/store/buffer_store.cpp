@@ -1,0 +1,67 @@
+#include "store/buffer_store.hpp"
+
+#include <limits>
+
+#include "hetsched/error.hpp"
+#include "hetsched/runtime.hpp"
+#include "store/buffer_data.hpp"
+
+namespace hetsched::detail {
+
+void TransferCounters::count_copy(MemoryNode from, MemoryNode to, std::size_t bytes) noexcept {
+  auto& counter = from == host_node ? host_to_device : to == host_node ? device_to_host : device_to_device;
+  counter.fetch_add(bytes, std::memory_order_relaxed);
+}
+
+BufferStore::BufferStore(std::unique_ptr<MemorySystem> memory, const std::vector<std::size_t>& device_capacity)
+    : memory_(std::move(memory)) {
+  for (std::size_t device = 0; device < device_capacity.size(); ++device) {
+    caches_.push_back(std::make_unique<DeviceCache>(static_cast<int>(device), device_capacity[device], *memory_));
+  }
+}
+
+BufferAllocation BufferStore::create(MemoryNode node, std::size_t count, std::size_t element_size,
+                                     std::size_t own_pinned, bool pin, const std::string& who) {
+  if (element_size != 0 && count > std::numeric_limits<std::size_t>::max() / element_size) {
+    throw UsageError(who + ": a buffer of " + std::to_string(count) + " elements of " + std::to_string(element_size) +
+                     " bytes does not fit in memory; ask for fewer elements");
+  }
+  const std::size_t bytes = count * element_size;
+  BufferHandle handle(new BufferData(BufferStorePtr(this), bytes));
+  if (bytes == 0) return {std::move(handle), nullptr, count};
+  std::byte* memory = nullptr;
+  if (node == host_node) {
+    memory = memory_->allocate_host(bytes);
+  } else {
+    DeviceCache::Attempt attempt = cache(node).allocate(bytes, own_pinned);
+    if (!attempt.memory) {
+      throw ObjectStoreFullError(who + ": GPU " + std::to_string(node) + " has no room for a buffer of " +
+                                 std::to_string(bytes) + " bytes: the rest of its capacity is pinned by other "
+                                 "running tasks; declare .gpu_memory(bytes) on the tasks so that each is placed "
+                                 "only where its memory fits");
+    }
+    memory = attempt.memory;
+  }
+  handle.get()->adopt_initial(node, memory, pin);
+  return {std::move(handle), memory, count};
+}
+
+void BufferStore::shutdown() noexcept {
+  for (auto& device_cache : caches_) device_cache->close();
+}
+
+void BufferStore::fill_stats(StoreStats& stats) const {
+  stats.bytes_host_to_device = counters_.host_to_device.load(std::memory_order_relaxed);
+  stats.bytes_device_to_host = counters_.device_to_host.load(std::memory_order_relaxed);
+  stats.bytes_device_to_device = counters_.device_to_device.load(std::memory_order_relaxed);
+  stats.evictions = counters_.evictions.load(std::memory_order_relaxed);
+  stats.write_backs = counters_.write_backs.load(std::memory_order_relaxed);
+  stats.device_bytes.clear();
+  stats.device_capacity.clear();
+  for (const auto& device_cache : caches_) {
+    stats.device_bytes.push_back(device_cache->used());
+    stats.device_capacity.push_back(device_cache->capacity());
+  }
+}
+
+}  // namespace hetsched::detail

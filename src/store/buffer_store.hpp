@@ -1,0 +1,75 @@
+// The device-aware half of the object store: the memory system, one replica cache per GPU and the transfer
+// counters. Buffers may outlive the Runtime, so the store is reference counted by the Runtime and by every buffer;
+// at Runtime shutdown every device replica is written back to the host and device memory is released.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hetsched/detail/buffer_handle.hpp"
+#include "hetsched/detail/intrusive_ptr.hpp"
+#include "store/device_cache.hpp"
+#include "store/memory_system.hpp"
+
+namespace hetsched {
+struct StoreStats;
+}
+
+namespace hetsched::detail {
+
+/// Bytes moved and replicas evicted, for StoreStats.
+struct TransferCounters {
+  std::atomic<std::size_t> host_to_device{0};
+  std::atomic<std::size_t> device_to_host{0};
+  std::atomic<std::size_t> device_to_device{0};
+  std::atomic<std::size_t> evictions{0};
+  std::atomic<std::size_t> write_backs{0};
+
+  /// Counts a copy of `bytes` from node `from` to node `to`.
+  void count_copy(MemoryNode from, MemoryNode to, std::size_t bytes) noexcept;
+};
+
+class BufferStore {
+ public:
+  /// One cache per GPU, GPU d holding at most device_capacity[d] bytes of replicas.
+  BufferStore(std::unique_ptr<MemorySystem> memory, const std::vector<std::size_t>& device_capacity);
+  BufferStore(const BufferStore&) = delete;
+  BufferStore& operator=(const BufferStore&) = delete;
+
+  /// A new buffer of count * element_size bytes whose only replica is on `node`, pinned there when `pin` (a task's
+  /// allocation). `own_pinned`: bytes the calling task already pins on that node. UsageError when the size
+  /// overflows; ObjectStoreFullError (naming `who`) when the device cannot make room.
+  BufferAllocation create(MemoryNode node, std::size_t count, std::size_t element_size, std::size_t own_pinned,
+                          bool pin, const std::string& who);
+  /// Writes back and frees every device replica; later device allocations fail. Once no task runs.
+  void shutdown() noexcept;
+  /// Fills the buffer counters of `stats`.
+  void fill_stats(StoreStats& stats) const;
+
+  MemorySystem& memory() noexcept { return *memory_; }
+  DeviceCache& cache(int device) noexcept { return *caches_[static_cast<std::size_t>(device)]; }
+  int devices() const noexcept { return static_cast<int>(caches_.size()); }
+  TransferCounters& counters() noexcept { return counters_; }
+
+  /// Adds a holder (the Runtime, each buffer).
+  void retain() noexcept { holders_.fetch_add(1, std::memory_order_relaxed); }
+  /// Drops a holder; the last one frees the store.
+  void release() noexcept {
+    if (holders_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+ private:
+  ~BufferStore() = default;
+
+  std::atomic<int> holders_{0};
+  std::unique_ptr<MemorySystem> memory_;
+  std::vector<std::unique_ptr<DeviceCache>> caches_;  // declared after memory_: destroyed first
+  TransferCounters counters_;
+};
+
+using BufferStorePtr = IntrusivePtr<BufferStore>;
+
+}  // namespace hetsched::detail

@@ -1,0 +1,168 @@
+#include "store/device_cache.hpp"
+
+#include <thread>
+#include <vector>
+
+#include "hetsched/detail/intrusive_ptr.hpp"
+#include "hetsched/error.hpp"
+#include "store/buffer_data.hpp"
+#include "store/memory_system.hpp"
+
+namespace hetsched::detail {
+
+DeviceCache::DeviceCache(int device, std::size_t capacity, MemorySystem& memory)
+    : device_(device), capacity_(capacity), memory_(memory) {}
+
+DeviceCache::Attempt DeviceCache::allocate(std::size_t bytes, std::size_t own_pinned) {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (closed_) {
+      throw ObjectStoreFullError("GPU " + std::to_string(device_) +
+                                 " takes no more buffers: its Runtime is shutting down");
+    }
+    if (bytes + own_pinned > capacity_) throw ObjectStoreFullError(full_message(bytes, own_pinned));
+    if (used_ + bytes <= capacity_) {
+      used_ += bytes;  // reserved while the memory system allocates without the lock
+      lock.unlock();
+      std::byte* memory = nullptr;
+      try {
+        memory = memory_.allocate_device(device_, bytes);
+      } catch (...) {
+        lock.lock();
+        used_ -= bytes;
+        throw;
+      }
+      lock.lock();
+      if (memory) return {memory, 0};
+      used_ -= bytes;  // the device itself has less free memory than the capacity says: make room anyway
+    }
+    if (evict_one(lock)) continue;
+    if (pinned_ > own_pinned) return {nullptr, epoch_};
+    throw ObjectStoreFullError(full_message(bytes, own_pinned));
+  }
+}
+
+bool DeviceCache::evict_one(std::unique_lock<std::mutex>& lock) {
+  IntrusivePtr<BufferData> victim;
+  bool dying = false;  // an unpinned replica whose buffer is being destroyed: its memory is about to come back
+  for (BufferData* buffer : lru_) {
+    if (buffer->pins_on(device_) != 0) continue;
+    if (buffer->try_retain()) {
+      victim = IntrusivePtr<BufferData>::adopt(buffer);
+      break;
+    }
+    dying = true;
+  }
+  if (!victim) {
+    if (!dying) return false;
+    lock.unlock();
+    std::this_thread::yield();
+    lock.lock();
+    return true;
+  }
+  lock.unlock();  // the victim takes its own mutex, then this one (the lock order)
+  victim->evict(device_);
+  victim = IntrusivePtr<BufferData>();  // may be the last reference: its destructor takes this cache's mutex
+  lock.lock();
+  return true;  // evicted, or the victim changed meanwhile: look again
+}
+
+void DeviceCache::free(std::byte* memory, std::size_t bytes) noexcept {
+  {
+    std::lock_guard lock(mutex_);
+    used_ -= bytes;
+    ++epoch_;
+  }
+  released_.notify_all();
+  memory_.free_device(device_, memory, bytes);
+}
+
+void DeviceCache::wait_for_release(std::uint64_t epoch) {
+  std::unique_lock lock(mutex_);
+  released_.wait(lock, [&] { return epoch_ != epoch || closed_; });
+}
+
+void DeviceCache::track(BufferData& buffer, Replica& replica) {
+  std::lock_guard lock(mutex_);
+  replica.lru_position = lru_.insert(lru_.end(), &buffer);
+}
+
+void DeviceCache::untrack(Replica& replica) noexcept {
+  std::lock_guard lock(mutex_);
+  lru_.erase(replica.lru_position);
+}
+
+void DeviceCache::touch(Replica& replica) noexcept {
+  std::lock_guard lock(mutex_);
+  lru_.splice(lru_.end(), lru_, replica.lru_position);
+}
+
+void DeviceCache::pinned(std::size_t bytes) noexcept {
+  std::lock_guard lock(mutex_);
+  pinned_ += bytes;
+}
+
+void DeviceCache::unpinned(std::size_t bytes) noexcept {
+  {
+    std::lock_guard lock(mutex_);
+    pinned_ -= bytes;
+    ++epoch_;
+  }
+  released_.notify_all();
+}
+
+void DeviceCache::close() noexcept {
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+  }
+  released_.notify_all();
+  for (;;) {
+    std::vector<IntrusivePtr<BufferData>> victims;
+    {
+      std::lock_guard lock(mutex_);
+      if (lru_.empty()) return;
+      for (BufferData* buffer : lru_) {
+        if (buffer->try_retain()) victims.push_back(IntrusivePtr<BufferData>::adopt(buffer));
+      }
+    }
+    if (victims.empty()) {
+      std::this_thread::yield();  // only buffers being destroyed are left; they untrack themselves
+      continue;
+    }
+    bool evicted = false;
+    for (auto& victim : victims) {
+      try {
+        evicted |= victim->evict(device_);
+      } catch (...) {
+        // The write-back failed (a broken device): this copy is lost; the buffer's other replicas are all it has.
+      }
+    }
+    if (!evicted) return;  // what is left is pinned: nothing runs at shutdown, so this is never expected
+  }
+}
+
+std::size_t DeviceCache::used() const {
+  std::lock_guard lock(mutex_);
+  return used_;
+}
+
+std::string DeviceCache::full_message(std::size_t bytes, std::size_t own_pinned) const {
+  std::string device = "GPU " + std::to_string(device_);
+  std::string capacity = std::to_string(capacity_) + " bytes";
+  if (bytes > capacity_) {
+    return device + " cannot hold a buffer of " + std::to_string(bytes) + " bytes: its capacity for buffers is " +
+           capacity + "; split the buffer, or raise the capacity (Config::logical_gpu_memory on a logical GPU)";
+  }
+  if (bytes + own_pinned > capacity_) {
+    return device + " cannot hold " + std::to_string(bytes) + " more bytes for this task, which already uses " +
+           std::to_string(own_pinned) + " bytes there; its capacity for buffers is " + capacity +
+           "; have the task use fewer or smaller buffers at once";
+  }
+  return device + " is full: " + std::to_string(bytes) + " more bytes do not fit in " + capacity + " (" +
+         std::to_string(used_) + " in use, " + std::to_string(pinned_) +
+         " pinned by running tasks) and nothing can be evicted; drop refs to buffers you no longer need, or declare "
+         ".gpu_memory(bytes) so that tasks are only placed where their memory fits";
+}
+
+}  // namespace hetsched::detail

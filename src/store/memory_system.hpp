@@ -1,0 +1,42 @@
+// Where replica memory comes from and how bytes move between memory nodes. The store's coherence and eviction code
+// (buffer_data, device_cache) is written against this interface only, so logical GPUs (host memory standing in for
+// device memory) and real GPUs (the CUDA implementation in cuda/) run the same protocol.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+namespace hetsched::detail {
+
+/// A memory node: host memory, or the memory of GPU `d` (0-based), logical or real.
+using MemoryNode = int;
+/// The host's memory node.
+inline constexpr MemoryNode host_node = -1;
+
+/// Allocation and transfer for every memory node of one runtime. Thread-safe.
+class MemorySystem {
+ public:
+  virtual ~MemorySystem() = default;
+
+  /// Host memory for a replica: pinned where real GPUs exist, so transfers run at full bandwidth. Throws
+  /// std::bad_alloc when there is none.
+  virtual std::byte* allocate_host(std::size_t bytes) = 0;
+  /// Returns memory from allocate_host.
+  virtual void free_host(std::byte* memory, std::size_t bytes) noexcept = 0;
+  /// Memory on GPU `device` (host memory standing in for it on a logical GPU), usable from any stream once this
+  /// returns; null when the device has none left (the caller evicts and retries).
+  virtual std::byte* allocate_device(int device, std::size_t bytes) = 0;
+  /// Returns memory from allocate_device. Nothing may still be using it.
+  virtual void free_device(int device, std::byte* memory, std::size_t bytes) noexcept = 0;
+  /// Copies `bytes` from `source` on node `from` to `target` on node `to`; the copy is complete when this returns.
+  /// Throws hetsched::CudaError when a real device fails.
+  virtual void copy(MemoryNode to, std::byte* target, MemoryNode from, const std::byte* source, std::size_t bytes) = 0;
+};
+
+/// The implementation for logical GPUs only: every node is host memory and copies are memcpy.
+std::unique_ptr<MemorySystem> make_host_memory_system();
+/// The implementation for this build: GPUs 0..real_devices-1 are real CUDA devices (cuda/), the others logical.
+/// With no real device (or a build without CUDA) this is make_host_memory_system().
+std::unique_ptr<MemorySystem> make_memory_system(int real_devices);
+
+}  // namespace hetsched::detail

@@ -1,0 +1,102 @@
+#include "store/task_buffers.hpp"
+
+#include <algorithm>
+#include <mutex>
+#include <vector>
+
+#include "hetsched/detail/buffer_entry.hpp"
+#include "store/buffer_data.hpp"
+
+namespace hetsched::detail {
+namespace {
+
+/// Makes `task` wait for the task whose result is `earlier` (unless that one is itself or already done cleanly).
+void follow(Task& task, const EntryHold& earlier, bool propagates_failure) {
+  ObjectEntry* entry = earlier.get();
+  if (!entry || entry == task.result.get()) return;
+  if (entry->is_done() && !(propagates_failure && entry->state() == ObjectState::failed)) return;
+  task.ordering.push_back({EntryHold(entry), propagates_failure});
+}
+
+/// Unpins the first `count` bound buffers and clears their bindings.
+void unbind_first(Task& task, std::size_t count, MemoryNode node) noexcept {
+  for (std::size_t i = 0; i < count; ++i) {
+    BufferUse& use = task.buffers[i];
+    if (use.binding->memory) use.entry->data()->unpin(node);
+    *use.binding = {};
+  }
+}
+
+}  // namespace
+
+void order_buffer_uses(Task& task) {
+  if (task.buffers.empty()) return;
+  std::vector<BufferEntry*> entries;
+  for (const BufferUse& use : task.buffers) entries.push_back(use.entry);
+  std::sort(entries.begin(), entries.end());
+  entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
+  std::vector<std::unique_lock<std::mutex>> locks;  // in address order: no two submitters deadlock
+  for (BufferEntry* entry : entries) locks.emplace_back(entry->order().mutex);
+
+  for (const BufferUse& use : task.buffers) {
+    AccessOrder& order = use.entry->order();
+    follow(task, order.last_writer, true);
+    if (use.mode == Access::read) {
+      std::erase_if(order.readers, [](const EntryHold& reader) { return reader->is_done(); });
+      order.readers.emplace_back(task.result.get());
+    } else {
+      for (const EntryHold& reader : order.readers) follow(task, reader, false);
+      order.readers.clear();
+      order.last_writer = EntryHold(task.result.get());
+    }
+  }
+}
+
+MemoryNode memory_node_of(const Task& task) noexcept {
+  return task.gpu_ids.empty() ? host_node : task.gpu_ids.front();
+}
+
+void bind_task_buffers(Task& task, MemoryNode node) {
+  for (;;) {
+    std::size_t own_pinned = 0;
+    std::size_t bound = 0;
+    BufferData::Acquired blocked;
+    try {
+      for (; bound < task.buffers.size(); ++bound) {
+        BufferUse& use = task.buffers[bound];
+        BufferData* data = use.entry->data();
+        if (!data) continue;  // an empty buffer: an empty span
+        BufferData::Acquired got = data->acquire(node, use.mode, own_pinned);
+        if (got.must_wait) {
+          blocked = got;
+          break;
+        }
+        *use.binding = {got.memory, data->bytes()};
+        own_pinned += data->bytes();
+      }
+    } catch (...) {
+      unbind_first(task, bound, node);
+      throw;
+    }
+    if (!blocked.must_wait) return;
+    // Other tasks pin the memory this one needs: let go of everything, wait for a release, start over.
+    BufferData* waiting_for = task.buffers[bound].entry->data();
+    unbind_first(task, bound, node);
+    waiting_for->wait_for_release(node, blocked.epoch);
+  }
+}
+
+void unbind_task_buffers(Task& task, MemoryNode node) noexcept {
+  unbind_first(task, task.buffers.size(), node);
+  for (BufferHandle& allocation : task.allocations) allocation.get()->unpin(node);
+  task.allocations.clear();
+}
+
+std::size_t bytes_pinned_by(const Task& task) noexcept {
+  std::size_t bytes = 0;
+  for (const BufferUse& use : task.buffers) bytes += use.binding->bytes;
+  for (const BufferHandle& allocation : task.allocations) bytes += allocation.get()->bytes();
+  return bytes;
+}
+
+}  // namespace hetsched::detail

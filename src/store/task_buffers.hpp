@@ -1,0 +1,27 @@
+// A task's declared buffers: the order in which tasks may use a buffer (fixed at submission), and binding each
+// buffer to the task's memory node around its body.
+#pragma once
+
+#include <cstddef>
+
+#include "hetsched/detail/task.hpp"
+#include "store/memory_system.hpp"
+
+namespace hetsched::detail {
+
+/// Adds to task.ordering the earlier tasks it must follow for each declared buffer (a reader follows the last
+/// writer; a writer follows the last writer and the readers since) and records the task as the buffer's latest
+/// user. Every buffer of the task is locked at once, so concurrent submitters agree on a single order.
+void order_buffer_uses(Task& task);
+/// The node a task's buffers are bound on: its first GPU, else host memory.
+MemoryNode memory_node_of(const Task& task) noexcept;
+/// Pins every declared buffer on `node`, made valid for its access, and binds the body's spans. While other running
+/// tasks pin the GPU memory it needs, it waits holding no pin of its own (so two such tasks cannot deadlock).
+/// Throws ObjectStoreFullError when the memory can never be found; on any throw nothing stays pinned.
+void bind_task_buffers(Task& task, MemoryNode node);
+/// Drops the pins of bind_task_buffers and of the task's ctx.alloc buffers; once the task's work is complete.
+void unbind_task_buffers(Task& task, MemoryNode node) noexcept;
+/// Bytes the task pins now (its bound buffers and its allocations).
+std::size_t bytes_pinned_by(const Task& task) noexcept;
+
+}  // namespace hetsched::detail
