@@ -188,7 +188,10 @@ TaskPtr RuntimeCore::run_claimed(Task& task, bool may_continue) noexcept {
   try {
     if (on_device) {
       gpu_streams_->make_current(node);
-      stream = gpu_streams_->pool_stream(node);
+      // A GPU actor keeps the stream its constructor ran on: its calls run on it in order.
+      stream = task.role == TaskRole::actor_call && task.actor->stream() ? task.actor->stream()
+                                                                           : gpu_streams_->pool_stream(node);
+      if (task.role == TaskRole::actor_creation) task.actor->set_stream(stream);
     }
     bind_task_buffers(task, node);
     TaskContext context(owner_, task, stream);
@@ -235,8 +238,10 @@ TaskPtr RuntimeCore::publish(Task& task, std::exception_ptr failure, std::size_t
   if (!kept_by_actor && task.holds_resources) scheduler_.finished(task);  // before anyone can see the result
   task.stage.store(TaskStage::finished, std::memory_order_release);
   if (failure) {
+    if (task.completion.get()) task.completion->mark_failed(failure);
     task.result->mark_failed(std::move(failure));
   } else {
+    if (task.completion.get()) task.completion->mark_ready(0);
     task.result->mark_ready(bytes);
   }
   TaskPtr next;

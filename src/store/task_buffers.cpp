@@ -13,7 +13,7 @@ namespace {
 /// Makes `task` wait for the task whose result is `earlier` (unless that one is itself or already done cleanly).
 void follow(Task& task, const EntryHold& earlier, bool propagates_failure) {
   ObjectEntry* entry = earlier.get();
-  if (!entry || entry == task.result.get()) return;
+  if (!entry || entry == task.completion.get()) return;
   if (entry->is_done() && !(propagates_failure && entry->state() == ObjectState::failed)) return;
   task.ordering.push_back({EntryHold(entry), propagates_failure});
 }
@@ -31,6 +31,7 @@ void unbind_first(Task& task, std::size_t count, MemoryNode node) noexcept {
 
 void order_buffer_uses(Task& task) {
   if (task.buffers.empty()) return;
+  task.completion = EntryHold(new TypedObject<Unit>());
   std::vector<BufferEntry*> entries;
   for (const BufferUse& use : task.buffers) entries.push_back(use.entry);
   std::sort(entries.begin(), entries.end());
@@ -43,11 +44,11 @@ void order_buffer_uses(Task& task) {
     follow(task, order.last_writer, true);
     if (use.mode == Access::read) {
       std::erase_if(order.readers, [](const EntryHold& reader) { return reader->is_done(); });
-      order.readers.emplace_back(task.result.get());
+      order.readers.emplace_back(task.completion.get());
     } else {
       for (const EntryHold& reader : order.readers) follow(task, reader, false);
       order.readers.clear();
-      order.last_writer = EntryHold(task.result.get());
+      order.last_writer = EntryHold(task.completion.get());
     }
   }
 }

@@ -11,7 +11,8 @@ namespace hetsched::detail {
 
 /// Adds to task.ordering the earlier tasks it must follow for each declared buffer (a reader follows the last
 /// writer; a writer follows the last writer and the readers since) and records the task as the buffer's latest
-/// user. Every buffer of the task is locked at once, so concurrent submitters agree on a single order.
+/// user (through its completion marker, made here). Every buffer of the task is locked at once, so concurrent
+/// submitters agree on a single order.
 void order_buffer_uses(Task& task);
 /// The node a task's buffers are bound on: its first GPU, else host memory.
 MemoryNode memory_node_of(const Task& task) noexcept;

@@ -76,6 +76,40 @@ TEST(Buffer, AChainOfGpuTasksMovesTheBufferOnceEachWay) {
   EXPECT_EQ(stats.bytes_device_to_host, bytes);  // out once, for the host view
 }
 
+TEST(Buffer, AReaderOnAnotherGpuCopiesFromTheGpuThatWroteIt) {
+  hetsched::Runtime rt{make_config(4, 2)};
+  auto ref = rt.put_buffer(iota_vector(elements));
+  auto device_of = [](hetsched::TaskContext& ctx, hetsched_test::Gate* gate) {
+    if (gate) gate->wait();
+    return ctx.gpu_ids()[0];
+  };
+  hetsched_test::Gate first_gate, second_gate;
+  auto first_blocker = rt.task(device_of).gpus(1).remote(&first_gate);  // holds one GPU
+  auto writer = rt.task([](hetsched::TaskContext& ctx, std::span<int> values) {
+                    add_one(values);
+                    return ctx.gpu_ids()[0];
+                  })
+                    .gpus(1)
+                    .remote(hetsched::read_write(ref));  // so this one runs on the other
+  const int written_on = rt.get(writer);
+  auto second_blocker = rt.task(device_of).gpus(1).remote(&second_gate);  // holds the writer's GPU
+  first_gate.open();
+  const int other = rt.get(first_blocker);
+  ASSERT_NE(other, written_on);
+  auto reader = rt.task([](hetsched::TaskContext& ctx, std::span<const int> values) {
+                    return std::pair(ctx.gpu_ids()[0], values[0]);
+                  })
+                    .gpus(1)
+                    .remote(hetsched::read(ref));
+  EXPECT_EQ(rt.get(reader), std::pair(other, 1));
+  second_gate.open();
+  EXPECT_EQ(rt.get(second_blocker), written_on);
+  auto stats = rt.store_stats();
+  EXPECT_EQ(stats.bytes_host_to_device, bytes);
+  EXPECT_EQ(stats.bytes_device_to_device, bytes);  // the host copy was stale: GPU to GPU
+  EXPECT_EQ(stats.bytes_device_to_host, 0u);
+}
+
 TEST(Buffer, WriteOnlyAccessCopiesNothingIn) {
   hetsched::Runtime rt{make_config(2, 1)};
   auto ref = rt.put_buffer(iota_vector(elements));
@@ -155,6 +189,24 @@ TEST(Buffer, TasksProducingAndConsumingBuffersFormAGraph) {
   std::span<const int> view = rt.get(made);
   EXPECT_EQ(view[0], 1);
   EXPECT_EQ(rt.store_stats().bytes_device_to_host, bytes);
+}
+
+TEST(Buffer, RememberingAReaderForOrderingDoesNotKeepItsResultAlive) {
+  hetsched::Runtime rt{make_config(2, 1)};
+  auto input = rt.put_buffer(iota_vector(elements));
+  {
+    auto copy = rt.task([](hetsched::TaskContext& ctx, std::span<const int> in) {
+                    auto out = ctx.alloc<int>(in.size());
+                    std::copy(in.begin(), in.end(), out.data());
+                    return out;
+                  })
+                    .gpus(1)
+                    .remote(hetsched::read(input));
+    EXPECT_EQ(rt.get(copy)[5], 5);
+    EXPECT_EQ(rt.store_stats().device_bytes.at(0), 2 * bytes);
+  }
+  // `input` still lists that task as its latest reader; the copy's GPU memory must go with its last ref anyway.
+  EXPECT_TRUE(hetsched_test::eventually([&] { return rt.store_stats().device_bytes.at(0) == bytes; }));
 }
 
 TEST(Buffer, CtxAllocOnACpuTaskIsHostMemory) {

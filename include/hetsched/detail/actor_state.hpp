@@ -15,6 +15,9 @@
 #include "hetsched/detail/intrusive_ptr.hpp"
 #include "hetsched/detail/task.hpp"
 
+/// The CUDA runtime's stream type (`cudaStream_t` is `CUstream_st*`), declared so that no CUDA header is needed.
+struct CUstream_st;
+
 namespace hetsched::detail {
 
 class RuntimeCore;
@@ -48,6 +51,11 @@ class ActorState {
   const std::type_info& type() const noexcept { return *type_; }
   /// The instance; valid inside the actor's calls.
   void* instance() const noexcept { return instance_; }
+  /// The stream of a GPU actor on a real GPU: every call runs on it, in order (null elsewhere). Set by the
+  /// constructor task before the actor is published, so calls (which start after that) read it without a lock.
+  CUstream_st* stream() const noexcept { return stream_; }
+  /// Records the stream the constructor task ran on.
+  void set_stream(CUstream_st* stream) noexcept { stream_ = stream; }
   /// Called by the constructor task with the freshly built instance and how to destroy it.
   void install(void* instance, void (*destroy)(void*)) noexcept;
 
@@ -90,6 +98,7 @@ class ActorState {
   int max_concurrency_;
   void* instance_ = nullptr;
   void (*destroy_)(void*) = nullptr;
+  CUstream_st* stream_ = nullptr;
 
   mutable std::mutex mutex_;
   Life life_ = Life::creating;

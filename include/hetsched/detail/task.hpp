@@ -33,7 +33,7 @@ struct BufferUse {
 
 /// An earlier task this one must follow because both use a buffer (see AccessOrder).
 struct OrderingDependency {
-  EntryHold done;           ///< The earlier task's result: complete once that task has finished.
+  EntryHold done;           ///< The earlier task's completion marker.
   bool propagates_failure;  ///< True after a writer: if it failed, the buffer's contents are undefined, so this fails.
 };
 
@@ -89,6 +89,9 @@ class Task : public ObjectWaiter {
   std::uint64_t sequence = 0;                 ///< Arrival order at the scheduler.
   std::uint32_t bypassed = 0;                 ///< Later tasks started while this one waited.
   std::vector<OrderingDependency> ordering;   ///< Earlier users of its buffers it waits for (set at submission).
+  /// Completes with the task (only when it uses buffers): what later users of its buffers wait for. A separate
+  /// marker, not the result, so that remembering the task never keeps its result (perhaps a GPU buffer) alive.
+  EntryHold completion;
   std::vector<BufferHandle> allocations;      ///< Buffers its body made with ctx.alloc, pinned until it finishes.
 
  protected:
