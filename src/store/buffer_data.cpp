@@ -29,6 +29,7 @@ void BufferData::adopt_initial(MemoryNode node, std::byte* memory, bool pin_it) 
   install(node, memory);
   set_owner(node);
   if (pin_it) pin(node);
+  if (node != host_node) store_->cache(node).settled(bytes_);
 }
 
 BufferData::Acquired BufferData::acquire(MemoryNode node, Access mode, std::size_t own_pinned) {
@@ -41,8 +42,11 @@ BufferData::Acquired BufferData::acquire(MemoryNode node, Access mode, std::size
     if (!memory) return {nullptr, true, epoch};
     lock.lock();
     install(node, memory);
+    pin(node);
+    if (node != host_node) store_->cache(node).settled(bytes_);
+  } else {
+    pin(node);
   }
-  pin(node);
   if (mode != Access::write && !replica(node).valid()) {
     try {
       fill(node);
@@ -60,8 +64,10 @@ BufferData::Acquired BufferData::acquire(MemoryNode node, Access mode, std::size
 void BufferData::unpin(MemoryNode node) noexcept {
   if (bytes_ == 0) return;
   std::lock_guard lock(mutex_);
-  if (replica(node).pins.fetch_sub(1, std::memory_order_relaxed) == 1 && node != host_node) {
-    store_->cache(node).unpinned(bytes_);
+  if (node == host_node) {
+    host_.pins.fetch_sub(1, std::memory_order_relaxed);
+  } else {
+    store_->cache(node).unpin(replica(node), bytes_);
   }
 }
 
@@ -119,8 +125,10 @@ void BufferData::fill(MemoryNode node) {
 }
 
 void BufferData::pin(MemoryNode node) {
-  if (replica(node).pins.fetch_add(1, std::memory_order_relaxed) == 0 && node != host_node) {
-    store_->cache(node).pinned(bytes_);
+  if (node == host_node) {
+    host_.pins.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    store_->cache(node).pin(replica(node), bytes_);
   }
 }
 
@@ -137,9 +145,7 @@ void BufferData::free_replica(MemoryNode node) noexcept {
   if (node == host_node) {
     store_->memory().free_host(target.memory, bytes_);
   } else {
-    DeviceCache& cache = store_->cache(node);
-    cache.untrack(target);
-    cache.free(target.memory, bytes_);
+    store_->cache(node).drop(target, bytes_);
   }
   target.memory = nullptr;
 }

@@ -23,6 +23,7 @@ DeviceCache::Attempt DeviceCache::allocate(std::size_t bytes, std::size_t own_pi
     if (bytes + own_pinned > capacity_) throw ObjectStoreFullError(full_message(bytes, own_pinned));
     if (used_ + bytes <= capacity_) {
       used_ += bytes;  // reserved while the memory system allocates without the lock
+      reserving_ += bytes;
       lock.unlock();
       std::byte* memory = nullptr;
       try {
@@ -30,14 +31,17 @@ DeviceCache::Attempt DeviceCache::allocate(std::size_t bytes, std::size_t own_pi
       } catch (...) {
         lock.lock();
         used_ -= bytes;
+        reserving_ -= bytes;
         throw;
       }
       lock.lock();
-      if (memory) return {memory, 0};
+      if (memory) return {memory, 0};  // still reserving until the caller pins it (settled)
+      reserving_ -= bytes;
       used_ -= bytes;  // the device itself has less free memory than the capacity says: make room anyway
     }
     if (evict_one(lock)) continue;
-    if (pinned_ > own_pinned) return {nullptr, epoch_};
+    // Memory pinned by other tasks, or being allocated for one, comes back when they finish: wait for that.
+    if (pinned_ + reserving_ > own_pinned) return {nullptr, epoch_};
     throw ObjectStoreFullError(full_message(bytes, own_pinned));
   }
 }
@@ -46,7 +50,7 @@ bool DeviceCache::evict_one(std::unique_lock<std::mutex>& lock) {
   IntrusivePtr<BufferData> victim;
   bool dying = false;  // an unpinned replica whose buffer is being destroyed: its memory is about to come back
   for (BufferData* buffer : lru_) {
-    if (buffer->pins_on(device_) != 0) continue;
+    if (buffer->pins_on(device_) != 0) continue;  // exact here: pins on this device change under this mutex
     if (buffer->try_retain()) {
       victim = IntrusivePtr<BufferData>::adopt(buffer);
       break;
@@ -67,9 +71,20 @@ bool DeviceCache::evict_one(std::unique_lock<std::mutex>& lock) {
   return true;  // evicted, or the victim changed meanwhile: look again
 }
 
-void DeviceCache::free(std::byte* memory, std::size_t bytes) noexcept {
+void DeviceCache::settled(std::size_t bytes) noexcept {
+  std::lock_guard lock(mutex_);
+  reserving_ -= bytes;
+}
+
+void DeviceCache::free(std::byte* memory, std::size_t bytes) noexcept { release(nullptr, memory, bytes); }
+
+void DeviceCache::drop(Replica& replica, std::size_t bytes) noexcept { release(&replica, replica.memory, bytes); }
+
+void DeviceCache::release(Replica* tracked, std::byte* memory, std::size_t bytes) noexcept {
   {
+    // One step: an allocation never sees bytes in use that are neither tracked (evictable) nor pinned.
     std::lock_guard lock(mutex_);
+    if (tracked) lru_.erase(tracked->lru_position);
     used_ -= bytes;
     ++epoch_;
   }
@@ -87,24 +102,21 @@ void DeviceCache::track(BufferData& buffer, Replica& replica) {
   replica.lru_position = lru_.insert(lru_.end(), &buffer);
 }
 
-void DeviceCache::untrack(Replica& replica) noexcept {
-  std::lock_guard lock(mutex_);
-  lru_.erase(replica.lru_position);
-}
-
 void DeviceCache::touch(Replica& replica) noexcept {
   std::lock_guard lock(mutex_);
   lru_.splice(lru_.end(), lru_, replica.lru_position);
 }
 
-void DeviceCache::pinned(std::size_t bytes) noexcept {
+void DeviceCache::pin(Replica& replica, std::size_t bytes) noexcept {
+  // Under this mutex, so that the victim scan never sees a replica pinned whose bytes pinned_ does not count yet.
   std::lock_guard lock(mutex_);
-  pinned_ += bytes;
+  if (replica.pins.fetch_add(1, std::memory_order_relaxed) == 0) pinned_ += bytes;
 }
 
-void DeviceCache::unpinned(std::size_t bytes) noexcept {
+void DeviceCache::unpin(Replica& replica, std::size_t bytes) noexcept {
   {
     std::lock_guard lock(mutex_);
+    if (replica.pins.fetch_sub(1, std::memory_order_relaxed) != 1) return;
     pinned_ -= bytes;
     ++epoch_;
   }

@@ -32,23 +32,25 @@ class DeviceCache {
   /// Memory for `bytes` of replica on this device, evicting cold unpinned replicas as needed. When everything
   /// left is pinned by other tasks (pinned bytes beyond `own_pinned`, the caller's), returns null memory: the caller
   /// unpins its own replicas and waits with wait_for_release. Throws ObjectStoreFullError naming the device when
-  /// nothing else can be freed.
+  /// nothing else can be freed. Memory returned counts as pinned by someone until the caller calls settled().
   Attempt allocate(std::size_t bytes, std::size_t own_pinned);
-  /// Returns a replica's memory (its buffer's mutex is held).
+  /// Memory from allocate() is now installed and pinned (or given back): it no longer counts as being reserved.
+  void settled(std::size_t bytes) noexcept;
+  /// Returns memory from allocate() that was never tracked (its buffer's mutex is held).
   void free(std::byte* memory, std::size_t bytes) noexcept;
+  /// Stops tracking a replica and returns its memory, in one step (its buffer's mutex is held).
+  void drop(Replica& replica, std::size_t bytes) noexcept;
   /// Blocks until memory was freed or unpinned since `epoch` (or the cache closed).
   void wait_for_release(std::uint64_t epoch);
 
   /// Starts tracking a replica that just got memory, as the most recently used.
   void track(BufferData& buffer, Replica& replica);
-  /// Stops tracking a replica whose memory is being freed.
-  void untrack(Replica& replica) noexcept;
   /// Marks a tracked replica as the most recently used.
   void touch(Replica& replica) noexcept;
-  /// A replica of `bytes` became pinned (its first pin).
-  void pinned(std::size_t bytes) noexcept;
-  /// A replica of `bytes` lost its last pin.
-  void unpinned(std::size_t bytes) noexcept;
+  /// Adds a pin to a replica of `bytes` on this device (its buffer's mutex is held).
+  void pin(Replica& replica, std::size_t bytes) noexcept;
+  /// Drops a pin (its buffer's mutex is held); the last one makes the replica evictable and wakes waiters.
+  void unpin(Replica& replica, std::size_t bytes) noexcept;
 
   /// Refuses later allocations, then evicts every replica (writing back the only valid copies). At shutdown, once no
   /// task runs.
@@ -61,6 +63,7 @@ class DeviceCache {
 
  private:
   bool evict_one(std::unique_lock<std::mutex>& lock);
+  void release(Replica* tracked, std::byte* memory, std::size_t bytes) noexcept;
   std::string full_message(std::size_t bytes, std::size_t own_pinned) const;
 
   const int device_;
@@ -70,6 +73,7 @@ class DeviceCache {
   std::condition_variable released_;
   std::size_t used_ = 0;
   std::size_t pinned_ = 0;
+  std::size_t reserving_ = 0;  // allocated but not yet pinned by the caller: others wait for it, never fail on it
   std::uint64_t epoch_ = 0;  // advances whenever memory is freed or unpinned
   bool closed_ = false;
   std::list<BufferData*> lru_;  // least recently used first

@@ -1,0 +1,88 @@
+// A kernel that writes through a bad pointer breaks its device's CUDA context for the rest of the process (a sticky
+// error): this program has its own executable so that nothing else runs after it. The task fails with a TaskError
+// naming cudaErrorIllegalAddress; every later task on that device fails too, with a CUDA error, instead of hanging;
+// CPU tasks still run; and the Runtime can still be destroyed.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "gpu_test_support.cuh"
+
+namespace {
+
+using hetsched_gpu_test::contains;
+using hetsched_gpu_test::gpu_config;
+using hetsched_gpu_test::hang_guard;
+
+/// Writes through `target`: given an address no allocation covers, the kernel faults.
+__global__ void write_through(int* target) { *target = 1; }
+
+__global__ void empty_kernel() {}
+
+/// Gets `ref`, expecting a TaskError whose message names a CUDA error (`error_name` when given); returns its message.
+template <class T>
+std::string expect_cuda_task_error(hetsched::Runtime& rt, const hetsched::ObjectRef<T>& ref,
+                                   const std::string& error_name) {
+  try {
+    rt.get(ref, hang_guard);
+  } catch (const hetsched::TaskError& error) {
+    EXPECT_TRUE(contains(error.what(), error_name)) << error.what();
+    return error.what();
+  } catch (const hetsched::GetTimeoutError& error) {
+    ADD_FAILURE() << "the task hung after the device's context broke: " << error.what();
+    return {};
+  }
+  ADD_FAILURE() << "the task succeeded on a device whose context is broken";
+  return {};
+}
+
+TEST(GpuStickyError, AnIllegalAddressFailsItsTaskAndLaterDeviceTasksFailInsteadOfHanging) {
+  HETSCHED_REQUIRE_GPU();
+  hetsched_gpu_test::Watchdog watchdog("the sticky-error test (runtime included)", std::chrono::seconds(100));
+  auto rt = std::make_unique<hetsched::Runtime>(gpu_config());
+  constexpr std::size_t elements = 1 << 16;
+  auto written = rt->put_buffer(std::vector<int>(elements, 0));
+  auto untouched = rt->put_buffer(std::vector<int>(elements, 5));  // made before the fault, first used after it
+
+  auto faulting = rt->task([](hetsched::TaskContext& ctx, std::span<int>) {
+                      write_through<<<1, 1, 0, ctx.stream()>>>(reinterpret_cast<int*>(std::uintptr_t{0x8}));
+                    })
+                      .gpus(1)
+                      .name("illegal address")
+                      .remote(hetsched::read_write(written));
+  try {
+    rt->get(faulting, hang_guard);
+    ADD_FAILURE() << "a kernel writing through a bad pointer must fail its task";
+  } catch (const hetsched::TaskError& error) {
+    EXPECT_EQ(error.task_name(), "illegal address");
+    EXPECT_TRUE(contains(error.what(), "cudaErrorIllegalAddress")) << error.what();
+  }
+
+  // The context is broken: a later kernel task, and a later task whose buffer must be copied in, fail with a CUDA
+  // error (which one depends on the call that first meets the broken context).
+  auto later_kernel = rt->task([](hetsched::TaskContext& ctx) { empty_kernel<<<1, 1, 0, ctx.stream()>>>(); })
+                          .gpus(1)
+                          .name("later kernel")
+                          .remote();
+  std::printf("later kernel task: %s\n", expect_cuda_task_error(*rt, later_kernel, "cudaError").c_str());
+  auto later_copy = rt->task([](std::span<const int> values) { return values.size(); })
+                        .gpus(1)
+                        .name("later copy in")
+                        .remote(hetsched::read(untouched));
+  std::printf("later task copying a buffer in: %s\n", expect_cuda_task_error(*rt, later_copy, "cudaError").c_str());
+
+  // The buffer the faulting task wrote has no trustworthy contents: reading it rethrows that task's failure.
+  EXPECT_THROW(rt->get(written, hang_guard), hetsched::TaskError);
+
+  // CPU work does not touch the device and still runs.
+  EXPECT_EQ(rt->get(rt->task([] { return 7; }).remote(), hang_guard), 7);
+
+  rt.reset();  // must return (the watchdog ends the process if it does not)
+}
+
+}  // namespace

@@ -1,0 +1,131 @@
+// GPU tasks on a real device: what the context gives a body (stream, device), fractional tasks sharing one GPU at the
+// same time (proved on the device, without timing), and a failed kernel launch failing its task only.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "gpu_test_support.cuh"
+
+namespace {
+
+using hetsched_gpu_test::contains;
+using hetsched_gpu_test::gpu_config;
+using hetsched_gpu_test::hang_guard;
+
+/// values[i] = i for a single block.
+__global__ void write_indices(int* values, int count) {
+  for (int i = static_cast<int>(threadIdx.x); i < count; i += static_cast<int>(blockDim.x)) values[i] = i;
+}
+
+/// Announces itself on `started`, then waits until `parties` kernels have (or `limit_ns` passed, so a runtime that
+/// does not run them together fails the test instead of hanging it); writes how many it saw started.
+__global__ void rendezvous(unsigned int* started, unsigned int parties, unsigned long long limit_ns,
+                           unsigned int* seen) {
+  atomicAdd(started, 1u);
+  const unsigned long long deadline = hetsched_gpu_test::device_clock_ns() + limit_ns;
+  unsigned int count = atomicAdd(started, 0u);
+  while (count < parties && hetsched_gpu_test::device_clock_ns() < deadline) {
+    __nanosleep(1000);
+    count = atomicAdd(started, 0u);
+  }
+  *seen = count;
+}
+
+/// What a GPU task's body saw of its context.
+struct SeenByBody {
+  hetsched::StreamHandle stream = nullptr;
+  std::vector<int> gpu_ids;
+  int current_device = -1;
+};
+
+SeenByBody look_around(hetsched::TaskContext& ctx) {
+  SeenByBody seen;
+  seen.stream = ctx.stream();
+  seen.gpu_ids.assign(ctx.gpu_ids().begin(), ctx.gpu_ids().end());
+  if (cudaGetDevice(&seen.current_device) != cudaSuccess) seen.current_device = -2;
+  return seen;
+}
+
+TEST(GpuTask, RunsWithAStreamOnItsOwnDeviceMadeCurrent) {
+  HETSCHED_REQUIRE_GPU();
+  hetsched::Runtime rt{gpu_config()};
+  SeenByBody on_gpu = rt.get(rt.task(look_around).gpus(0.5).remote(), hang_guard);
+  EXPECT_NE(on_gpu.stream, nullptr) << "a task on a real GPU must get a stream to enqueue its work on";
+  ASSERT_EQ(on_gpu.gpu_ids, std::vector<int>{0});
+  EXPECT_EQ(on_gpu.current_device, 0) << "the body's own CUDA calls must land on its device";
+
+  SeenByBody on_cpu = rt.get(rt.task(look_around).remote(), hang_guard);
+  EXPECT_EQ(on_cpu.stream, nullptr);
+  EXPECT_TRUE(on_cpu.gpu_ids.empty());
+}
+
+TEST(GpuTask, FourQuarterGpuTasksRunTheirKernelsAtTheSameTimeOnDifferentStreams) {
+  HETSCHED_REQUIRE_GPU();
+  constexpr unsigned int parties = 4;
+  constexpr unsigned long long spin_limit_ns = 10'000'000'000ULL;  // 10 s: a failure, never a hang
+  hetsched::Runtime rt{gpu_config()};
+  hetsched_gpu_test::DeviceArray<unsigned int> started(1);
+  std::array<hetsched::StreamHandle, parties> streams{};
+  std::vector<hetsched::ObjectRef<hetsched::Buffer<unsigned int>>> seen;
+  for (unsigned int task = 0; task < parties; ++task) {
+    // cpus(0): a GPU task holds its CPUs until its kernels finish, and CPU slots must not limit what is in flight.
+    seen.push_back(rt.task([&streams, &started, task](hetsched::TaskContext& ctx) {
+                        streams[task] = ctx.stream();
+                        hetsched::Buffer<unsigned int> out = ctx.alloc<unsigned int>(1);
+                        rendezvous<<<1, 1, 0, ctx.stream()>>>(started.data(), parties, spin_limit_ns, out.data());
+                        return out;
+                      })
+                       .gpus(0.25)
+                       .cpus(0)
+                       .name("quarter " + std::to_string(task))
+                       .remote());
+  }
+  for (unsigned int task = 0; task < parties; ++task) {
+    std::span<const unsigned int> count = rt.get(seen[task], hang_guard);
+    ASSERT_EQ(count.size(), 1u);
+    EXPECT_EQ(count[0], parties) << "the kernel of task " << task << " saw only " << count[0] << " of " << parties
+                                 << " kernels started within 10 s: the four tasks did not run at the same time";
+  }
+  std::set<hetsched::StreamHandle> distinct(streams.begin(), streams.end());
+  EXPECT_EQ(distinct.count(nullptr), 0u) << "every task on a real GPU gets a stream";
+  EXPECT_EQ(distinct.size(), parties) << "tasks in flight together must be given different streams";
+}
+
+TEST(GpuTask, AnInvalidLaunchConfigurationFailsThatTaskAndTheRuntimeGoesOn) {
+  HETSCHED_REQUIRE_GPU();
+  hetsched::Runtime rt{gpu_config()};
+  auto bad = rt.task([](hetsched::TaskContext& ctx) {
+                 write_indices<<<1, 4096, 0, ctx.stream()>>>(nullptr, 0);  // at most 1024 threads per block
+               })
+                 .gpus(1)
+                 .name("too many threads")
+                 .remote();
+  try {
+    rt.get(bad, hang_guard);
+    ADD_FAILURE() << "a launch of 4096 threads per block must fail its task";
+  } catch (const hetsched::TaskError& error) {
+    EXPECT_EQ(error.task_name(), "too many threads");
+    EXPECT_TRUE(contains(error.what(), "cudaErrorInvalidConfiguration")) << error.what();
+  }
+
+  // The error was the task's own: the device, the stream pool and the store still work.
+  constexpr int count = 1000;
+  auto good = rt.task([](hetsched::TaskContext& ctx) {
+                  hetsched::Buffer<int> out = ctx.alloc<int>(count);
+                  write_indices<<<1, 256, 0, ctx.stream()>>>(out.data(), count);
+                  return out;
+                })
+                  .gpus(1)
+                  .name("good launch")
+                  .remote();
+  std::vector<int> values = rt.get(std::move(good), hang_guard);
+  ASSERT_EQ(values.size(), static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) ASSERT_EQ(values[static_cast<std::size_t>(i)], i) << "at " << i;
+  EXPECT_EQ(rt.get(rt.task([] { return 42; }).remote(), hang_guard), 42);
+}
+
+}  // namespace
