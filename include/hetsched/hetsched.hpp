@@ -4,6 +4,7 @@
 
 #include "hetsched/actor_builder.hpp"
 #include "hetsched/actor_handle.hpp"
+#include "hetsched/buffer.hpp"
 #include "hetsched/config.hpp"
 #include "hetsched/error.hpp"
 #include "hetsched/hardware.hpp"

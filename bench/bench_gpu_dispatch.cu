@@ -1,0 +1,83 @@
+// Workload: GPU tasks that each launch one empty kernel on their stream (.gpus(0.01).cpus(0): up to 100 in flight on
+// GPU 0, no CPU slot held while their kernels run), all submitted, then awaited together: GPU tasks per second
+// through hetsched, from remote() to the event that says the kernel finished.
+// Baselines in this binary: the same empty kernel launched directly as many times on one stream, and round robin on
+// 8 streams (the runtime's pool per device), each run followed by a synchronize.
+// Target: hetsched's rate >= 50% of the one-stream launch rate, that is vs_raw_one_stream <= 2 (time per task over
+// time per launch); vs_raw_streams compares with the 8-stream launches. Skipped where there is no CUDA device.
+
+#include <benchmark/benchmark.h>
+
+#include <cstddef>
+#include <vector>
+
+#include <hetsched/hetsched.hpp>
+
+#include "bench_gpu_support.cuh"
+#include "bench_support.hpp"
+
+namespace {
+
+using hetsched_bench_gpu::report_failures;
+using hetsched_bench_gpu::skipped_without_gpu;
+
+__global__ void empty_kernel() {}
+
+/// The runtime's stream pool size per device, for the multi-stream baseline.
+constexpr int raw_stream_count = 8;
+
+std::size_t task_count() { return hetsched_bench::pick_size<std::size_t>(20000, 1000); }
+
+/// task_count() launches of the empty kernel round robin over `stream_count` streams, then a synchronize.
+void raw_launches(benchmark::State& state, int stream_count, const char* baseline) {
+  if (skipped_without_gpu(state)) return;
+  report_failures(state, [&] {
+    HETSCHED_CUDA_CHECK(cudaSetDevice(0));
+    hetsched_bench_gpu::Streams streams(stream_count);
+    const std::size_t count = task_count();
+    auto launch_all = [&] {
+      for (std::size_t i = 0; i < count; ++i) empty_kernel<<<1, 1, 0, streams[i]>>>();
+      HETSCHED_CUDA_CHECK(cudaGetLastError());
+      streams.synchronize();
+    };
+    launch_all();  // warm-up: loads the kernel
+    const double seconds = hetsched_bench::timed_loop(state, launch_all);
+    hetsched_bench::Baselines::record(baseline, hetsched_bench::report_throughput(state, seconds, count));
+  });
+}
+
+void gpu_dispatch_raw_one_stream(benchmark::State& state) { raw_launches(state, 1, "raw_one_stream"); }
+
+void gpu_dispatch_raw_streams(benchmark::State& state) { raw_launches(state, raw_stream_count, "raw_streams"); }
+
+void gpu_dispatch_hetsched(benchmark::State& state) {
+  if (skipped_without_gpu(state)) return;
+  report_failures(state, [&] {
+    hetsched::Runtime runtime{hetsched_bench_gpu::gpu0_config()};
+    hetsched_bench_gpu::require_real_gpu(runtime);
+    auto launch = runtime.task([](hetsched::TaskContext& ctx) { empty_kernel<<<1, 1, 0, ctx.stream()>>>(); })
+                      .gpus(0.01)
+                      .cpus(0)
+                      .name("empty kernel");
+    const std::size_t count = task_count();
+    std::vector<hetsched::ObjectRef<void>> refs;
+    refs.reserve(count);
+    auto run_all = [&] {
+      refs.clear();
+      for (std::size_t i = 0; i < count; ++i) refs.push_back(launch.remote());
+      runtime.get(refs);
+    };
+    run_all();  // warm-up: loads the kernel, creates the completion events
+    const double seconds = hetsched_bench::timed_loop(state, run_all);
+    const double per_task = hetsched_bench::report_throughput(state, seconds, count);
+    hetsched_bench::report_ratio(state, "vs_raw_one_stream", "raw_one_stream", per_task);
+    hetsched_bench::report_ratio(state, "vs_raw_streams", "raw_streams", per_task);
+  });
+}
+
+}  // namespace
+
+// Baselines first: the hetsched benchmark divides by their figures.
+BENCHMARK(gpu_dispatch_raw_one_stream)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(gpu_dispatch_raw_streams)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(gpu_dispatch_hetsched)->Unit(benchmark::kMillisecond)->UseRealTime();
