@@ -41,7 +41,8 @@ constexpr std::size_t buffer_count = 12;  // B
 constexpr std::size_t resident_count = 8;  // C, as configured
 constexpr int pass_count = 4;              // P
 
-std::size_t element_count() { return hetsched_bench::pick_size<std::size_t>(std::size_t{16} << 20, 1 << 20); }
+/// Elements per buffer: 16 MiB buffers in a full run, 4 MiB in quick mode.
+std::size_t element_count() { return hetsched_bench::pick_size<std::size_t>(std::size_t{4} << 20, 1 << 20); }
 
 __global__ void add_one(int* values, std::size_t count) {
   for (std::size_t i = blockIdx.x * std::size_t{blockDim.x} + threadIdx.x; i < count;

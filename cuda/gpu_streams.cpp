@@ -104,7 +104,14 @@ class CudaGpuStreams final : public GpuStreams {
   CudaGpuStreams(const CudaGpuStreams&) = delete;
   CudaGpuStreams& operator=(const CudaGpuStreams&) = delete;
 
-  void make_current(int device) override { HETSCHED_CUDA_CHECK(cudaSetDevice(device)); }
+  int make_current(int device) override {
+    int previous = 0;
+    HETSCHED_CUDA_CHECK(cudaGetDevice(&previous));
+    if (previous != device) HETSCHED_CUDA_CHECK(cudaSetDevice(device));
+    return previous;
+  }
+
+  void clear_launch_error() noexcept override { cudaGetLastError(); }
 
   CUstream_st* pool_stream(int device) override {
     DeviceStreams& state = device_state(device);

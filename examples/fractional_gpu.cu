@@ -58,9 +58,10 @@ Affine jump(std::uint64_t count) {
 
 std::uint32_t seed_of(int task) { return 1000u * static_cast<std::uint32_t>(task + 1); }
 
-/// Runs the four tasks at `gpus` each; checks every output exactly; returns the wall-clock seconds they took and
-/// how many distinct streams they were given.
-std::pair<double, std::size_t> run_four(hetsched::Runtime& runtime, double gpus, examples::Checks& checks) {
+/// Runs the four tasks at `gpus` each (written `label` in messages); checks every output exactly; returns the
+/// wall-clock seconds they took and how many distinct streams they were given.
+std::pair<double, std::size_t> run_four(hetsched::Runtime& runtime, double gpus, const std::string& label,
+                                        examples::Checks& checks) {
   std::vector<hetsched::StreamHandle> streams(task_count);
   examples::Stopwatch stopwatch;
   std::vector<hetsched::ObjectRef<hetsched::Buffer<std::uint32_t>>> outputs;
@@ -90,8 +91,8 @@ std::pair<double, std::size_t> run_four(hetsched::Runtime& runtime, double gpus,
     for (std::size_t t = 0; t < values.size(); ++t) {
       wrong += values[t] != whole_run.scale * (seed_of(task) + static_cast<std::uint32_t>(t)) + whole_run.offset;
     }
-    checks.expect(wrong == 0, "kernel " + std::to_string(task) + " at gpus(" + std::to_string(gpus) +
-                                  ") computed every generator value (" + std::to_string(wrong) + " wrong)");
+    checks.expect(wrong == 0, "kernel " + std::to_string(task) + " at " + label +
+                                  " computed every generator value (" + std::to_string(wrong) + " wrong)");
   }
   return {seconds, std::set<hetsched::StreamHandle>(streams.begin(), streams.end()).size()};
 }
@@ -111,13 +112,12 @@ int main() {
   std::printf("fractional_gpu: %d tasks, each one kernel of %u threads x 2^26 generator steps, on GPU 0 (%s)\n",
               task_count, threads, runtime.hardware().gpus[0].name.c_str());
 
-  run_four(runtime, 1.0, checks);  // warm-up: loads the kernels and fills the stream and memory pools
-  const auto [shared, shared_streams] = run_four(runtime, 0.25, checks);
-  const auto [exclusive, exclusive_streams] = run_four(runtime, 1.0, checks);
+  run_four(runtime, 1.0, "gpus(1), warm-up", checks);  // loads the kernel, fills the stream and memory pools
+  const auto [shared, shared_streams] = run_four(runtime, 0.25, "gpus(0.25)", checks);
+  const double exclusive = run_four(runtime, 1.0, "gpus(1)", checks).first;
   examples::print_duration("four at gpus(0.25), sharing GPU 0", shared);
-  std::printf("  %-34s streams used = %zu\n", "", shared_streams);
+  std::printf("  %-34s distinct streams = %zu of %d\n", "", shared_streams, task_count);
   examples::print_duration("four at gpus(1), one at a time", exclusive);
-  std::printf("  %-34s streams used = %zu\n", "", exclusive_streams);
   std::printf("  %-34s exclusive / shared = %.2f (about %d when the kernels overlap)\n", "", exclusive / shared,
               task_count);
   return checks.exit_code();

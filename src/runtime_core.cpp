@@ -185,9 +185,11 @@ TaskPtr RuntimeCore::run_claimed(Task& task, bool may_continue) noexcept {
   CUstream_st* stream = nullptr;
   std::size_t bytes = 0;
   std::exception_ptr failure;
+  int previous_device = -1;
   try {
     if (on_device) {
-      gpu_streams_->make_current(node);
+      previous_device = gpu_streams_->make_current(node);
+      gpu_streams_->clear_launch_error();
       // A GPU actor keeps the stream its constructor ran on: its calls run on it in order.
       stream = task.role == TaskRole::actor_call && task.actor->stream() ? task.actor->stream()
                                                                            : gpu_streams_->pool_stream(node);
@@ -201,6 +203,13 @@ TaskPtr RuntimeCore::run_claimed(Task& task, bool may_continue) noexcept {
     }
   } catch (...) {
     failure = as_task_failure(task);
+  }
+  if (previous_device >= 0 && previous_device != node) {
+    try {
+      gpu_streams_->make_current(previous_device);
+    } catch (...) {
+      // The device could not be switched back (a broken context): the task's own outcome is what matters here.
+    }
   }
   if (stream) return complete_on_device(task, node, stream, std::move(failure), bytes);
   unbind_task_buffers(task, node);

@@ -18,8 +18,11 @@ class GpuStreams {
  public:
   virtual ~GpuStreams() = default;
 
-  /// Makes `device` the calling thread's current CUDA device (so a body's own allocations and Thrust calls land there).
-  virtual void make_current(int device) = 0;
+  /// Makes `device` the calling thread's current CUDA device (so a body's own allocations and Thrust calls land
+  /// there); returns the device that was current, to restore afterwards (the thread may be a user's, helping in get).
+  virtual int make_current(int device) = 0;
+  /// Clears the calling thread's last CUDA error, so that take_launch_error blames a task only for its own launches.
+  virtual void clear_launch_error() noexcept = 0;
   /// A stream of `device`'s pool for one task (the pool is shared round robin; enough streams that four
   /// fractional tasks on one device overlap).
   virtual CUstream_st* pool_stream(int device) = 0;

@@ -2,7 +2,6 @@
 // same time (proved on the device, without timing), and a failed kernel launch failing its task only.
 #include <array>
 #include <cstddef>
-#include <cstdint>
 #include <set>
 #include <span>
 #include <string>
@@ -50,13 +49,21 @@ SeenByBody look_around(hetsched::TaskContext& ctx) {
   return seen;
 }
 
-TEST(GpuTask, RunsWithAStreamOnItsOwnDeviceMadeCurrent) {
+TEST(GpuTask, RunsWithAStreamAndWithItsAssignedDeviceCurrent) {
   HETSCHED_REQUIRE_GPU();
-  hetsched::Runtime rt{gpu_config()};
-  SeenByBody on_gpu = rt.get(rt.task(look_around).gpus(0.5).remote(), hang_guard);
-  EXPECT_NE(on_gpu.stream, nullptr) << "a task on a real GPU must get a stream to enqueue its work on";
-  ASSERT_EQ(on_gpu.gpu_ids, std::vector<int>{0});
-  EXPECT_EQ(on_gpu.current_device, 0) << "the body's own CUDA calls must land on its device";
+  // Every GPU of the machine, one task per GPU: where there are several, the tasks land on different devices.
+  const int gpu_count = static_cast<int>(hetsched::detect_hardware().gpus.size());
+  hetsched::Config config = gpu_config(gpu_count + 2);
+  config.num_gpus = gpu_count;
+  hetsched::Runtime rt{config};
+  std::vector<hetsched::ObjectRef<SeenByBody>> on_gpus;
+  for (int task = 0; task < gpu_count; ++task) on_gpus.push_back(rt.task(look_around).gpus(1).remote());
+  for (const auto& ref : on_gpus) {
+    const SeenByBody& seen = rt.get(ref, hang_guard);
+    EXPECT_NE(seen.stream, nullptr) << "a task on a real GPU must get a stream to enqueue its work on";
+    ASSERT_EQ(seen.gpu_ids.size(), 1u);
+    EXPECT_EQ(seen.current_device, seen.gpu_ids[0]) << "the body's own CUDA calls must land on its device";
+  }
 
   SeenByBody on_cpu = rt.get(rt.task(look_around).remote(), hang_guard);
   EXPECT_EQ(on_cpu.stream, nullptr);
@@ -68,27 +75,36 @@ TEST(GpuTask, FourQuarterGpuTasksRunTheirKernelsAtTheSameTimeOnDifferentStreams)
   constexpr unsigned int parties = 4;
   constexpr unsigned long long spin_limit_ns = 10'000'000'000ULL;  // 10 s: a failure, never a hang
   hetsched::Runtime rt{gpu_config()};
+  // Device memory made before the tasks, and the kernel loaded before they run: an allocation (or a lazy module
+  // load) while the kernels spin could wait for them, and they would wait for it.
   hetsched_gpu_test::DeviceArray<unsigned int> started(1);
+  hetsched_gpu_test::DeviceArray<unsigned int> seen(parties);
+  rendezvous<<<1, 1>>>(started.data(), 1, spin_limit_ns, seen.data());
+  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  ASSERT_EQ(cudaMemset(started.data(), 0, sizeof(unsigned int)), cudaSuccess);
+  ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+
   std::array<hetsched::StreamHandle, parties> streams{};
-  std::vector<hetsched::ObjectRef<hetsched::Buffer<unsigned int>>> seen;
+  std::vector<hetsched::ObjectRef<void>> done;
   for (unsigned int task = 0; task < parties; ++task) {
     // cpus(0): a GPU task holds its CPUs until its kernels finish, and CPU slots must not limit what is in flight.
-    seen.push_back(rt.task([&streams, &started, task](hetsched::TaskContext& ctx) {
+    done.push_back(rt.task([&streams, &started, &seen, task](hetsched::TaskContext& ctx) {
                         streams[task] = ctx.stream();
-                        hetsched::Buffer<unsigned int> out = ctx.alloc<unsigned int>(1);
-                        rendezvous<<<1, 1, 0, ctx.stream()>>>(started.data(), parties, spin_limit_ns, out.data());
-                        return out;
+                        rendezvous<<<1, 1, 0, ctx.stream()>>>(started.data(), parties, spin_limit_ns,
+                                                               seen.data() + task);
                       })
                        .gpus(0.25)
                        .cpus(0)
                        .name("quarter " + std::to_string(task))
                        .remote());
   }
+  for (auto& task_done : done) rt.get(task_done, hang_guard);
+  std::array<unsigned int, parties> counts{};
+  ASSERT_EQ(cudaMemcpy(counts.data(), seen.data(), sizeof(counts), cudaMemcpyDeviceToHost), cudaSuccess);
   for (unsigned int task = 0; task < parties; ++task) {
-    std::span<const unsigned int> count = rt.get(seen[task], hang_guard);
-    ASSERT_EQ(count.size(), 1u);
-    EXPECT_EQ(count[0], parties) << "the kernel of task " << task << " saw only " << count[0] << " of " << parties
-                                 << " kernels started within 10 s: the four tasks did not run at the same time";
+    EXPECT_EQ(counts[task], parties) << "the kernel of task " << task << " saw only " << counts[task] << " of "
+                                     << parties
+                                     << " kernels started within 10 s: the four tasks did not run at the same time";
   }
   std::set<hetsched::StreamHandle> distinct(streams.begin(), streams.end());
   EXPECT_EQ(distinct.count(nullptr), 0u) << "every task on a real GPU gets a stream";

@@ -137,6 +137,8 @@ class DeviceArray {
   explicit DeviceArray(std::size_t count) {
     HETSCHED_CUDA_CHECK(cudaMalloc(&data_, count * sizeof(T)));
     HETSCHED_CUDA_CHECK(cudaMemset(data_, 0, count * sizeof(T)));
+    // The runtime's streams are non-blocking: they would not wait for the memset on the legacy default stream.
+    HETSCHED_CUDA_CHECK(cudaDeviceSynchronize());
   }
   ~DeviceArray() {
     if (cudaFree(data_) != cudaSuccess) cudaGetLastError();
