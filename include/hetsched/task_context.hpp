@@ -39,7 +39,9 @@ class TaskContext {
   Runtime& runtime() const noexcept { return *runtime_; }
   /// Indices of the GPUs assigned to this task (empty when it asked for none).
   std::span<const int> gpu_ids() const noexcept { return task_->gpu_ids; }
-  /// The CUDA stream of the assigned GPU; nullptr on a logical GPU or when no GPU was asked for.
+  /// The CUDA stream of the assigned GPU; nullptr on a logical GPU or when no GPU was asked for. Enqueue the task's GPU
+  /// work here and return: the task completes when this stream has done it (work on other streams, the legacy default
+  /// stream included, is not waited for).
   StreamHandle stream() const noexcept { return stream_; }
   /// CPUs this task asked for.
   double cpus() const noexcept { return detail::from_units(task_->demand.cpu); }
