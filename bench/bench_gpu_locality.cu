@@ -23,19 +23,13 @@
 
 namespace {
 
+using hetsched_bench_gpu::add_one;
 using hetsched_bench_gpu::report_failures;
 using hetsched_bench_gpu::skipped_without_gpu;
 
 constexpr int chain_length = 16;
 
 std::size_t element_count() { return hetsched_bench::pick_size<std::size_t>(std::size_t{16} << 20, 1 << 18); }
-
-__global__ void add_one(int* values, std::size_t count) {
-  for (std::size_t i = blockIdx.x * std::size_t{blockDim.x} + threadIdx.x; i < count;
-       i += std::size_t{gridDim.x} * blockDim.x) {
-    values[i] += 1;
-  }
-}
 
 /// Runs one chain per iteration with `add_one_task` (a task builder taking read_write access to a Buffer<int>),
 /// checks every element, and reports moved_over_size.

@@ -34,6 +34,7 @@
 
 namespace {
 
+using hetsched_bench_gpu::add_one;
 using hetsched_bench_gpu::report_failures;
 using hetsched_bench_gpu::skipped_without_gpu;
 
@@ -43,13 +44,6 @@ constexpr int pass_count = 4;              // P
 
 /// Elements per buffer: 16 MiB buffers in a full run, 4 MiB in quick mode.
 std::size_t element_count() { return hetsched_bench::pick_size<std::size_t>(std::size_t{4} << 20, 1 << 20); }
-
-__global__ void add_one(int* values, std::size_t count) {
-  for (std::size_t i = blockIdx.x * std::size_t{blockDim.x} + threadIdx.x; i < count;
-       i += std::size_t{gridDim.x} * blockDim.x) {
-    values[i] += 1;
-  }
-}
 
 /// Runs the passes once per iteration with `add_one_task` (a task builder taking read_write access to a
 /// Buffer<int>), checks every element, and reports the counters for a device holding `resident` buffers.

@@ -175,4 +175,12 @@ class Streams {
   std::vector<cudaStream_t> streams_;
 };
 
+/// Adds one to every element (a grid-stride loop): the work of the buffer benchmarks' read_write tasks.
+static __global__ void add_one(int* values, std::size_t count) {
+  for (std::size_t i = blockIdx.x * std::size_t{blockDim.x} + threadIdx.x; i < count;
+       i += std::size_t{gridDim.x} * blockDim.x) {
+    values[i] += 1;
+  }
+}
+
 }  // namespace hetsched_bench_gpu

@@ -62,13 +62,9 @@ BufferData::Acquired BufferData::acquire(MemoryNode node, Access mode, std::size
 }
 
 void BufferData::unpin(MemoryNode node) noexcept {
-  if (bytes_ == 0) return;
+  if (bytes_ == 0 || node == host_node) return;  // see pin()
   std::lock_guard lock(mutex_);
-  if (node == host_node) {
-    host_.pins.fetch_sub(1, std::memory_order_relaxed);
-  } else {
-    store_->cache(node).unpin(replica(node), bytes_);
-  }
+  store_->cache(node).unpin(replica(node), bytes_);
 }
 
 bool BufferData::evict(int device) {
@@ -125,11 +121,8 @@ void BufferData::fill(MemoryNode node) {
 }
 
 void BufferData::pin(MemoryNode node) {
-  if (node == host_node) {
-    host_.pins.fetch_add(1, std::memory_order_relaxed);
-  } else {
-    store_->cache(node).pin(replica(node), bytes_);
-  }
+  // The host replica is never evicted, so nothing would read its pins: only GPU replicas count them.
+  if (node != host_node) store_->cache(node).pin(replica(node), bytes_);
 }
 
 void BufferData::write_back(int device) {

@@ -22,8 +22,9 @@ enum class ReplicaState : std::uint8_t {
 struct Replica {
   std::byte* memory = nullptr;                ///< Allocated memory (null when none); guarded by the buffer's mutex.
   ReplicaState state = ReplicaState::invalid;  ///< Guarded by the buffer's mutex.
-  /// Tasks using it now (a pinned replica is never evicted). Changed under the buffer's mutex, and for a GPU replica
-  /// also under its device cache's mutex, so the cache's victim scan reads it exactly without the buffer's mutex.
+  /// Tasks using it now, on a GPU (a pinned replica is never evicted; host replicas are never evicted and not
+  /// counted). Changed under the buffer's mutex and its device cache's mutex, so the cache's victim scan reads it
+  /// exactly without the buffer's mutex.
   std::atomic<int> pins{0};
   std::list<BufferData*>::iterator lru_position;  ///< Guarded by the device cache's mutex; valid while tracked.
 
