@@ -1,7 +1,9 @@
 // The memory system with real GPUs. Host replicas are pinned so transfers run at full bandwidth; device memory comes
 // stream-ordered from each device's default pool, which keeps freed memory for reuse instead of returning it to the
-// driver on every synchronize; every copy is issued on an internal stream and waited for. GPUs from real_devices on
-// are logical: host memory stands in for their memory, exactly as in src/store/host_memory_system.cpp.
+// driver on every synchronize. A copy into a GPU task's replica is enqueued on the task's stream and marked with an
+// event (copy_on_stream); every other copy (to the host, write-backs) is issued on an internal stream and waited for.
+// GPUs from real_devices on are logical: host memory stands in for their memory, as in
+// src/store/host_memory_system.cpp.
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
@@ -36,6 +38,9 @@ struct RealDevice {
   cudaMemPool_t pool = nullptr;
   /// False on the rare platform without stream-ordered allocation; plain cudaMalloc and cudaFree stand in there.
   bool has_pools = false;
+  /// Replica events given back, for reuse (creating one costs a driver call); guarded by events_mutex.
+  std::vector<cudaEvent_t> free_events;
+  std::mutex events_mutex;
 };
 
 class CudaMemorySystem final : public MemorySystem {
@@ -123,6 +128,40 @@ class CudaMemorySystem final : public MemorySystem {
     }
   }
 
+  void copy_on_stream(int to, std::byte* target, MemoryNode from, const std::byte* source, std::size_t bytes,
+                      CUstream_st* stream, CUevent_st* source_ready, CUevent_st*& target_ready) override {
+    DeviceScope scope(to);
+    if (source_ready != nullptr) HETSCHED_CUDA_CHECK(cudaStreamWaitEvent(stream, source_ready, 0));
+    if (bytes != 0) {
+      if (is_real(from)) {
+        HETSCHED_CUDA_CHECK(cudaMemcpyPeerAsync(target, to, source, from, bytes, stream));
+      } else {  // pinned host memory (or a logical GPU's): asynchronous for the former, staged for the latter
+        HETSCHED_CUDA_CHECK(cudaMemcpyAsync(target, source, bytes, cudaMemcpyHostToDevice, stream));
+      }
+    }
+    if (target_ready == nullptr) target_ready = take_event(to);
+    HETSCHED_CUDA_CHECK(cudaEventRecord(target_ready, stream));
+  }
+
+  void stream_wait(CUstream_st* stream, CUevent_st* ready) override {
+    if (ready != nullptr) HETSCHED_CUDA_CHECK(cudaStreamWaitEvent(stream, ready, 0));
+  }
+
+  void host_wait(CUevent_st* ready) override {
+    if (ready != nullptr) HETSCHED_CUDA_CHECK(cudaEventSynchronize(ready));
+  }
+
+  void release_event(int device, CUevent_st* ready) noexcept override {
+    if (ready == nullptr) return;
+    RealDevice& real = device_state(device);
+    try {
+      std::lock_guard lock(real.events_mutex);
+      real.free_events.push_back(ready);
+    } catch (...) {
+      if (cudaEventDestroy(ready) != cudaSuccess) cudaGetLastError();
+    }
+  }
+
  private:
   bool is_real(MemoryNode node) const noexcept { return node >= 0 && static_cast<std::size_t>(node) < devices_.size(); }
 
@@ -144,6 +183,22 @@ class CudaMemorySystem final : public MemorySystem {
     // allocation after an eviction into a driver call.
     std::uint64_t keep_everything = UINT64_MAX;
     HETSCHED_CUDA_CHECK(cudaMemPoolSetAttribute(real.pool, cudaMemPoolAttrReleaseThreshold, &keep_everything));
+  }
+
+  /// An event of `device` (the current device) for a replica, reused when one was given back.
+  cudaEvent_t take_event(int device) {
+    RealDevice& real = device_state(device);
+    {
+      std::lock_guard lock(real.events_mutex);
+      if (!real.free_events.empty()) {
+        cudaEvent_t event = real.free_events.back();
+        real.free_events.pop_back();
+        return event;
+      }
+    }
+    cudaEvent_t event = nullptr;
+    HETSCHED_CUDA_CHECK(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
+    return event;
   }
 
   /// Issues one copy on `serial` (a stream of `device`) and waits for it.
@@ -175,6 +230,10 @@ class CudaMemorySystem final : public MemorySystem {
           if (cudaStreamDestroy(serial->stream) != cudaSuccess) cudaGetLastError();
           serial->stream = nullptr;
         }
+        for (cudaEvent_t event : real.free_events) {
+          if (cudaEventDestroy(event) != cudaSuccess) cudaGetLastError();
+        }
+        real.free_events.clear();
         if (real.pool != nullptr && cudaMemPoolTrimTo(real.pool, 0) != cudaSuccess) cudaGetLastError();
       } catch (...) {
         // The device could not be made current; its context, streams included, is beyond repair.

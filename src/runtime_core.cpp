@@ -195,7 +195,7 @@ TaskPtr RuntimeCore::run_claimed(Task& task, bool may_continue) noexcept {
                                                                            : gpu_streams_->pool_stream(node);
       if (task.role == TaskRole::actor_creation) task.actor->set_stream(stream);
     }
-    bind_task_buffers(task, node);
+    bind_task_buffers(task, node, stream);
     TaskContext context(owner_, task, stream);
     bytes = task.invoke(context);
     if (on_device) {

@@ -1,6 +1,7 @@
 #include "store/buffer_data.hpp"
 
 #include <stdexcept>
+#include <utility>
 
 namespace hetsched::detail {
 
@@ -32,14 +33,14 @@ void BufferData::adopt_initial(MemoryNode node, std::byte* memory, bool pin_it) 
   if (node != host_node) store_->cache(node).settled(bytes_);
 }
 
-BufferData::Acquired BufferData::acquire(MemoryNode node, Access mode, std::size_t own_pinned) {
+BufferData::Acquired BufferData::acquire(MemoryNode node, Access mode, std::size_t own_pinned, CUstream_st* stream) {
   if (bytes_ == 0) return {};
   std::unique_lock lock(mutex_);
   if (!replica(node).memory) {
     lock.unlock();  // allocating may evict other buffers, which takes their mutexes
     std::uint64_t epoch = 0;
     std::byte* memory = allocate_unlocked(node, own_pinned, epoch);
-    if (!memory) return {nullptr, true, epoch};
+    if (!memory) return {nullptr, true, epoch, -1};
     lock.lock();
     install(node, memory);
     pin(node);
@@ -47,24 +48,33 @@ BufferData::Acquired BufferData::acquire(MemoryNode node, Access mode, std::size
   } else {
     pin(node);
   }
-  if (mode != Access::write && !replica(node).valid()) {
-    try {
-      fill(node);
-    } catch (...) {
-      lock.unlock();
-      unpin(node);
-      throw;
+  Acquired acquired{replica(node).memory, false, 0, -1};
+  try {
+    if (mode != Access::write && !replica(node).valid()) {
+      fill(node, stream, acquired.pinned_source);
+    } else if (stream) {
+      store_->memory().stream_wait(stream, replica(node).ready);  // another task's copy into it may be in flight
     }
+  } catch (...) {
+    lock.unlock();
+    unpin(node);
+    throw;
   }
   if (mode != Access::read) set_owner(node);
   if (node != host_node) store_->cache(node).touch(replica(node));
-  return {replica(node).memory, false, 0};
+  return acquired;
 }
 
 void BufferData::unpin(MemoryNode node) noexcept {
   if (bytes_ == 0 || node == host_node) return;  // see pin()
   std::lock_guard lock(mutex_);
   store_->cache(node).unpin(replica(node), bytes_);
+}
+
+void BufferData::release_source(int source, MemoryNode node, bool wait_for_copy) noexcept {
+  std::lock_guard lock(mutex_);
+  if (wait_for_copy) host_wait_quietly(replica(node));
+  store_->cache(source).unpin(replica(source), bytes_);
 }
 
 bool BufferData::evict(int device) {
@@ -101,7 +111,7 @@ void BufferData::install(MemoryNode node, std::byte* memory) {
   if (node != host_node) store_->cache(node).track(*this, target);
 }
 
-void BufferData::fill(MemoryNode node) {
+void BufferData::fill(MemoryNode node, CUstream_st* stream, int& pinned_source) {
   // Source: the host copy for a GPU when it is valid (the usual host-to-device path), else any valid GPU copy.
   MemoryNode source = host_node;
   if (node == host_node || !host_.valid()) {
@@ -114,9 +124,20 @@ void BufferData::fill(MemoryNode node) {
     }
   }
   if (source == node) throw std::logic_error("hetsched: a buffer has no valid replica to copy from");
-  store_->memory().copy(node, replica(node).memory, source, replica(source).memory, bytes_);
+  Replica& from = replica(source);
+  Replica& to = replica(node);
+  if (stream && node != host_node) {
+    store_->memory().copy_on_stream(node, to.memory, source, from.memory, bytes_, stream, from.ready, to.ready);
+    if (source != host_node) {
+      pin(source);  // read by the copy until the caller's stream gets there
+      pinned_source = source;
+    }
+  } else {
+    store_->memory().host_wait(from.ready);
+    store_->memory().copy(node, to.memory, source, from.memory, bytes_);
+  }
   store_->counters().count_copy(source, node, bytes_);
-  replica(node).state = ReplicaState::shared;
+  to.state = ReplicaState::shared;
   normalize();
 }
 
@@ -127,6 +148,7 @@ void BufferData::pin(MemoryNode node) {
 
 void BufferData::write_back(int device) {
   if (!host_.memory) host_.memory = store_->memory().allocate_host(bytes_);
+  store_->memory().host_wait(replica(device).ready);
   store_->memory().copy(host_node, host_.memory, device, replica(device).memory, bytes_);
   store_->counters().count_copy(device, host_node, bytes_);
   store_->counters().write_backs.fetch_add(1, std::memory_order_relaxed);
@@ -138,9 +160,19 @@ void BufferData::free_replica(MemoryNode node) noexcept {
   if (node == host_node) {
     store_->memory().free_host(target.memory, bytes_);
   } else {
+    host_wait_quietly(target);  // passed in practice: the copy's task pinned it until its stream drained
     store_->cache(node).drop(target, bytes_);
+    store_->memory().release_event(node, std::exchange(target.ready, nullptr));
   }
   target.memory = nullptr;
+}
+
+void BufferData::host_wait_quietly(Replica& target) noexcept {
+  try {
+    store_->memory().host_wait(target.ready);
+  } catch (...) {
+    // The device's context is broken (a sticky error): nothing runs on it any more, and its memory goes with it.
+  }
 }
 
 void BufferData::set_owner(MemoryNode node) noexcept {

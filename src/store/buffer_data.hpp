@@ -1,7 +1,13 @@
 // A buffer's replicas, one per memory node, and the coherence protocol over them (StarPU's MSI): a task's replica
 // is made valid before its body runs (copied from a valid one), a write makes it the owner and every other replica
-// invalid, and eviction keeps at least one valid copy. Every state change happens under the buffer's mutex; copies
-// run under it too, so a second user of the same node waits for the first one's copy instead of copying again.
+// invalid, and eviction keeps at least one valid copy. Every state change happens under the buffer's mutex.
+//
+// For a task on a real GPU the copy is enqueued on the task's own stream, ahead of its body's work, and the replica
+// remembers the event after it (Replica::ready): the replica counts as valid at once, and every later user waits for
+// that event, on its stream (another task on the GPU) or on the host (a host copy, a write-back). The replica a copy
+// reads from stays pinned by the task until its stream has drained, so it is neither evicted nor freed meanwhile.
+// Anything that overwrites either side is a later writer, which the task ordering already starts only after the
+// task's stream has drained. Other copies (to the host, on logical GPUs) complete before acquire returns.
 #pragma once
 
 #include <atomic>
@@ -23,6 +29,8 @@ class BufferData {
     std::byte* memory = nullptr;
     bool must_wait = false;
     std::uint64_t epoch = 0;
+    /// The GPU whose replica a copy on the caller's stream reads, pinned until the caller unpins it; -1 when none.
+    int pinned_source = -1;
   };
 
   /// A buffer of `bytes` with no replica yet; the caller owns the first reference.
@@ -34,10 +42,15 @@ class BufferData {
   void adopt_initial(MemoryNode node, std::byte* memory, bool pin);
   /// Makes the replica on `node` ready for `mode` and pins it: allocated (evicting others on a full GPU), filled from
   /// a valid replica unless the access is write-only, and made the owner for a write. `own_pinned`: bytes the caller
-  /// already pins on that node. must_wait when the GPU's memory is pinned by other tasks (nothing was pinned).
-  Acquired acquire(MemoryNode node, Access mode, std::size_t own_pinned);
+  /// already pins on that node. `stream`: the caller's stream on a real GPU (null elsewhere); a copy into the replica
+  /// is enqueued on it, and it is made to wait for a copy another task enqueued. must_wait when the GPU's memory is
+  /// pinned by other tasks (nothing was pinned).
+  Acquired acquire(MemoryNode node, Access mode, std::size_t own_pinned, CUstream_st* stream = nullptr);
   /// Drops one pin taken by acquire or adopt_initial.
   void unpin(MemoryNode node) noexcept;
+  /// Drops the pin acquire took on `source` (Acquired::pinned_source) for a copy into the replica on `node`; first,
+  /// when `wait_for_copy` (the caller's stream may not have got there yet), waits until that copy is complete.
+  void release_source(int source, MemoryNode node, bool wait_for_copy) noexcept;
   /// Frees this buffer's replica on `device` if nobody pins it, writing it back to the host first when it is the
   /// only valid copy; false when it was pinned or had no memory. Called by the device cache.
   bool evict(int device);
@@ -67,10 +80,11 @@ class BufferData {
   }
   std::byte* allocate_unlocked(MemoryNode node, std::size_t own_pinned, std::uint64_t& epoch);
   void install(MemoryNode node, std::byte* memory);
-  void fill(MemoryNode node);
+  void fill(MemoryNode node, CUstream_st* stream, int& pinned_source);
   void pin(MemoryNode node);
   void write_back(int device);
   void free_replica(MemoryNode node) noexcept;
+  void host_wait_quietly(Replica& target) noexcept;
   void set_owner(MemoryNode node) noexcept;
   void normalize() noexcept;
 

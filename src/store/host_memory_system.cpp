@@ -26,6 +26,14 @@ class HostMemorySystem final : public MemorySystem {
   void copy(MemoryNode, std::byte* target, MemoryNode, const std::byte* source, std::size_t bytes) override {
     std::memcpy(target, source, bytes);
   }
+  // Logical GPUs have no streams: tasks on them never ask for a copy on one, and nothing ever waits.
+  void copy_on_stream(int, std::byte* target, MemoryNode, const std::byte* source, std::size_t bytes, CUstream_st*,
+                      CUevent_st*, CUevent_st*&) override {
+    std::memcpy(target, source, bytes);
+  }
+  void stream_wait(CUstream_st*, CUevent_st*) override {}
+  void host_wait(CUevent_st*) override {}
+  void release_event(int, CUevent_st*) noexcept override {}
 };
 
 }  // namespace

@@ -6,6 +6,10 @@
 #include <cstddef>
 #include <memory>
 
+/// The CUDA runtime's stream and event types (`cudaStream_t` is `CUstream_st*`, `cudaEvent_t` is `CUevent_st*`).
+struct CUstream_st;
+struct CUevent_st;
+
 namespace hetsched::detail {
 
 /// A memory node: host memory, or the memory of GPU `d` (0-based), logical or real.
@@ -31,6 +35,19 @@ class MemorySystem {
   /// Copies `bytes` from `source` on node `from` to `target` on node `to`; the copy is complete when this returns.
   /// Throws hetsched::CudaError when a real device fails.
   virtual void copy(MemoryNode to, std::byte* target, MemoryNode from, const std::byte* source, std::size_t bytes) = 0;
+
+  /// Enqueues a copy to GPU `to` on `stream` (a stream of that GPU) after `source_ready` (when not null), and records
+  /// in `target_ready` (an event made on first use, re-recorded afterwards) the point where the copy is complete.
+  /// Returns at once; whatever reads or frees either side later waits for `target_ready` or for the stream.
+  /// Throws hetsched::CudaError when it cannot be enqueued (nothing was recorded then).
+  virtual void copy_on_stream(int to, std::byte* target, MemoryNode from, const std::byte* source, std::size_t bytes,
+                              CUstream_st* stream, CUevent_st* source_ready, CUevent_st*& target_ready) = 0;
+  /// Makes work enqueued later on `stream` wait until `ready` has passed (null: nothing to wait for).
+  virtual void stream_wait(CUstream_st* stream, CUevent_st* ready) = 0;
+  /// Blocks the calling thread until `ready` has passed (null: returns at once).
+  virtual void host_wait(CUevent_st* ready) = 0;
+  /// Gives back an event from copy_on_stream of GPU `device` (null: nothing to do).
+  virtual void release_event(int device, CUevent_st* ready) noexcept = 0;
 };
 
 /// The implementation for logical GPUs only: every node is host memory and copies are memcpy.

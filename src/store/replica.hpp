@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <list>
 
+struct CUevent_st;
+
 namespace hetsched::detail {
 
 class BufferData;
@@ -22,6 +24,9 @@ enum class ReplicaState : std::uint8_t {
 struct Replica {
   std::byte* memory = nullptr;                ///< Allocated memory (null when none); guarded by the buffer's mutex.
   ReplicaState state = ReplicaState::invalid;  ///< Guarded by the buffer's mutex.
+  /// On a real GPU, the event after the last copy enqueued into it on a task's stream (null until one was): its
+  /// contents are valid once that event has passed. Guarded by the buffer's mutex.
+  CUevent_st* ready = nullptr;
   /// Tasks using it now, on a GPU (a pinned replica is never evicted; host replicas are never evicted and not
   /// counted). Changed under the buffer's mutex and its device cache's mutex, so the cache's victim scan reads it
   /// exactly without the buffer's mutex.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "hetsched/detail/buffer_entry.hpp"
@@ -18,11 +19,14 @@ void follow(Task& task, const EntryHold& earlier, bool propagates_failure) {
   task.ordering.push_back({EntryHold(entry), propagates_failure});
 }
 
-/// Unpins the first `count` bound buffers and clears their bindings.
-void unbind_first(Task& task, std::size_t count, MemoryNode node) noexcept {
+/// Unpins the first `count` bound buffers and clears their bindings. `copies_done`: the task's stream has drained;
+/// otherwise a copy enqueued on it may still read a source replica, which stays pinned until that copy is complete.
+void unbind_first(Task& task, std::size_t count, MemoryNode node, bool copies_done) noexcept {
   for (std::size_t i = 0; i < count; ++i) {
     BufferUse& use = task.buffers[i];
-    if (use.binding->memory) use.entry->data()->unpin(node);
+    BufferData* data = use.entry->data();
+    if (use.pinned_source >= 0) data->release_source(std::exchange(use.pinned_source, -1), node, !copies_done);
+    if (use.binding->memory) data->unpin(node);
     *use.binding = {};
   }
 }
@@ -57,7 +61,7 @@ MemoryNode memory_node_of(const Task& task) noexcept {
   return task.gpu_ids.empty() ? host_node : task.gpu_ids.front();
 }
 
-void bind_task_buffers(Task& task, MemoryNode node) {
+void bind_task_buffers(Task& task, MemoryNode node, CUstream_st* stream) {
   for (;;) {
     std::size_t own_pinned = 0;
     std::size_t bound = 0;
@@ -67,28 +71,29 @@ void bind_task_buffers(Task& task, MemoryNode node) {
         BufferUse& use = task.buffers[bound];
         BufferData* data = use.entry->data();
         if (!data) continue;  // an empty buffer: an empty span
-        BufferData::Acquired got = data->acquire(node, use.mode, own_pinned);
+        BufferData::Acquired got = data->acquire(node, use.mode, own_pinned, stream);
         if (got.must_wait) {
           blocked = got;
           break;
         }
         *use.binding = {got.memory, data->bytes()};
+        use.pinned_source = got.pinned_source;
         own_pinned += data->bytes();
       }
     } catch (...) {
-      unbind_first(task, bound, node);
+      unbind_first(task, bound, node, false);
       throw;
     }
     if (!blocked.must_wait) return;
     // Other tasks pin the memory this one needs: let go of everything, wait for a release, start over.
     BufferData* waiting_for = task.buffers[bound].entry->data();
-    unbind_first(task, bound, node);
+    unbind_first(task, bound, node, false);
     waiting_for->wait_for_release(node, blocked.epoch);
   }
 }
 
 void unbind_task_buffers(Task& task, MemoryNode node) noexcept {
-  unbind_first(task, task.buffers.size(), node);
+  unbind_first(task, task.buffers.size(), node, true);
   for (BufferHandle& allocation : task.allocations) allocation.get()->unpin(node);
   task.allocations.clear();
 }

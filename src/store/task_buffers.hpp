@@ -16,10 +16,11 @@ namespace hetsched::detail {
 void order_buffer_uses(Task& task);
 /// The node a task's buffers are bound on: its first GPU, else host memory.
 MemoryNode memory_node_of(const Task& task) noexcept;
-/// Pins every declared buffer on `node`, made valid for its access, and binds the body's spans. While other running
-/// tasks pin the GPU memory it needs, it waits holding no pin of its own (so two such tasks cannot deadlock).
+/// Pins every declared buffer on `node`, made valid for its access, and binds the body's spans. `stream`: the task's
+/// stream on a real GPU (null elsewhere), on which the copies in are enqueued ahead of the body's work. While other
+/// running tasks pin the GPU memory it needs, it waits holding no pin of its own (so two such tasks cannot deadlock).
 /// Throws ObjectStoreFullError when the memory can never be found; on any throw nothing stays pinned.
-void bind_task_buffers(Task& task, MemoryNode node);
+void bind_task_buffers(Task& task, MemoryNode node, CUstream_st* stream);
 /// Drops the pins of bind_task_buffers and of the task's ctx.alloc buffers; once the task's work is complete.
 void unbind_task_buffers(Task& task, MemoryNode node) noexcept;
 /// Bytes the task pins now (its bound buffers and its allocations).

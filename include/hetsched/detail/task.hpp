@@ -29,6 +29,7 @@ struct BufferUse {
   BufferEntry* entry = nullptr;      ///< The buffer (kept alive by the typed argument).
   Access mode = Access::read;        ///< How the task uses it.
   BufferBinding* binding = nullptr;  ///< Inside the typed argument: filled before the body runs.
+  int pinned_source = -1;            ///< A GPU whose replica a copy on the task's stream reads (pinned); -1: none.
 };
 
 /// An earlier task this one must follow because both use a buffer (see AccessOrder).
