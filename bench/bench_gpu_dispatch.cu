@@ -1,5 +1,5 @@
 // Workload: GPU tasks that each launch one empty kernel on their stream (.gpus(0.01).cpus(0): up to 100 in flight on
-// GPU 0, no CPU slot held while their kernels run), all submitted, then awaited together: GPU tasks per second
+// GPU 0, no CPU slot taken for a body that only launches), all submitted, then awaited together: GPU tasks per second
 // through hetsched, from remote() to the event that says the kernel finished.
 // Baselines in this binary: the same empty kernel launched directly as many times on one stream, and round robin on
 // 8 streams (the runtime's pool per device), each run followed by a synchronize.

@@ -74,7 +74,6 @@ double hetsched_kernels(benchmark::State& state, double gpus) {
                            step_generator<<<1, threads, 0, ctx.stream()>>>(slice, static_cast<std::uint32_t>(k), count);
                          })
                          .gpus(gpus)
-                         .cpus(0)  // a GPU task holds its CPUs until its kernel finishes: none, so CPUs cap nothing
                          .name("small kernel")
                          .remote());
     }

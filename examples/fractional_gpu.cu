@@ -74,9 +74,6 @@ std::pair<double, std::size_t> run_four(hetsched::Runtime& runtime, double gpus,
                             return out;
                           })
                           .gpus(gpus)
-                          // A GPU task holds its CPUs until its kernels finish: none, so that the CPU count does not
-                          // cap how many are in flight.
-                          .cpus(0)
                           .name("kernel " + std::to_string(task))
                           .remote());
   }

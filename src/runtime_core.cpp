@@ -224,6 +224,9 @@ TaskPtr RuntimeCore::complete_on_device(Task& task, int device, CUstream_st* str
     publish(task, failed, failed ? 0 : bytes, true, false);
     task.release();
   };
+  // The CPU share was for the body's thread: queued tasks may have it while the stream runs. An actor's constructor
+  // keeps its demand for the actor's lifetime, and an actor's calls hold none of their own.
+  if (task.role == TaskRole::plain) scheduler_.body_returned(task);
   task.retain();
   try {
     gpu_streams_->when_done(device, stream, [&task, finish, failure](std::exception_ptr gpu_error) {

@@ -1,6 +1,7 @@
 #include "resources/ledger.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "hetsched/error.hpp"
 #include "scheduler/policy.hpp"
@@ -111,13 +112,19 @@ bool ResourceLedger::try_acquire(Task& task, const Policy& policy) {
 
 void ResourceLedger::release(Task& task) {
   if (!task.holds_resources) return;
-  give_cpus(task.demand.cpu);
+  if (!std::exchange(task.cpus_returned, false)) give_cpus(task.demand.cpu);
   for (const auto& [name, units] : task.demand.custom) find_custom(name)->free += units;
   for (int d : task.gpu_ids) {
     gpu_free_[static_cast<std::size_t>(d)] += task.gpu_units_per_device;
     gpu_memory_free_[static_cast<std::size_t>(d)] += task.demand.gpu_memory;
   }
   task.holds_resources = false;
+}
+
+void ResourceLedger::return_cpus(Task& task) {
+  if (!task.holds_resources || task.cpus_returned) return;
+  task.cpus_returned = true;
+  give_cpus(task.demand.cpu);
 }
 
 void ResourceLedger::lend_cpus(const Task& task) { give_cpus(task.demand.cpu); }

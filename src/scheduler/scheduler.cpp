@@ -60,6 +60,12 @@ void Scheduler::finished(Task& task) {
   started.send_to(dispatcher_);
 }
 
+void Scheduler::body_returned(Task& task) {
+  if (!task.holds_resources || task.demand.cpu == 0) return;
+  ledger_.return_cpus(task);
+  dispatch_queued();
+}
+
 void Scheduler::lend_cpus(const Task& task) {
   ledger_.lend_cpus(task);
   dispatch_queued();

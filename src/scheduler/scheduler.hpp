@@ -34,6 +34,9 @@ class Scheduler {
   void enqueue(TaskPtr task);
   /// A task finished: its resources return and queued tasks that now fit are dispatched.
   void finished(Task& task);
+  /// A GPU task's body has returned and its stream runs on: its CPUs go to queued tasks now, the rest of its demand
+  /// when it finishes.
+  void body_returned(Task& task);
   /// A running task blocks in get: its CPUs are lent to queued tasks.
   void lend_cpus(const Task& task);
   /// The blocked task resumes and takes its CPUs back.

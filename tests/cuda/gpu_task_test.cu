@@ -2,6 +2,7 @@
 // same time (proved on the device, without timing), and a failed kernel launch failing its task only.
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -70,11 +71,11 @@ TEST(GpuTask, RunsWithAStreamAndWithItsAssignedDeviceCurrent) {
   EXPECT_TRUE(on_cpu.gpu_ids.empty());
 }
 
-TEST(GpuTask, FourQuarterGpuTasksRunTheirKernelsAtTheSameTimeOnDifferentStreams) {
-  HETSCHED_REQUIRE_GPU();
+/// Runs four gpus(0.25) tasks (with `cpus` CPUs each, the default when unset) whose kernels each wait, on the device,
+/// until all four have started, and checks they met and ran on different streams.
+void expect_four_quarter_gpu_kernels_to_meet(hetsched::Runtime& rt, std::optional<double> cpus) {
   constexpr unsigned int parties = 4;
   constexpr unsigned long long spin_limit_ns = 10'000'000'000ULL;  // 10 s: a failure, never a hang
-  hetsched::Runtime rt{gpu_config()};
   // Device memory made before the tasks, and the kernel loaded before they run: an allocation (or a lazy module
   // load) while the kernels spin could wait for them, and they would wait for it.
   hetsched_gpu_test::DeviceArray<unsigned int> started(1);
@@ -87,16 +88,15 @@ TEST(GpuTask, FourQuarterGpuTasksRunTheirKernelsAtTheSameTimeOnDifferentStreams)
   std::array<hetsched::StreamHandle, parties> streams{};
   std::vector<hetsched::ObjectRef<void>> done;
   for (unsigned int task = 0; task < parties; ++task) {
-    // cpus(0): a GPU task holds its CPUs until its kernels finish, and CPU slots must not limit what is in flight.
-    done.push_back(rt.task([&streams, &started, &seen, task](hetsched::TaskContext& ctx) {
-                        streams[task] = ctx.stream();
-                        rendezvous<<<1, 1, 0, ctx.stream()>>>(started.data(), parties, spin_limit_ns,
-                                                               seen.data() + task);
-                      })
+    auto builder = rt.task([&streams, &started, &seen, task](hetsched::TaskContext& ctx) {
+                       streams[task] = ctx.stream();
+                       rendezvous<<<1, 1, 0, ctx.stream()>>>(started.data(), parties, spin_limit_ns,
+                                                              seen.data() + task);
+                     })
                        .gpus(0.25)
-                       .cpus(0)
-                       .name("quarter " + std::to_string(task))
-                       .remote());
+                       .name("quarter " + std::to_string(task));
+    if (cpus) builder.cpus(*cpus);
+    done.push_back(builder.remote());
   }
   for (auto& task_done : done) rt.get(task_done, hang_guard);
   std::array<unsigned int, parties> counts{};
@@ -109,6 +109,21 @@ TEST(GpuTask, FourQuarterGpuTasksRunTheirKernelsAtTheSameTimeOnDifferentStreams)
   std::set<hetsched::StreamHandle> distinct(streams.begin(), streams.end());
   EXPECT_EQ(distinct.count(nullptr), 0u) << "every task on a real GPU gets a stream";
   EXPECT_EQ(distinct.size(), parties) << "tasks in flight together must be given different streams";
+}
+
+TEST(GpuTask, FourQuarterGpuTasksRunTheirKernelsAtTheSameTimeOnDifferentStreams) {
+  HETSCHED_REQUIRE_GPU();
+  hetsched::Runtime rt{gpu_config()};
+  expect_four_quarter_gpu_kernels_to_meet(rt, 0.0);
+}
+
+TEST(GpuTask, AGpuTaskGivesItsCpuBackWhenItsBodyReturnsNotWhenItsKernelsFinish) {
+  HETSCHED_REQUIRE_GPU();
+  // One CPU and the default cpus(1): the four kernels can only meet if each task's CPU is free again once its body
+  // has launched, while its kernel still spins.
+  hetsched::Runtime rt{gpu_config(1)};
+  expect_four_quarter_gpu_kernels_to_meet(rt, std::nullopt);
+  EXPECT_EQ(rt.available_resources().at("CPU"), 1.0) << "the early return must not give the CPU back twice";
 }
 
 TEST(GpuTask, AnInvalidLaunchConfigurationFailsThatTaskAndTheRuntimeGoesOn) {

@@ -110,6 +110,28 @@ TEST(Scheduler, LentCpusLetQueuedTasksStartAndComeBack) {
   EXPECT_EQ(scheduler.available().at("CPU"), 1.0);
 }
 
+
+TEST(Scheduler, AGpuTaskWhoseBodyReturnedFreesItsCpusButKeepsItsGpuUntilFinished) {
+  RecordingDispatcher dispatcher;
+  auto scheduler = make_scheduler(dispatcher, 1, 1);
+  scheduler.enqueue(make_task(1, 0.5, "gpu-a"));
+  scheduler.enqueue(make_task(1, 0.5, "gpu-b"));  // a GPU half is free, the CPU is not
+  scheduler.enqueue(make_task(1, 1, "gpu-whole"));
+  ASSERT_EQ(dispatcher.names(), std::vector<std::string>{"gpu-a"});
+  scheduler.body_returned(*dispatcher.started[0]);
+  scheduler.body_returned(*dispatcher.started[0]);  // a second call returns nothing twice
+  EXPECT_EQ(dispatcher.names(), (std::vector<std::string>{"gpu-a", "gpu-b"}));
+  EXPECT_EQ(scheduler.available().at("GPU"), 0.0) << "both halves are still held";
+  scheduler.body_returned(*dispatcher.started[1]);
+  EXPECT_EQ(dispatcher.names().size(), 2u) << "the whole GPU is not free yet";
+  scheduler.finished(*dispatcher.started[0]);
+  scheduler.finished(*dispatcher.started[1]);
+  ASSERT_EQ(dispatcher.names().size(), 3u);
+  EXPECT_EQ(dispatcher.names().back(), "gpu-whole");
+  scheduler.finished(*dispatcher.started[2]);
+  EXPECT_EQ(scheduler.available().at("CPU"), 1.0) << "CPUs returned early are not returned again";
+  EXPECT_EQ(scheduler.available().at("GPU"), 1.0);
+}
 TEST(Scheduler, DrainReturnsEveryQueuedTask) {
   RecordingDispatcher dispatcher;
   auto scheduler = make_scheduler(dispatcher, 1);
