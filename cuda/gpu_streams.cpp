@@ -1,6 +1,11 @@
 // Streams and completion for real GPUs. Each device has a pool of non-blocking streams that tasks share round robin.
-// A task's completion is an event recorded after its work; one progress thread per GpuStreams polls those events and
-// calls the task's `done`, so no CPU thread is parked per GPU task.
+// A task's completion is an event recorded after its work, and one progress thread per GpuStreams publishes the task
+// once that event has passed, so no CPU thread is parked per GPU task. How the thread learns it (Config::gpu_completion):
+//   - events: it polls the pending events, yielding between sweeps while tasks finish, then pausing 20 us between
+//     sweeps, and sleeping when nothing is pending;
+//   - host_functions: a cudaLaunchHostFunc after the event wakes it with the task's number, so it sleeps while work
+//     runs. A host function never runs once its device's context is broken, so every millisecond the thread also
+//     queries the pending events for errors; the few bytes a host function carries are then lost with it.
 //
 // A sticky error (cudaErrorIllegalAddress, cudaErrorLaunchFailure, ...: any error after which the device's CUDA
 // context is unusable) makes every later CUDA call on that device fail. The runtime does not reset the device, so
@@ -13,11 +18,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <new>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -35,6 +43,8 @@ constexpr std::size_t streams_per_device = 8;
 constexpr int sweeps_before_pausing = 64;
 /// The pause between sweeps once nothing has finished for a while; a new task cuts it short.
 constexpr std::chrono::microseconds pause_between_sweeps{20};
+/// With host functions, how often pending events are queried for errors (a broken context runs no host function).
+constexpr std::chrono::milliseconds error_check_period{1};
 
 /// `status` as a CudaError whose message starts with `what`.
 std::exception_ptr cuda_failure(cudaError_t status, const char* what) noexcept {
@@ -58,6 +68,8 @@ struct Completion {
   int device = 0;
   std::function<void(std::exception_ptr)> done;
   std::exception_ptr failure;
+  /// The number its host function signals (host_functions mode); 0 when it has none, and its event is polled.
+  std::uint64_t signal = 0;
 };
 
 /// An event whose task has finished cleanly, on its way back to its device's free list.
@@ -75,7 +87,7 @@ struct DeviceStreams {
 
 class CudaGpuStreams final : public GpuStreams {
  public:
-  explicit CudaGpuStreams(int real_devices) : devices_(static_cast<std::size_t>(real_devices)) {
+  CudaGpuStreams(int real_devices, GpuCompletion mode) : mode_(mode), devices_(static_cast<std::size_t>(real_devices)) {
     try {
       for (int device = 0; device < real_devices; ++device) {
         DeviceScope scope(device);
@@ -98,6 +110,9 @@ class CudaGpuStreams final : public GpuStreams {
     }
     wake_.notify_one();
     progress_thread_.join();
+    // A task can finish by its event before its host function has run: let every host function run before this
+    // object goes (on a broken context the synchronize fails at once, and no host function will run there).
+    if (mode_ == GpuCompletion::host_functions) synchronize_pool_streams();
     release();
   }
 
@@ -159,6 +174,9 @@ class CudaGpuStreams final : public GpuStreams {
       // other completion so `done` always runs on the progress thread.
       completion.failure = std::current_exception();
     }
+    if (mode_ == GpuCompletion::host_functions && completion.event != nullptr) {
+      completion.signal = launch_signal(device, stream);
+    }
     {
       std::lock_guard lock(mutex_);
       incoming_.push_back(std::move(completion));
@@ -185,15 +203,52 @@ class CudaGpuStreams final : public GpuStreams {
     return event;
   }
 
+  /// What a host function carries; it deletes it when it runs.
+  struct HostSignal {
+    CudaGpuStreams* streams;
+    std::uint64_t number;
+  };
+
+  /// Enqueues on `stream` a host function that signals a new number, and returns the number; 0 when it could not be
+  /// enqueued (the completion's event is polled instead).
+  std::uint64_t launch_signal(int device, CUstream_st* stream) noexcept {
+    auto* signal = new (std::nothrow) HostSignal{this, next_signal_.fetch_add(1, std::memory_order_relaxed)};
+    if (signal == nullptr) return 0;
+    try {
+      DeviceScope scope(device);
+      if (cudaLaunchHostFunc(stream, &on_host_function, signal) == cudaSuccess) return signal->number;
+    } catch (...) {
+      // The device is broken: poll the event, which reports the error.
+    }
+    cudaGetLastError();
+    delete signal;
+    return 0;
+  }
+
+  /// Runs on a CUDA runtime thread once the stream has reached it; it must not call CUDA.
+  static void CUDART_CB on_host_function(void* data) {
+    auto* signal = static_cast<HostSignal*>(data);
+    CudaGpuStreams& streams = *signal->streams;
+    const std::uint64_t number = signal->number;
+    delete signal;
+    {
+      std::lock_guard lock(streams.mutex_);
+      streams.signalled_.push_back(number);
+    }
+    streams.wake_.notify_one();
+  }
+
   /// The progress thread. It owns `polling` (no lock needed to query it) and takes the mutex only to collect new
-  /// completions and return events; `done` runs with no lock held, so it may call back into this object. A `done`
-  /// that throws ends the process (nothing could publish its task any more).
+  /// completions and signals and to return events; `done` runs with no lock held, so it may call back into this
+  /// object. A `done` that throws ends the process (nothing could publish its task any more).
   void progress_loop() {
     std::vector<Completion> polling;
     std::vector<Completion> finished;
     std::vector<ReusableEvent> reusable;
+    std::unordered_set<std::uint64_t> signals;  // host functions that ran, whose completion may not have arrived yet
     int sweeps_without_progress = 0;
     for (;;) {
+      bool check_errors = false;
       {
         std::unique_lock lock(mutex_);
         for (const ReusableEvent& returned : reusable) {
@@ -205,13 +260,18 @@ class CudaGpuStreams final : public GpuStreams {
           wake_.wait(lock, [this] { return stopping_ || !incoming_.empty(); });
           if (incoming_.empty()) return;
           sweeps_without_progress = 0;
+        } else if (mode_ == GpuCompletion::host_functions) {
+          check_errors = !wake_.wait_for(lock, error_check_period,
+                                         [this] { return !incoming_.empty() || !signalled_.empty(); });
         } else if (sweeps_without_progress >= sweeps_before_pausing) {
           wake_.wait_for(lock, pause_between_sweeps, [this] { return !incoming_.empty(); });
         }
         for (Completion& arrived : incoming_) polling.push_back(std::move(arrived));
         incoming_.clear();
+        signals.insert(signalled_.begin(), signalled_.end());
+        signalled_.clear();
       }
-      sweep(polling, finished, reusable);
+      sweep(polling, finished, reusable, signals, check_errors);
       for (Completion& completion : finished) completion.done(std::move(completion.failure));
       const bool progressed = !finished.empty();
       finished.clear();
@@ -219,20 +279,29 @@ class CudaGpuStreams final : public GpuStreams {
         sweeps_without_progress = 0;
       } else if (sweeps_without_progress < sweeps_before_pausing) {
         ++sweeps_without_progress;
-        std::this_thread::yield();
+        if (mode_ == GpuCompletion::events) std::this_thread::yield();
       }
     }
   }
 
-  /// Moves every completion whose work has finished (or failed) from `polling` to `finished`.
+  /// Moves every completion whose work has finished (or failed) from `polling` to `finished`. A completion with a
+  /// host function finishes when its signal has come; its event is queried only when `check_errors`, and only a
+  /// failure counts then (a success still waits for the signal, so that each signal is matched exactly once).
   static void sweep(std::vector<Completion>& polling, std::vector<Completion>& finished,
-                    std::vector<ReusableEvent>& reusable) {
+                    std::vector<ReusableEvent>& reusable, std::unordered_set<std::uint64_t>& signals,
+                    bool check_errors) {
     std::size_t kept = 0;
     for (std::size_t index = 0; index < polling.size(); ++index) {
       Completion& completion = polling[index];
       if (completion.event != nullptr) {
-        // cudaEventQuery works whatever device is current, so this thread never switches devices.
-        const cudaError_t status = cudaEventQuery(completion.event);
+        cudaError_t status = cudaErrorNotReady;
+        if (completion.signal != 0 && signals.erase(completion.signal) != 0) {
+          status = cudaSuccess;  // the host function runs only after the event's work has finished
+        } else if (completion.signal == 0 || check_errors) {
+          // cudaEventQuery works whatever device is current, so this thread never switches devices.
+          status = cudaEventQuery(completion.event);
+          if (status == cudaSuccess && completion.signal != 0) status = cudaErrorNotReady;
+        }
         if (status == cudaErrorNotReady) {
           if (kept != index) polling[kept] = std::move(completion);
           ++kept;
@@ -249,6 +318,20 @@ class CudaGpuStreams final : public GpuStreams {
       finished.push_back(std::move(completion));
     }
     polling.erase(polling.begin() + static_cast<std::ptrdiff_t>(kept), polling.end());
+  }
+
+  /// Waits for everything enqueued on the pool streams (errors ignored: a broken context has nothing left to run).
+  void synchronize_pool_streams() noexcept {
+    for (std::size_t index = 0; index < devices_.size(); ++index) {
+      try {
+        DeviceScope scope(static_cast<int>(index));
+        for (cudaStream_t stream : devices_[index].pool) {
+          if (stream != nullptr && cudaStreamSynchronize(stream) != cudaSuccess) cudaGetLastError();
+        }
+      } catch (...) {
+        // The device could not be made current: its context is beyond repair, and runs nothing more.
+      }
+    }
   }
 
   /// Destroys every event and pool stream; runs once the progress thread has stopped (or never started).
@@ -269,11 +352,15 @@ class CudaGpuStreams final : public GpuStreams {
     }
   }
 
+  const GpuCompletion mode_;
   std::vector<DeviceStreams> devices_;
+  std::atomic<std::uint64_t> next_signal_{1};
   std::mutex mutex_;
   std::condition_variable wake_;
   /// Completions handed over by when_done and not yet taken by the progress thread; guarded by mutex_.
   std::vector<Completion> incoming_;
+  /// Numbers of host functions that ran and were not yet taken by the progress thread; guarded by mutex_.
+  std::vector<std::uint64_t> signalled_;
   /// Set by the destructor; guarded by mutex_.
   bool stopping_ = false;
   std::thread progress_thread_;
@@ -281,9 +368,9 @@ class CudaGpuStreams final : public GpuStreams {
 
 }  // namespace
 
-std::unique_ptr<GpuStreams> make_gpu_streams(int real_devices) {
+std::unique_ptr<GpuStreams> make_gpu_streams(int real_devices, GpuCompletion completion) {
   if (real_devices == 0) return nullptr;
-  return std::make_unique<CudaGpuStreams>(real_devices);
+  return std::make_unique<CudaGpuStreams>(real_devices, completion);
 }
 
 }  // namespace hetsched::detail

@@ -102,9 +102,10 @@ RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
                                 config_.custom_units, config_.gpu_memory),
                  make_policy(config.placement_policy), config_.max_bypass, executor_),
       executor_(config_.num_cpus, *this) {
+  const GpuCompletion completion = parse_gpu_completion(config.gpu_completion);
   real_gpus_ = std::min(static_cast<int>(hardware_.gpus.size()), config_.num_gpus);
   buffers_ = BufferStorePtr(new BufferStore(make_memory_system(real_gpus_), device_capacities(config_)));
-  gpu_streams_ = make_gpu_streams(real_gpus_);
+  gpu_streams_ = make_gpu_streams(real_gpus_, completion);
 }
 
 RuntimeCore::~RuntimeCore() {

@@ -31,6 +31,11 @@ struct Config {
   /// How fractional GPU demands are placed: "pack" (Ray's best fit, the default) or "spread" (the device with the
   /// most capacity left). Another name is a UsageError.
   std::string placement_policy = "pack";
+  /// How the runtime learns that a GPU task's stream has finished its work: "events" (the default: one progress thread
+  /// polls an event recorded after each task) or "host_functions" (a cudaLaunchHostFunc after each task wakes that
+  /// thread). Both are kept so they can be measured against each other (bench_gpu_dispatch); another name is a
+  /// UsageError. No effect without a real GPU.
+  std::string gpu_completion = "events";
   /// Read the HETSCHED_* environment overrides (set false to make a test independent of the environment).
   bool read_environment = true;
 };

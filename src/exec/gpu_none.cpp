@@ -6,6 +6,6 @@ namespace hetsched::detail {
 
 std::unique_ptr<MemorySystem> make_memory_system(int) { return make_host_memory_system(); }
 
-std::unique_ptr<GpuStreams> make_gpu_streams(int) { return nullptr; }
+std::unique_ptr<GpuStreams> make_gpu_streams(int, GpuCompletion) { return nullptr; }
 
 }  // namespace hetsched::detail

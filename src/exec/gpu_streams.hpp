@@ -7,11 +7,21 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <string>
 
 /// The CUDA runtime's stream type (`cudaStream_t` is `CUstream_st*`).
 struct CUstream_st;
 
 namespace hetsched::detail {
+
+/// How the progress thread learns that a task's work has finished (Config::gpu_completion).
+enum class GpuCompletion {
+  events,         ///< It polls an event recorded after the task's work.
+  host_functions  ///< A host function enqueued after the task's work wakes it; events are polled only for errors.
+};
+
+/// The mode Config::gpu_completion names; UsageError listing the choices for any other name.
+GpuCompletion parse_gpu_completion(const std::string& name);
 
 /// Streams and completion for the real GPUs of one runtime. Thread-safe.
 class GpuStreams {
@@ -38,7 +48,8 @@ class GpuStreams {
   virtual void when_done(int device, CUstream_st* stream, std::function<void(std::exception_ptr)> done) = 0;
 };
 
-/// Streams for GPUs 0..real_devices-1; null when real_devices is 0 or the build has no CUDA.
-std::unique_ptr<GpuStreams> make_gpu_streams(int real_devices);
+/// Streams for GPUs 0..real_devices-1, completing tasks by `completion`; null when real_devices is 0 or the build has
+/// no CUDA.
+std::unique_ptr<GpuStreams> make_gpu_streams(int real_devices, GpuCompletion completion);
 
 }  // namespace hetsched::detail

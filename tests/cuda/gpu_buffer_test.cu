@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <numeric>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "gpu_test_support.cuh"
@@ -51,6 +52,14 @@ __global__ void fill_after_delay(int* values, std::size_t count, unsigned long l
   for (std::size_t i = blockIdx.x * std::size_t{blockDim.x} + threadIdx.x; i < count;
        i += std::size_t{gridDim.x} * blockDim.x) {
     values[i] = static_cast<int>(i) + 1;
+  }
+}
+
+/// to[i] = from[i].
+__global__ void copy_values(const int* from, int* to, std::size_t count) {
+  for (std::size_t i = blockIdx.x * std::size_t{blockDim.x} + threadIdx.x; i < count;
+       i += std::size_t{gridDim.x} * blockDim.x) {
+    to[i] = from[i];
   }
 }
 
@@ -228,6 +237,62 @@ TEST(GpuBuffer, AlternatingCpuAndGpuWritersMoveTheBufferAtEveryHandOver) {
   auto stats = rt.store_stats();
   EXPECT_EQ(stats.bytes_host_to_device, rounds * bytes) << "each GPU writer copies the host's new contents in";
   EXPECT_EQ(stats.bytes_device_to_host, rounds * bytes) << "each CPU writer copies the GPU's new contents back";
+}
+
+TEST(GpuBuffer, ReadersOnOneGpuAtOnceShareOneCopyInAndEachSeesAllOfIt) {
+  HETSCHED_REQUIRE_GPU();
+  hetsched::Runtime rt{gpu_config()};
+  auto input = rt.put_buffer(iota_vector(elements));
+  // Four quarter-GPU readers at once on different streams: the first one's copy in is enqueued on its stream, and the
+  // others' streams must wait for it (an event) instead of copying again or reading the replica before it is filled.
+  std::vector<hetsched::ObjectRef<hetsched::Buffer<int>>> copies;
+  for (int reader = 0; reader < 4; ++reader) {
+    copies.push_back(rt.task([](hetsched::TaskContext& ctx, std::span<const int> values) {
+                         hetsched::Buffer<int> out = ctx.alloc<int>(values.size());
+                         copy_values<<<blocks_for(values.size()), threads_per_block, 0, ctx.stream()>>>(
+                             values.data(), out.data(), values.size());
+                         return out;
+                       })
+                         .gpus(0.25)
+                         .name("reader " + std::to_string(reader))
+                         .remote(hetsched::read(input)));
+  }
+  for (auto& copy : copies) {
+    std::span<const int> view = rt.get(copy, hang_guard);
+    const std::size_t bad = first_mismatch(view, [](std::size_t i) { return static_cast<int>(i); });
+    EXPECT_EQ(bad, elements) << "a reader saw the replica before its copy in had finished, at element " << bad;
+  }
+  EXPECT_EQ(rt.store_stats().bytes_host_to_device, bytes) << "one copy in, shared by the four readers";
+}
+
+TEST(GpuBuffer, HostFunctionCompletionPublishesOnlyAfterTheKernelAndKeepsOrder) {
+  HETSCHED_REQUIRE_GPU();
+  hetsched::Config config = gpu_config();
+  config.gpu_completion = "host_functions";
+  hetsched::Runtime rt{config};
+  auto ref = rt.put_buffer(std::vector<int>(elements, 0));
+  rt.task([](hetsched::TaskContext& ctx, std::span<int> values) {
+      fill_after_delay<<<blocks_for(values.size()), threads_per_block, 0, ctx.stream()>>>(
+          values.data(), values.size(), 200'000'000ULL);
+    })
+      .gpus(1)
+      .name("slow writer")
+      .remote(hetsched::read_write(ref));
+  constexpr int steps = 100;
+  hetsched::ObjectRef<void> last;
+  for (int step = 0; step < steps; ++step) {
+    last = rt.task([](hetsched::TaskContext& ctx, std::span<int> values) {
+               add_one<<<blocks_for(values.size()), threads_per_block, 0, ctx.stream()>>>(values.data(),
+                                                                                          values.size());
+             })
+               .gpus(0.5)
+               .name("add one")
+               .remote(hetsched::read_write(ref));
+  }
+  rt.get(last, hang_guard);
+  std::span<const int> view = rt.get(ref, hang_guard);
+  const std::size_t bad = first_mismatch(view, [](std::size_t i) { return static_cast<int>(i) + 1 + steps; });
+  EXPECT_EQ(bad, elements) << "element " << bad << " is " << view[bad] << ", expected " << bad + 1 + steps;
 }
 
 }  // namespace

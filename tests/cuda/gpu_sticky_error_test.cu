@@ -1,7 +1,8 @@
 // A kernel that writes through a bad pointer breaks its device's CUDA context for the rest of the process (a sticky
 // error): this program has its own executable so that nothing else runs after it. The task fails with a TaskError
 // naming cudaErrorIllegalAddress; every later task on that device fails too, with a CUDA error, instead of hanging;
-// CPU tasks still run; and the Runtime can still be destroyed.
+// CPU tasks still run; and the Runtime can still be destroyed. Built twice: with the default completion mode and
+// (HETSCHED_TEST_GPU_COMPLETION) with host functions.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +13,10 @@
 #include <vector>
 
 #include "gpu_test_support.cuh"
+
+#ifndef HETSCHED_TEST_GPU_COMPLETION
+#define HETSCHED_TEST_GPU_COMPLETION "events"
+#endif
 
 namespace {
 
@@ -44,7 +49,10 @@ std::string expect_cuda_task_error(hetsched::Runtime& rt, const hetsched::Object
 TEST(GpuStickyError, AnIllegalAddressFailsItsTaskAndLaterDeviceTasksFailInsteadOfHanging) {
   HETSCHED_REQUIRE_GPU();
   hetsched_gpu_test::Watchdog watchdog("the sticky-error test (runtime included)", std::chrono::seconds(100));
-  auto rt = std::make_unique<hetsched::Runtime>(gpu_config());
+  hetsched::Config config = gpu_config();
+  config.gpu_completion = HETSCHED_TEST_GPU_COMPLETION;
+  std::printf("completion mode: %s\n", config.gpu_completion.c_str());
+  auto rt = std::make_unique<hetsched::Runtime>(config);
   constexpr std::size_t elements = 1 << 16;
   auto written = rt->put_buffer(std::vector<int>(elements, 0));
   auto untouched = rt->put_buffer(std::vector<int>(elements, 5));  // made before the fault, first used after it

@@ -166,4 +166,21 @@ TEST_F(Config, RejectsANegativeCpuOrGpuCount) {
   EXPECT_THROW(hetsched::Runtime{make_config(1, -1)}, hetsched::Error);
 }
 
+TEST_F(Config, GpuCompletionAcceptsItsTwoModesAndNamesThemForAnyOther) {
+  for (const char* mode : {"events", "host_functions"}) {
+    auto config = make_config(1, 1);  // the GPU is logical where there is none: the setting is still checked
+    config.gpu_completion = mode;
+    hetsched::Runtime rt{config};
+    EXPECT_EQ(rt.get(rt.task([] { return 7; }).remote()), 7) << mode;
+  }
+  auto config = make_config(1, 1);
+  config.gpu_completion = "callbacks";
+  try {
+    hetsched::Runtime rt{config};
+    ADD_FAILURE() << "an unknown completion mode must be refused";
+  } catch (const hetsched::UsageError& error) {
+    EXPECT_TRUE(contains(error.what(), "host_functions")) << error.what();
+  }
+}
+
 }  // namespace

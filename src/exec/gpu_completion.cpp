@@ -1,0 +1,13 @@
+// Config::gpu_completion, checked in every build (with or without CUDA, with or without a GPU).
+#include "exec/gpu_streams.hpp"
+#include "hetsched/error.hpp"
+
+namespace hetsched::detail {
+
+GpuCompletion parse_gpu_completion(const std::string& name) {
+  if (name == "events") return GpuCompletion::events;
+  if (name == "host_functions") return GpuCompletion::host_functions;
+  throw UsageError("Config::gpu_completion is '" + name + "'; use \"events\" or \"host_functions\"");
+}
+
+}  // namespace hetsched::detail
