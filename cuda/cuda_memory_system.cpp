@@ -1,4 +1,5 @@
-// The memory system with real GPUs. Host replicas are pinned so transfers run at full bandwidth; device memory comes
+// The memory system with real GPUs. Host replicas are pinned so transfers run at full bandwidth, from a pool that keeps
+// freed pinned blocks (cudaFreeHost would wait for the whole device each time a buffer dies); device memory comes
 // stream-ordered from each device's default pool, which keeps freed memory for reuse instead of returning it to the
 // driver on every synchronize. A copy into a GPU task's replica is enqueued on the task's stream and marked with an
 // event (copy_on_stream); every other copy (to the host, write-backs) is issued on an internal stream and waited for.
@@ -15,10 +16,14 @@
 
 #include "device_scope.hpp"
 #include "hetsched/cuda/cuda_check.hpp"
+#include "store/block_pool.hpp"
 #include "store/memory_system.hpp"
 
 namespace hetsched::detail {
 namespace {
+
+/// Pinned host memory kept for reuse once its replicas are gone, at most.
+constexpr std::size_t pinned_keep_limit = std::size_t{1} << 30;
 
 /// Logical replica memory is aligned for any element type and for vector loads.
 constexpr std::align_val_t replica_alignment{64};
@@ -59,19 +64,9 @@ class CudaMemorySystem final : public MemorySystem {
   CudaMemorySystem(const CudaMemorySystem&) = delete;
   CudaMemorySystem& operator=(const CudaMemorySystem&) = delete;
 
-  std::byte* allocate_host(std::size_t bytes) override {
-    // Pinned memory is portable across devices under unified addressing, so no device needs to be current.
-    void* memory = nullptr;
-    if (cudaMallocHost(&memory, std::max<std::size_t>(bytes, 1)) != cudaSuccess) {
-      cudaGetLastError();
-      throw std::bad_alloc();
-    }
-    return static_cast<std::byte*>(memory);
-  }
+  std::byte* allocate_host(std::size_t bytes) override { return pinned_.take(bytes); }
 
-  void free_host(std::byte* memory, std::size_t) noexcept override {
-    if (cudaFreeHost(memory) != cudaSuccess) cudaGetLastError();
-  }
+  void free_host(std::byte* memory, std::size_t) noexcept override { pinned_.give_back(memory); }
 
   std::byte* allocate_device(int device, std::size_t bytes) override {
     if (!is_real(device)) return static_cast<std::byte*>(::operator new(bytes, replica_alignment, std::nothrow));
@@ -241,7 +236,23 @@ class CudaMemorySystem final : public MemorySystem {
     }
   }
 
+  /// Pinned memory is portable across devices under unified addressing, so no device needs to be current.
+  static std::byte* allocate_pinned(std::size_t bytes) {
+    void* memory = nullptr;
+    if (cudaMallocHost(&memory, bytes) != cudaSuccess) {
+      cudaGetLastError();
+      throw std::bad_alloc();
+    }
+    return static_cast<std::byte*>(memory);
+  }
+
+  static void free_pinned(std::byte* memory) noexcept {
+    if (cudaFreeHost(memory) != cudaSuccess) cudaGetLastError();
+  }
+
   std::vector<RealDevice> devices_;
+  /// Host replicas: pinned blocks kept for reuse (see store/block_pool.hpp for why).
+  BlockPool pinned_{allocate_pinned, free_pinned, pinned_keep_limit};
 };
 
 }  // namespace
