@@ -140,16 +140,6 @@ class CudaGpuStreams final : public GpuStreams {
     return stream;
   }
 
-  void destroy_stream(int device, CUstream_st* stream) noexcept override {
-    // cudaStreamDestroy returns at once and releases the stream when its pending work has finished.
-    try {
-      DeviceScope scope(device);
-      if (cudaStreamDestroy(stream) != cudaSuccess) cudaGetLastError();
-    } catch (...) {
-      // The device could not be made current: its context, the stream included, is beyond repair.
-    }
-  }
-
   std::exception_ptr take_launch_error() noexcept override {
     const cudaError_t status = cudaGetLastError();
     if (status == cudaSuccess) return nullptr;
@@ -231,10 +221,10 @@ class CudaGpuStreams final : public GpuStreams {
     CudaGpuStreams& streams = *signal->streams;
     const std::uint64_t number = signal->number;
     delete signal;
-    {
-      std::lock_guard lock(streams.mutex_);
-      streams.signalled_.push_back(number);
-    }
+    // Notified under the lock: once the progress thread has seen the number, the task may finish and the runtime be
+    // destroyed, so nothing here may touch `streams` after unlocking.
+    std::lock_guard lock(streams.mutex_);
+    streams.signalled_.push_back(number);
     streams.wake_.notify_one();
   }
 
@@ -367,6 +357,16 @@ class CudaGpuStreams final : public GpuStreams {
 };
 
 }  // namespace
+
+void destroy_gpu_stream(int device, CUstream_st* stream) noexcept {
+  // cudaStreamDestroy returns at once and releases the stream when its pending work has finished.
+  try {
+    DeviceScope scope(device);
+    if (cudaStreamDestroy(stream) != cudaSuccess) cudaGetLastError();
+  } catch (...) {
+    // The device could not be made current: its context, the stream included, is beyond repair.
+  }
+}
 
 std::unique_ptr<GpuStreams> make_gpu_streams(int real_devices, GpuCompletion completion) {
   if (real_devices == 0) return nullptr;

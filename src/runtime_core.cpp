@@ -191,10 +191,16 @@ TaskPtr RuntimeCore::run_claimed(Task& task, bool may_continue) noexcept {
     if (on_device) {
       previous_device = gpu_streams_->make_current(node);
       gpu_streams_->clear_launch_error();
-      // A GPU actor keeps the stream its constructor ran on: its calls run on it in order.
-      stream = task.role == TaskRole::actor_call && task.actor->stream() ? task.actor->stream()
-                                                                           : gpu_streams_->pool_stream(node);
-      if (task.role == TaskRole::actor_creation) task.actor->set_stream(stream);
+      // A GPU actor has a stream of its own, made for its constructor: its calls run on it in order, and nothing
+      // else queues behind them (or they behind anything else).
+      if (task.role == TaskRole::actor_creation) {
+        stream = gpu_streams_->create_stream(node);
+        task.actor->adopt_stream(stream, node);
+      } else if (task.role == TaskRole::actor_call && task.actor->stream()) {
+        stream = task.actor->stream();
+      } else {
+        stream = gpu_streams_->pool_stream(node);
+      }
     }
     bind_task_buffers(task, node, stream);
     TaskContext context(owner_, task, stream);

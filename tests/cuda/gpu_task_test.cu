@@ -126,6 +126,31 @@ TEST(GpuTask, AGpuTaskGivesItsCpuBackWhenItsBodyReturnsNotWhenItsKernelsFinish) 
   EXPECT_EQ(rt.available_resources().at("CPU"), 1.0) << "the early return must not give the CPU back twice";
 }
 
+/// A GPU actor that reports the stream each of its calls ran on.
+struct StreamReporter {
+  hetsched::StreamHandle constructed_on = nullptr;
+  explicit StreamReporter(hetsched::TaskContext& ctx) : constructed_on(ctx.stream()) {}
+  hetsched::StreamHandle where(hetsched::TaskContext& ctx) const { return ctx.stream(); }
+  hetsched::StreamHandle constructor_stream() const { return constructed_on; }
+};
+
+TEST(GpuTask, AGpuActorRunsOnAStreamOfItsOwnThatNoOtherTaskIsGiven) {
+  HETSCHED_REQUIRE_GPU();
+  hetsched::Runtime rt{gpu_config()};
+  auto actor = rt.actor<StreamReporter>().gpus(0.5).remote();
+  const hetsched::StreamHandle own = rt.get(actor.call(&StreamReporter::constructor_stream), hang_guard);
+  ASSERT_NE(own, nullptr);
+  for (int call = 0; call < 4; ++call) {
+    EXPECT_EQ(rt.get(actor.call(&StreamReporter::where), hang_guard), own) << "every call runs on the actor's stream";
+  }
+  // More tasks than the pool has streams: with a shared stream, one of them would land on the actor's.
+  for (int task = 0; task < 20; ++task) {
+    auto stream = rt.get(rt.task([](hetsched::TaskContext& ctx) { return ctx.stream(); }).gpus(0.25).remote(),
+                         hang_guard);
+    EXPECT_NE(stream, own) << "plain task " << task << " was given the actor's stream";
+  }
+}
+
 TEST(GpuTask, AnInvalidLaunchConfigurationFailsThatTaskAndTheRuntimeGoesOn) {
   HETSCHED_REQUIRE_GPU();
   hetsched::Runtime rt{gpu_config()};

@@ -51,11 +51,15 @@ class ActorState {
   const std::type_info& type() const noexcept { return *type_; }
   /// The instance; valid inside the actor's calls.
   void* instance() const noexcept { return instance_; }
-  /// The stream of a GPU actor on a real GPU: every call runs on it, in order (null elsewhere). Set by the
-  /// constructor task before the actor is published, so calls (which start after that) read it without a lock.
+  /// The stream of a GPU actor on a real GPU, its own: the constructor and every call run on it, in order (null
+  /// elsewhere). Set by the constructor task before the actor is published, so calls (which start after that) read
+  /// it without a lock.
   CUstream_st* stream() const noexcept { return stream_; }
-  /// Records the stream the constructor task ran on.
-  void set_stream(CUstream_st* stream) noexcept { stream_ = stream; }
+  /// Takes ownership of the stream made for the constructor task on GPU `device` (destroyed with the actor).
+  void adopt_stream(CUstream_st* stream, int device) noexcept {
+    stream_ = stream;
+    stream_device_ = device;
+  }
   /// Called by the constructor task with the freshly built instance and how to destroy it.
   void install(void* instance, void (*destroy)(void*)) noexcept;
 
@@ -99,6 +103,7 @@ class ActorState {
   void* instance_ = nullptr;
   void (*destroy_)(void*) = nullptr;
   CUstream_st* stream_ = nullptr;
+  int stream_device_ = -1;
 
   mutable std::mutex mutex_;
   Life life_ = Life::creating;
