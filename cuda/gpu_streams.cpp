@@ -61,6 +61,17 @@ void discard_event(cudaEvent_t event) noexcept {
   if (cudaEventDestroy(event) != cudaSuccess) cudaGetLastError();
 }
 
+/// Destroys a stream made by create_stream. cudaStreamDestroy returns at once and releases the stream when its
+/// pending work has finished.
+void destroy_stream(int device, CUstream_st* stream) noexcept {
+  try {
+    DeviceScope scope(device);
+    if (cudaStreamDestroy(stream) != cudaSuccess) cudaGetLastError();
+  } catch (...) {
+    // The device could not be made current: its context, the stream included, is beyond repair.
+  }
+}
+
 /// One task's completion being waited for.
 struct Completion {
   /// Recorded after the task's work; null when it could not be recorded, and `failure` then says why.
@@ -139,6 +150,8 @@ class CudaGpuStreams final : public GpuStreams {
     HETSCHED_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
     return stream;
   }
+
+  StreamDestroyer destroyer() const noexcept override { return &destroy_stream; }
 
   std::exception_ptr take_launch_error() noexcept override {
     const cudaError_t status = cudaGetLastError();
@@ -357,16 +370,6 @@ class CudaGpuStreams final : public GpuStreams {
 };
 
 }  // namespace
-
-void destroy_gpu_stream(int device, CUstream_st* stream) noexcept {
-  // cudaStreamDestroy returns at once and releases the stream when its pending work has finished.
-  try {
-    DeviceScope scope(device);
-    if (cudaStreamDestroy(stream) != cudaSuccess) cudaGetLastError();
-  } catch (...) {
-    // The device could not be made current: its context, the stream included, is beyond repair.
-  }
-}
 
 std::unique_ptr<GpuStreams> make_gpu_streams(int real_devices, GpuCompletion completion) {
   if (real_devices == 0) return nullptr;

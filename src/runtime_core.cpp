@@ -6,6 +6,7 @@
 #include <thread>
 #include <typeinfo>
 
+#include "exec/gpu_backend.hpp"
 #include "hetsched/error.hpp"
 #include "hetsched/task_context.hpp"
 #include "store/task_buffers.hpp"
@@ -103,6 +104,12 @@ RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
                  make_policy(config.placement_policy), config_.max_bypass, executor_),
       executor_(config_.num_cpus, *this) {
   const GpuCompletion completion = parse_gpu_completion(config.gpu_completion);
+  if (const GpuBackend* simulated = gpu_backend_for_testing()) {
+    real_gpus_ = std::min(simulated->devices, config_.num_gpus);
+    buffers_ = BufferStorePtr(new BufferStore(simulated->memory(real_gpus_), device_capacities(config_)));
+    gpu_streams_ = simulated->streams(real_gpus_, completion);
+    return;
+  }
   real_gpus_ = std::min(static_cast<int>(hardware_.gpus.size()), config_.num_gpus);
   buffers_ = BufferStorePtr(new BufferStore(make_memory_system(real_gpus_), device_capacities(config_)));
   gpu_streams_ = make_gpu_streams(real_gpus_, completion);
@@ -195,7 +202,7 @@ TaskPtr RuntimeCore::run_claimed(Task& task, bool may_continue) noexcept {
       // else queues behind them (or they behind anything else).
       if (task.role == TaskRole::actor_creation) {
         stream = gpu_streams_->create_stream(node);
-        task.actor->adopt_stream(stream, node);
+        task.actor->adopt_stream(stream, node, gpu_streams_->destroyer());
       } else if (task.role == TaskRole::actor_call && task.actor->stream()) {
         stream = task.actor->stream();
       } else {

@@ -3,8 +3,6 @@
 // hands the next one to the thread it ran on when that thread may continue, so a burst of calls costs one dispatch.
 #include "hetsched/detail/actor_state.hpp"
 
-#include "exec/gpu_streams.hpp"
-
 #include "hetsched/error.hpp"
 #include "runtime_core.hpp"
 
@@ -37,7 +35,7 @@ ActorState::~ActorState() {
     core->unregister_actor(*this);
   }
   destroy_instance();
-  if (stream_) destroy_gpu_stream(stream_device_, stream_);  // after the instance, whose destructor may still use it
+  if (stream_) destroy_stream_(stream_device_, stream_);  // after the instance, whose destructor may still use it
 }
 
 bool ActorState::try_retain() noexcept {

@@ -8,6 +8,4 @@ std::unique_ptr<MemorySystem> make_memory_system(int) { return make_host_memory_
 
 std::unique_ptr<GpuStreams> make_gpu_streams(int, GpuCompletion) { return nullptr; }
 
-void destroy_gpu_stream(int, CUstream_st*) noexcept {}  // never called: no stream is ever made
-
 }  // namespace hetsched::detail

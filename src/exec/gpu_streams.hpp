@@ -14,6 +14,9 @@ struct CUstream_st;
 
 namespace hetsched::detail {
 
+/// Destroys a stream of GPU `device`.
+using StreamDestroyer = void (*)(int device, CUstream_st* stream) noexcept;
+
 /// How the progress thread learns that a task's work has finished (Config::gpu_completion).
 enum class GpuCompletion {
   events,         ///< It polls an event recorded after the task's work.
@@ -36,8 +39,11 @@ class GpuStreams {
   /// A stream of `device`'s pool for one task (the pool is shared round robin; enough streams that four
   /// fractional tasks on one device overlap).
   virtual CUstream_st* pool_stream(int device) = 0;
-  /// A new stream on `device` for one owner's lifetime (a GPU actor); the owner destroys it with destroy_gpu_stream.
+  /// A new stream on `device` for one owner's lifetime (a GPU actor); the owner destroys it with destroyer().
   virtual CUstream_st* create_stream(int device) = 0;
+  /// How to destroy a stream from create_stream: a plain function, callable after this object is gone (its pending
+  /// work still runs, and events recorded on it still complete).
+  virtual StreamDestroyer destroyer() const noexcept = 0;
   /// The error a kernel launch left on the calling thread (cudaGetLastError), as a hetsched::CudaError; null when
   /// none. Called right after a task body returns.
   virtual std::exception_ptr take_launch_error() noexcept = 0;
@@ -45,10 +51,6 @@ class GpuStreams {
   /// `done` receives the CUDA error that work hit (as a hetsched::CudaError), or null.
   virtual void when_done(int device, CUstream_st* stream, std::function<void(std::exception_ptr)> done) = 0;
 };
-
-/// Destroys a stream from GpuStreams::create_stream; its pending work still runs (and events recorded on it still
-/// complete). Callable after the GpuStreams that made it is gone: the stream belongs to the device, not to it.
-void destroy_gpu_stream(int device, CUstream_st* stream) noexcept;
 
 /// Streams for GPUs 0..real_devices-1, completing tasks by `completion`; null when real_devices is 0 or the build has
 /// no CUDA.

@@ -55,10 +55,12 @@ class ActorState {
   /// elsewhere). Set by the constructor task before the actor is published, so calls (which start after that) read
   /// it without a lock.
   CUstream_st* stream() const noexcept { return stream_; }
-  /// Takes ownership of the stream made for the constructor task on GPU `device` (destroyed with the actor).
-  void adopt_stream(CUstream_st* stream, int device) noexcept {
+  /// Takes ownership of the stream made for the constructor task on GPU `device`; `destroy` destroys it with the
+  /// actor.
+  void adopt_stream(CUstream_st* stream, int device, void (*destroy)(int, CUstream_st*) noexcept) noexcept {
     stream_ = stream;
     stream_device_ = device;
+    destroy_stream_ = destroy;
   }
   /// Called by the constructor task with the freshly built instance and how to destroy it.
   void install(void* instance, void (*destroy)(void*)) noexcept;
@@ -104,6 +106,7 @@ class ActorState {
   void (*destroy_)(void*) = nullptr;
   CUstream_st* stream_ = nullptr;
   int stream_device_ = -1;
+  void (*destroy_stream_)(int, CUstream_st*) noexcept = nullptr;
 
   mutable std::mutex mutex_;
   Life life_ = Life::creating;
