@@ -209,7 +209,7 @@ TaskPtr RuntimeCore::run_claimed(Task& task, bool may_continue) noexcept {
         stream = gpu_streams_->pool_stream(node);
       }
     }
-    bind_task_buffers(task, node, stream);
+    bind_task_buffers(task, node, stream, *buffers_);
     TaskContext context(owner_, task, stream);
     bytes = task.invoke(context);
     if (on_device) {
@@ -226,7 +226,7 @@ TaskPtr RuntimeCore::run_claimed(Task& task, bool may_continue) noexcept {
     }
   }
   if (stream) return complete_on_device(task, node, stream, std::move(failure), bytes);
-  unbind_task_buffers(task, node);
+  unbind_task_buffers(task, node, *buffers_);
   return publish(task, std::move(failure), bytes, true, may_continue);
 }
 
@@ -234,7 +234,7 @@ TaskPtr RuntimeCore::complete_on_device(Task& task, int device, CUstream_st* str
                                         std::size_t bytes) noexcept {
   // The body has enqueued its work; the result is ready (and the buffers unpinned) when the stream gets there.
   auto finish = [this, &task, device, bytes](std::exception_ptr failed) {
-    unbind_task_buffers(task, device);
+    unbind_task_buffers(task, device, *buffers_);
     publish(task, failed, failed ? 0 : bytes, true, false);
     task.release();
   };

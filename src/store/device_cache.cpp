@@ -21,7 +21,7 @@ DeviceCache::Attempt DeviceCache::allocate(std::size_t bytes, std::size_t own_pi
                                  " takes no more buffers: its Runtime is shutting down");
     }
     if (bytes + own_pinned > capacity_) throw ObjectStoreFullError(full_message(bytes, own_pinned));
-    if (used_ + bytes <= capacity_) {
+    if (used_ + set_aside_ + bytes <= capacity_) {
       used_ += bytes;  // reserved while the memory system allocates without the lock
       reserving_ += bytes;
       lock.unlock();
@@ -40,8 +40,8 @@ DeviceCache::Attempt DeviceCache::allocate(std::size_t bytes, std::size_t own_pi
       used_ -= bytes;  // the device itself has less free memory than the capacity says: make room anyway
     }
     if (evict_one(lock)) continue;
-    // Memory pinned by other tasks, or being allocated for one, comes back when they finish: wait for that.
-    if (pinned_ + reserving_ > own_pinned) return {nullptr, epoch_};
+    // Memory pinned or set aside by other tasks, or being allocated for one, comes back when they finish: wait.
+    if (pinned_ + reserving_ + set_aside_ > own_pinned) return {nullptr, epoch_};
     throw ObjectStoreFullError(full_message(bytes, own_pinned));
   }
 }
@@ -90,6 +90,27 @@ void DeviceCache::release(Replica* tracked, std::byte* memory, std::size_t bytes
   }
   released_.notify_all();
   memory_.free_device(device_, memory, bytes);
+}
+
+void DeviceCache::set_aside(std::size_t bytes) {
+  std::unique_lock lock(mutex_);
+  set_aside_ += bytes;
+  while (used_ + set_aside_ > capacity_ && !closed_) {
+    if (evict_one(lock)) continue;
+    // What is in the way is pinned by running tasks (the ledger never sets aside more than the capacity): they
+    // finish, and unpin.
+    const std::uint64_t epoch = epoch_;
+    released_.wait(lock, [&] { return epoch_ != epoch || closed_; });
+  }
+}
+
+void DeviceCache::give_back_set_aside(std::size_t bytes) noexcept {
+  {
+    std::lock_guard lock(mutex_);
+    set_aside_ -= bytes;
+    ++epoch_;
+  }
+  released_.notify_all();
 }
 
 void DeviceCache::wait_for_release(std::uint64_t epoch) {
@@ -167,9 +188,9 @@ std::string DeviceCache::full_message(std::size_t bytes, std::size_t own_pinned)
            capacity + "; split the buffer, or raise the capacity (Config::logical_gpu_memory on a logical GPU)";
   }
   if (bytes + own_pinned > capacity_) {
-    return device + " cannot hold " + std::to_string(bytes) + " more bytes for this task, which already uses " +
-           std::to_string(own_pinned) + " bytes there; its capacity for buffers is " + capacity +
-           "; have the task use fewer or smaller buffers at once";
+    return device + " cannot hold " + std::to_string(bytes) + " more bytes for this task, which already holds " +
+           std::to_string(own_pinned) + " bytes there (its buffers so far and its gpu_memory); its capacity is " +
+           capacity + "; have the task use fewer or smaller buffers at once, or declare less gpu_memory";
   }
   return device + " is full: " + std::to_string(bytes) + " more bytes do not fit in " + capacity + " (" +
          std::to_string(used_) + " in use, " + std::to_string(pinned_) +

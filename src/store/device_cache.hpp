@@ -30,7 +30,8 @@ class DeviceCache {
   DeviceCache& operator=(const DeviceCache&) = delete;
 
   /// Memory for `bytes` of replica on this device, evicting cold unpinned replicas as needed. When everything
-  /// left is pinned by other tasks (pinned bytes beyond `own_pinned`, the caller's), returns null memory: the caller
+  /// left is pinned or set aside by other tasks (beyond `own_pinned`, what the caller holds), returns null memory:
+  /// the caller
   /// unpins its own replicas and waits with wait_for_release. Throws ObjectStoreFullError naming the device when
   /// nothing else can be freed. Memory returned counts as pinned by someone until the caller calls settled().
   Attempt allocate(std::size_t bytes, std::size_t own_pinned);
@@ -40,6 +41,11 @@ class DeviceCache {
   void free(std::byte* memory, std::size_t bytes) noexcept;
   /// Stops tracking a replica and returns its memory, in one step (its buffer's mutex is held).
   void drop(Replica& replica, std::size_t bytes) noexcept;
+  /// Sets `bytes` of the device aside for a running task's own working memory (its gpu_memory): replicas are evicted
+  /// until they fit beside everything set aside, waiting while the ones in the way are pinned by other tasks.
+  void set_aside(std::size_t bytes);
+  /// Ends a set_aside.
+  void give_back_set_aside(std::size_t bytes) noexcept;
   /// Blocks until memory was freed or unpinned since `epoch` (or the cache closed).
   void wait_for_release(std::uint64_t epoch);
 
@@ -73,6 +79,7 @@ class DeviceCache {
   std::condition_variable released_;
   std::size_t used_ = 0;
   std::size_t pinned_ = 0;
+  std::size_t set_aside_ = 0;  // running tasks' gpu_memory: replicas fit beside it
   std::size_t reserving_ = 0;  // allocated but not yet pinned by the caller: others wait for it, never fail on it
   std::uint64_t epoch_ = 0;  // advances whenever memory is freed or unpinned
   bool closed_ = false;

@@ -61,9 +61,14 @@ MemoryNode memory_node_of(const Task& task) noexcept {
   return task.gpu_ids.empty() ? host_node : task.gpu_ids.front();
 }
 
-void bind_task_buffers(Task& task, MemoryNode node, CUstream_st* stream) {
+void bind_task_buffers(Task& task, MemoryNode node, CUstream_st* stream, BufferStore& store) {
+  const std::size_t set_aside = node == host_node ? 0 : static_cast<std::size_t>(task.demand.gpu_memory);
+  if (set_aside != 0) {
+    store.cache(node).set_aside(set_aside);
+    task.memory_set_aside = set_aside;
+  }
   for (;;) {
-    std::size_t own_pinned = 0;
+    std::size_t own_pinned = set_aside;
     std::size_t bound = 0;
     BufferData::Acquired blocked;
     try {
@@ -92,14 +97,17 @@ void bind_task_buffers(Task& task, MemoryNode node, CUstream_st* stream) {
   }
 }
 
-void unbind_task_buffers(Task& task, MemoryNode node) noexcept {
+void unbind_task_buffers(Task& task, MemoryNode node, BufferStore& store) noexcept {
   unbind_first(task, task.buffers.size(), node, true);
   for (BufferHandle& allocation : task.allocations) allocation.get()->unpin(node);
   task.allocations.clear();
+  if (const std::size_t set_aside = std::exchange(task.memory_set_aside, 0); set_aside != 0) {
+    store.cache(node).give_back_set_aside(set_aside);
+  }
 }
 
 std::size_t bytes_pinned_by(const Task& task) noexcept {
-  std::size_t bytes = 0;
+  std::size_t bytes = task.memory_set_aside;
   for (const BufferUse& use : task.buffers) bytes += use.binding->bytes;
   for (const BufferHandle& allocation : task.allocations) bytes += allocation.get()->bytes();
   return bytes;

@@ -273,10 +273,10 @@ class SimulatedGpuStreams final : public detail::GpuStreams {
   }
   void when_done(int, CUstream_st* stream, std::function<void(std::exception_ptr)> done) override {
     device_.enqueue(stream, [this, done = std::move(done)]() mutable {
-      {
-        std::lock_guard lock(mutex_);
-        finished_.push_back(std::move(done));
-      }
+      // Notified under the lock, as the CUDA host function does: once the progress thread has the task, the runtime
+      // (and this object) may be destroyed.
+      std::lock_guard lock(mutex_);
+      finished_.push_back(std::move(done));
       wake_.notify_all();
       return true;
     });

@@ -1,6 +1,11 @@
-// gpu_memory(bytes): a task is placed only on a device with that much free device memory, and holds it while it runs.
+// gpu_memory(bytes): a task is placed only on a device with that much free device memory, and holds it while it runs:
+// buffer replicas on that device are evicted to leave it free, and the task's own buffers must fit beside it.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <span>
+#include <thread>
 #include <vector>
 
 #include "test_support.hpp"
@@ -72,6 +77,77 @@ TEST(GpuMemory, MoreThanAnyDeviceHasIsAResourceError) {
 TEST(GpuMemory, MemoryWithoutAGpuIsAResourceError) {
   hetsched::Runtime rt{two_small_gpus()};
   EXPECT_THROW(rt.task([] {}).gpu_memory(10).remote(), hetsched::ResourceError);
+}
+
+constexpr std::size_t megabyte = std::size_t{1} << 20;
+
+hetsched::Config one_gpu_of_four_megabytes() {
+  auto config = make_config(4, 1);
+  config.logical_gpu_memory = 4 * megabyte;
+  return config;
+}
+
+/// Runs a reader of `ref` on GPU 0, leaving a replica of it there.
+void cache_on_gpu(hetsched::Runtime& rt, const hetsched::ObjectRef<hetsched::Buffer<char>>& ref) {
+  rt.get(rt.task([](std::span<const char> values) { return values.size(); }).gpus(1).remote(hetsched::read(ref)));
+}
+
+TEST(GpuMemory, ReplicasAreEvictedToLeaveATasksGpuMemoryFreeWhileItRuns) {
+  hetsched::Runtime rt{one_gpu_of_four_megabytes()};
+  std::vector<hetsched::ObjectRef<hetsched::Buffer<char>>> buffers;
+  for (int i = 0; i < 3; ++i) {
+    buffers.push_back(rt.put_buffer(std::vector<char>(megabyte, static_cast<char>(i))));
+    cache_on_gpu(rt, buffers.back());
+  }
+  ASSERT_EQ(rt.store_stats().device_bytes.at(0), 3 * megabyte);
+  auto seen = rt.task([&rt] { return rt.store_stats().device_bytes.at(0); }).gpus(1).gpu_memory(3 * megabyte).remote();
+  EXPECT_LE(rt.get(seen), megabyte) << "replicas must leave the task's 3 MiB free while it runs";
+  EXPECT_EQ(rt.store_stats().evictions, 2u) << "the two least recently used, no more";
+  // Once it finished, the room is the replicas' again.
+  for (auto& buffer : buffers) cache_on_gpu(rt, buffer);
+  EXPECT_EQ(rt.store_stats().device_bytes.at(0), 3 * megabyte);
+}
+
+TEST(GpuMemory, ATasksBuffersMustFitBesideItsOwnGpuMemory) {
+  hetsched::Runtime rt{one_gpu_of_four_megabytes()};
+  auto input = rt.put_buffer(std::vector<char>(2 * megabyte, 1));
+  auto too_much = rt.task([](std::span<const char> values) { return values.size(); })
+                      .gpus(1)
+                      .gpu_memory(3 * megabyte)
+                      .remote(hetsched::read(input));
+  try {
+    rt.get(too_much);
+    ADD_FAILURE() << "3 MiB of gpu_memory and a 2 MiB buffer cannot share a 4 MiB GPU";
+  } catch (const hetsched::ObjectStoreFullError& error) {
+    EXPECT_TRUE(contains(error.what(), "gpu_memory")) << error.what();
+  }
+  // Nothing stays set aside after the failure: a task using the whole GPU still runs.
+  EXPECT_EQ(rt.get(rt.task([] { return 1; }).gpus(1).gpu_memory(4 * megabyte).remote()), 1);
+  auto fits = rt.task([](std::span<const char> values) { return values.size(); })
+                  .gpus(1)
+                  .gpu_memory(2 * megabyte)
+                  .remote(hetsched::read(input));
+  EXPECT_EQ(rt.get(fits), 2 * megabyte);
+}
+
+TEST(GpuMemory, ATaskWaitsForReplicasPinnedByARunningTaskBeforeItsBodyRuns) {
+  hetsched::Runtime rt{one_gpu_of_four_megabytes()};
+  auto input = rt.put_buffer(std::vector<char>(3 * megabyte, 1));
+  Rendezvous reader_started(2);
+  std::atomic<bool> reader_done{false};
+  // A reader pins 3 MiB and holds it until the test lets it go; a 2 MiB task must not start meanwhile.
+  auto reader = rt.task([&](std::span<const char> values) {
+                      reader_started.arrive_and_wait();
+                      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                      reader_done = true;
+                      return values.size();
+                    })
+                    .gpus(0.5)
+                    .remote(hetsched::read(input));
+  reader_started.arrive_and_wait();
+  auto waiter = rt.task([&] { return reader_done.load(); }).gpus(0.5).gpu_memory(2 * megabyte).remote();
+  EXPECT_TRUE(rt.get(waiter)) << "the task's body ran while its memory was still pinned by the reader";
+  EXPECT_EQ(rt.get(reader), 3 * megabyte);
 }
 
 }  // namespace

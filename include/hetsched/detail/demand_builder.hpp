@@ -31,8 +31,10 @@ class DemandBuilder {
   }
   /// gpus() on a temporary builder.
   Derived&& gpus(double n) && { return std::move(gpus(n)); }
-  /// Device memory the task needs on each of its GPUs, in bytes: it is placed only where that much is free, and holds
-  /// it while it runs (requires gpus(); see Config::logical_gpu_memory for logical GPUs).
+  /// Device memory the task needs on each of its GPUs for its own work (beside its declared buffers), in bytes: it is
+  /// placed only where that much is free, and holds it while it runs: buffer replicas on its first GPU are evicted to
+  /// leave it free, and its buffers must fit beside it (requires gpus(); see Config::logical_gpu_memory for logical
+  /// GPUs). For an actor, the placement holds for its life, the eviction while its constructor runs.
   Derived& gpu_memory(std::uint64_t bytes) & {
     demand_.gpu_memory = bytes;
     explicit_demand_ = true;

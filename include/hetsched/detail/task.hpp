@@ -86,6 +86,7 @@ class Task : public ObjectWaiter {
   std::atomic<TaskStage> stage{TaskStage::waiting_for_inputs};  ///< Where it is; running is claimed by one CAS.
   bool holds_resources = false;               ///< True while its demand is taken from the ledger.
   bool cpus_returned = false;                 ///< Its CPUs went back when its body returned (a real-GPU task).
+  std::uint64_t memory_set_aside = 0;         ///< Its gpu_memory, set aside in its GPU's replica cache while it runs.
   std::vector<int> gpu_ids;                   ///< Devices assigned at placement.
   std::int64_t gpu_units_per_device = 0;      ///< Units taken on each assigned device.
   std::uint64_t sequence = 0;                 ///< Arrival order at the scheduler.
