@@ -1,6 +1,7 @@
 // Streams and completion for real GPUs. Each device has a pool of non-blocking streams that tasks share round robin.
 // A task's completion is an event recorded after its work, and one progress thread per GpuStreams publishes the task
-// once that event has passed, so no CPU thread is parked per GPU task. How the thread learns it (Config::gpu_completion):
+// once that event has passed, so no CPU thread is parked per GPU task. How the thread learns it
+// (Config::gpu_completion):
 //   - events: it polls the pending events, yielding between sweeps while tasks finish, then pausing 20 us between
 //     sweeps, and sleeping when nothing is pending;
 //   - host_functions: a cudaLaunchHostFunc after the event wakes it with the task's number, so it sleeps while work

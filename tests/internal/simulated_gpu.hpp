@@ -205,7 +205,8 @@ class SimulatedGpuMemory final : public detail::MemorySystem {
                       CUstream_st* stream, CUevent_st* source_ready, CUevent_st*& target_ready) override {
     if (source_ready) device_.wait_on_stream(stream, source_ready);
     device_.enqueue(stream,
-                    [target, source, bytes, started = std::optional<std::chrono::steady_clock::time_point>()]() mutable {
+                    [target, source, bytes,
+                     started = std::optional<std::chrono::steady_clock::time_point>()]() mutable {
                       // A copy takes a millisecond, like a copy engine's: other streams' work runs meanwhile.
                       const auto now = std::chrono::steady_clock::now();
                       if (!started) started = now;

@@ -100,7 +100,8 @@ TEST(GpuMemory, ReplicasAreEvictedToLeaveATasksGpuMemoryFreeWhileItRuns) {
     cache_on_gpu(rt, buffers.back());
   }
   ASSERT_EQ(rt.store_stats().device_bytes.at(0), 3 * megabyte);
-  auto seen = rt.task([&rt] { return rt.store_stats().device_bytes.at(0); }).gpus(1).gpu_memory(3 * megabyte).remote();
+  auto seen =
+      rt.task([&rt] { return rt.store_stats().device_bytes.at(0); }).gpus(1).gpu_memory(3 * megabyte).remote();
   EXPECT_LE(rt.get(seen), megabyte) << "replicas must leave the task's 3 MiB free while it runs";
   EXPECT_EQ(rt.store_stats().evictions, 2u) << "the two least recently used, no more";
   // Once it finished, the room is the replicas' again.
