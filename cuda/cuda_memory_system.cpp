@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "device_scope.hpp"
+#include "event_pool.hpp"
 #include "hetsched/cuda/cuda_check.hpp"
 #include "store/block_pool.hpp"
 #include "store/memory_system.hpp"
@@ -43,9 +44,8 @@ struct RealDevice {
   cudaMemPool_t pool = nullptr;
   /// False on the rare platform without stream-ordered allocation; plain cudaMalloc and cudaFree stand in there.
   bool has_pools = false;
-  /// Replica events given back, for reuse (creating one costs a driver call); guarded by events_mutex.
-  std::vector<cudaEvent_t> free_events;
-  std::mutex events_mutex;
+  /// Replica events given back, for reuse.
+  EventPool events;
 };
 
 class CudaMemorySystem final : public MemorySystem {
@@ -134,7 +134,7 @@ class CudaMemorySystem final : public MemorySystem {
         HETSCHED_CUDA_CHECK(cudaMemcpyAsync(target, source, bytes, cudaMemcpyHostToDevice, stream));
       }
     }
-    if (target_ready == nullptr) target_ready = take_event(to);
+    if (target_ready == nullptr) target_ready = device_state(to).events.take();
     HETSCHED_CUDA_CHECK(cudaEventRecord(target_ready, stream));
   }
 
@@ -147,15 +147,9 @@ class CudaMemorySystem final : public MemorySystem {
   }
 
   void release_event(int device, CUevent_st* ready) noexcept override {
-    if (ready == nullptr) return;
-    RealDevice& real = device_state(device);
-    try {
-      std::lock_guard lock(real.events_mutex);
-      real.free_events.push_back(ready);
-    } catch (...) {
-      if (cudaEventDestroy(ready) != cudaSuccess) cudaGetLastError();
-    }
+    if (ready != nullptr) device_state(device).events.give_back(ready);
   }
+
 
  private:
   bool is_real(MemoryNode node) const noexcept { return node >= 0 && static_cast<std::size_t>(node) < devices_.size(); }
@@ -178,22 +172,6 @@ class CudaMemorySystem final : public MemorySystem {
     // allocation after an eviction into a driver call.
     std::uint64_t keep_everything = UINT64_MAX;
     HETSCHED_CUDA_CHECK(cudaMemPoolSetAttribute(real.pool, cudaMemPoolAttrReleaseThreshold, &keep_everything));
-  }
-
-  /// An event of `device` (the current device) for a replica, reused when one was given back.
-  cudaEvent_t take_event(int device) {
-    RealDevice& real = device_state(device);
-    {
-      std::lock_guard lock(real.events_mutex);
-      if (!real.free_events.empty()) {
-        cudaEvent_t event = real.free_events.back();
-        real.free_events.pop_back();
-        return event;
-      }
-    }
-    cudaEvent_t event = nullptr;
-    HETSCHED_CUDA_CHECK(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
-    return event;
   }
 
   /// Issues one copy on `serial` (a stream of `device`) and waits for it.
@@ -225,10 +203,7 @@ class CudaMemorySystem final : public MemorySystem {
           if (cudaStreamDestroy(serial->stream) != cudaSuccess) cudaGetLastError();
           serial->stream = nullptr;
         }
-        for (cudaEvent_t event : real.free_events) {
-          if (cudaEventDestroy(event) != cudaSuccess) cudaGetLastError();
-        }
-        real.free_events.clear();
+        real.events.destroy_all();
         if (real.pool != nullptr && cudaMemPoolTrimTo(real.pool, 0) != cudaSuccess) cudaGetLastError();
       } catch (...) {
         // The device could not be made current; its context, streams included, is beyond repair.

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "device_scope.hpp"
+#include "event_pool.hpp"
 #include "exec/gpu_streams.hpp"
 #include "hetsched/cuda/cuda_check.hpp"
 
@@ -57,11 +58,6 @@ std::exception_ptr cuda_failure(cudaError_t status, const char* what) noexcept {
   }
 }
 
-/// Destroys an event that may belong to a broken context; nothing useful can be done when that fails.
-void discard_event(cudaEvent_t event) noexcept {
-  if (cudaEventDestroy(event) != cudaSuccess) cudaGetLastError();
-}
-
 /// Destroys a stream made by create_stream. cudaStreamDestroy returns at once and releases the stream when its
 /// pending work has finished.
 void destroy_stream(int device, CUstream_st* stream) noexcept {
@@ -84,17 +80,11 @@ struct Completion {
   std::uint64_t signal = 0;
 };
 
-/// An event whose task has finished cleanly, on its way back to its device's free list.
-struct ReusableEvent {
-  int device;
-  cudaEvent_t event;
-};
-
 struct DeviceStreams {
   std::array<cudaStream_t, streams_per_device> pool{};
   std::atomic<std::size_t> next_pool_index{0};
-  /// Events ready for reuse (creating one per task would cost a driver call each); guarded by CudaGpuStreams::mutex_.
-  std::vector<cudaEvent_t> free_events;
+  /// Completion events ready for reuse.
+  EventPool events;
 };
 
 class CudaGpuStreams final : public GpuStreams {
@@ -165,11 +155,11 @@ class CudaGpuStreams final : public GpuStreams {
     try {
       // Events must be created on the device of the stream they are recorded on.
       DeviceScope scope(device);
-      completion.event = take_event(device);
+      completion.event = device_state(device).events.take();
       const cudaError_t status = cudaEventRecord(completion.event, stream);
       if (status != cudaSuccess) {
         cudaGetLastError();
-        discard_event(completion.event);
+        EventPool::destroy(completion.event);
         completion.event = nullptr;
         completion.failure = cuda_failure(status, "the GPU work of the task failed");
       }
@@ -190,22 +180,6 @@ class CudaGpuStreams final : public GpuStreams {
 
  private:
   DeviceStreams& device_state(int device) noexcept { return devices_[static_cast<std::size_t>(device)]; }
-
-  /// An event of the current device `device`, reused when one is free.
-  cudaEvent_t take_event(int device) {
-    {
-      std::lock_guard lock(mutex_);
-      std::vector<cudaEvent_t>& free_events = device_state(device).free_events;
-      if (!free_events.empty()) {
-        cudaEvent_t event = free_events.back();
-        free_events.pop_back();
-        return event;
-      }
-    }
-    cudaEvent_t event = nullptr;
-    HETSCHED_CUDA_CHECK(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
-    return event;
-  }
 
   /// What a host function carries; it deletes it when it runs.
   struct HostSignal {
@@ -243,22 +217,17 @@ class CudaGpuStreams final : public GpuStreams {
   }
 
   /// The progress thread. It owns `polling` (no lock needed to query it) and takes the mutex only to collect new
-  /// completions and signals and to return events; `done` runs with no lock held, so it may call back into this
-  /// object. A `done` that throws ends the process (nothing could publish its task any more).
+  /// completions and signals; `done` runs with no lock held, so it may call back into this object. A `done` that
+  /// throws ends the process (nothing could publish its task any more).
   void progress_loop() {
     std::vector<Completion> polling;
     std::vector<Completion> finished;
-    std::vector<ReusableEvent> reusable;
     std::unordered_set<std::uint64_t> signals;  // host functions that ran, whose completion may not have arrived yet
     int sweeps_without_progress = 0;
     for (;;) {
       bool check_errors = false;
       {
         std::unique_lock lock(mutex_);
-        for (const ReusableEvent& returned : reusable) {
-          device_state(returned.device).free_events.push_back(returned.event);
-        }
-        reusable.clear();
         if (polling.empty()) {
           // Idle: sleep until a completion arrives; stop only once none is left.
           wake_.wait(lock, [this] { return stopping_ || !incoming_.empty(); });
@@ -275,7 +244,7 @@ class CudaGpuStreams final : public GpuStreams {
         signals.insert(signalled_.begin(), signalled_.end());
         signalled_.clear();
       }
-      sweep(polling, finished, reusable, signals, check_errors);
+      sweep(polling, finished, signals, check_errors);
       for (Completion& completion : finished) completion.done(std::move(completion.failure));
       const bool progressed = !finished.empty();
       finished.clear();
@@ -291,9 +260,8 @@ class CudaGpuStreams final : public GpuStreams {
   /// Moves every completion whose work has finished (or failed) from `polling` to `finished`. A completion with a
   /// host function finishes when its signal has come; its event is queried only when `check_errors`, and only a
   /// failure counts then (a success still waits for the signal, so that each signal is matched exactly once).
-  static void sweep(std::vector<Completion>& polling, std::vector<Completion>& finished,
-                    std::vector<ReusableEvent>& reusable, std::unordered_set<std::uint64_t>& signals,
-                    bool check_errors) {
+  void sweep(std::vector<Completion>& polling, std::vector<Completion>& finished,
+             std::unordered_set<std::uint64_t>& signals, bool check_errors) {
     std::size_t kept = 0;
     for (std::size_t index = 0; index < polling.size(); ++index) {
       Completion& completion = polling[index];
@@ -312,10 +280,10 @@ class CudaGpuStreams final : public GpuStreams {
           continue;
         }
         if (status == cudaSuccess) {
-          reusable.push_back({completion.device, completion.event});
+          device_state(completion.device).events.give_back(completion.event);
         } else {
           cudaGetLastError();
-          discard_event(completion.event);
+          EventPool::destroy(completion.event);
           completion.failure = cuda_failure(status, "the GPU work of the task failed");
         }
       }
@@ -344,14 +312,13 @@ class CudaGpuStreams final : public GpuStreams {
       DeviceStreams& state = devices_[index];
       try {
         DeviceScope scope(static_cast<int>(index));
-        for (cudaEvent_t event : state.free_events) discard_event(event);
+        state.events.destroy_all();
         for (cudaStream_t stream : state.pool) {
           if (stream != nullptr && cudaStreamDestroy(stream) != cudaSuccess) cudaGetLastError();
         }
       } catch (...) {
         // The device could not be made current: its context, streams and events included, is beyond repair.
       }
-      state.free_events.clear();
       state.pool.fill(nullptr);
     }
   }

@@ -21,7 +21,7 @@ BufferAllocation allocate_buffer(Task& task, std::size_t count, std::size_t elem
                      "' outside its body's thread; allocate from the task's own thread while its body runs");
   }
   BufferAllocation made = core.buffer_store().create(memory_node_of(task), count, element_size,
-                                                     bytes_pinned_by(task), true, "task '" + task.name + "'");
+                                                     bytes_held_by(task), true, "task '" + task.name + "'");
   // Pinned until the task's work is complete: a GPU kernel may still be writing it after the body returns.
   if (made.memory) task.allocations.push_back(made.handle.share());
   return made;

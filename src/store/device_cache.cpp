@@ -99,8 +99,7 @@ void DeviceCache::set_aside(std::size_t bytes) {
     if (evict_one(lock)) continue;
     // What is in the way is pinned by running tasks (the ledger never sets aside more than the capacity): they
     // finish, and unpin.
-    const std::uint64_t epoch = epoch_;
-    released_.wait(lock, [&] { return epoch_ != epoch || closed_; });
+    wait_for_release(lock, epoch_);
   }
 }
 
@@ -115,6 +114,10 @@ void DeviceCache::give_back_set_aside(std::size_t bytes) noexcept {
 
 void DeviceCache::wait_for_release(std::uint64_t epoch) {
   std::unique_lock lock(mutex_);
+  wait_for_release(lock, epoch);
+}
+
+void DeviceCache::wait_for_release(std::unique_lock<std::mutex>& lock, std::uint64_t epoch) {
   released_.wait(lock, [&] { return epoch_ != epoch || closed_; });
 }
 

@@ -69,6 +69,7 @@ class DeviceCache {
 
  private:
   bool evict_one(std::unique_lock<std::mutex>& lock);
+  void wait_for_release(std::unique_lock<std::mutex>& lock, std::uint64_t epoch);
   void release(Replica* tracked, std::byte* memory, std::size_t bytes) noexcept;
   std::string full_message(std::size_t bytes, std::size_t own_pinned) const;
 

@@ -106,7 +106,7 @@ void unbind_task_buffers(Task& task, MemoryNode node, BufferStore& store) noexce
   }
 }
 
-std::size_t bytes_pinned_by(const Task& task) noexcept {
+std::size_t bytes_held_by(const Task& task) noexcept {
   std::size_t bytes = task.memory_set_aside;
   for (const BufferUse& use : task.buffers) bytes += use.binding->bytes;
   for (const BufferHandle& allocation : task.allocations) bytes += allocation.get()->bytes();

@@ -28,6 +28,6 @@ void bind_task_buffers(Task& task, MemoryNode node, CUstream_st* stream, BufferS
 /// complete.
 void unbind_task_buffers(Task& task, MemoryNode node, BufferStore& store) noexcept;
 /// Bytes the task holds on its device now (its set-aside gpu_memory, bound buffers and allocations).
-std::size_t bytes_pinned_by(const Task& task) noexcept;
+std::size_t bytes_held_by(const Task& task) noexcept;
 
 }  // namespace hetsched::detail

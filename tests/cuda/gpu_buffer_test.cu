@@ -63,6 +63,17 @@ __global__ void copy_values(const int* from, int* to, std::size_t count) {
   }
 }
 
+/// Submits a GPU task whose kernel writes values[i] = i + 1 into `ref` 200 ms after its body returned.
+void submit_slow_writer(hetsched::Runtime& rt, const hetsched::ObjectRef<hetsched::Buffer<int>>& ref) {
+  rt.task([](hetsched::TaskContext& ctx, std::span<int> values) {
+      fill_after_delay<<<blocks_for(values.size()), threads_per_block, 0, ctx.stream()>>>(
+          values.data(), values.size(), 200'000'000ULL);
+    })
+      .gpus(1)
+      .name("slow writer")
+      .remote(hetsched::read_write(ref));
+}
+
 /// 3 * x + 1, for thrust::transform.
 struct ThreeXPlusOne {
   __host__ __device__ int operator()(int x) const { return 3 * x + 1; }
@@ -171,13 +182,7 @@ TEST(GpuBuffer, ATaskAfterAKernelSeesItsWritesNotTheContentsFromBefore) {
   auto ref = rt.put_buffer(std::vector<int>(elements, 0));
   // The kernel writes 200 ms after its body returned: publishing the task before its stream drained would let the
   // reader below copy the zeros that were there before.
-  rt.task([](hetsched::TaskContext& ctx, std::span<int> values) {
-      fill_after_delay<<<blocks_for(values.size()), threads_per_block, 0, ctx.stream()>>>(
-          values.data(), values.size(), 200'000'000ULL);
-    })
-      .gpus(1)
-      .name("slow writer")
-      .remote(hetsched::read_write(ref));
+  submit_slow_writer(rt, ref);
   auto mismatches = rt.task([](std::span<const int> values) {
                           return static_cast<std::size_t>(
                               values.size() - first_mismatch(values, [](std::size_t i) { return static_cast<int>(i) + 1; }));
@@ -271,13 +276,7 @@ TEST(GpuBuffer, HostFunctionCompletionPublishesOnlyAfterTheKernelAndKeepsOrder) 
   config.gpu_completion = "host_functions";
   hetsched::Runtime rt{config};
   auto ref = rt.put_buffer(std::vector<int>(elements, 0));
-  rt.task([](hetsched::TaskContext& ctx, std::span<int> values) {
-      fill_after_delay<<<blocks_for(values.size()), threads_per_block, 0, ctx.stream()>>>(
-          values.data(), values.size(), 200'000'000ULL);
-    })
-      .gpus(1)
-      .name("slow writer")
-      .remote(hetsched::read_write(ref));
+  submit_slow_writer(rt, ref);
   constexpr int steps = 100;
   hetsched::ObjectRef<void> last;
   for (int step = 0; step < steps; ++step) {

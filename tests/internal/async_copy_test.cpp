@@ -7,7 +7,7 @@
 #include <numeric>
 #include <vector>
 
-#include "simulated_streams.hpp"
+#include "simulated_gpu.hpp"
 #include "store/buffer_data.hpp"
 #include "store/buffer_store.hpp"
 
@@ -24,14 +24,14 @@ constexpr std::size_t bytes = elements * sizeof(int);
 class AsyncCopy : public ::testing::Test {
  protected:
   AsyncCopy() {
-    auto memory = std::make_unique<SimulatedStreamMemory>();
+    auto memory = std::make_unique<SimulatedGpuMemory>(device, violations, std::chrono::microseconds(0));
     simulated = memory.get();
     store = detail::BufferStorePtr(new detail::BufferStore(std::move(memory), {1 << 20, 1 << 20}));
   }
 
   ~AsyncCopy() override {
     store->shutdown();
-    EXPECT_TRUE(simulated->violations.empty()) << simulated->violations.front();
+    for (const std::string& line : violations.lines()) ADD_FAILURE() << line;
   }
 
   /// A buffer of 0, 1, 2, ... whose only replica is on `node`.
@@ -54,36 +54,38 @@ class AsyncCopy : public ::testing::Test {
 
   std::size_t host_to_device() const { return store->counters().host_to_device.load(); }
 
-  SimulatedStreamMemory* simulated = nullptr;
+  SimulatedDevice device{SimulatedDevice::HandDriven{}};  // runs nothing until a test drains a stream
+  Violations violations;
+  SimulatedGpuMemory* simulated = nullptr;
   detail::BufferStorePtr store;
 };
 
 TEST_F(AsyncCopy, CopyIsQueuedOnTheTaskStreamNotRunBeforeAcquireReturns) {
   detail::BufferHandle buffer = filled_buffer(host_node);
-  SimulatedStream& stream = simulated->new_stream();
-  BufferData::Acquired got = buffer.get()->acquire(0, Access::read, 0, SimulatedStreamMemory::handle(stream));
+  CUstream_st* stream = device.new_stream();
+  BufferData::Acquired got = buffer.get()->acquire(0, Access::read, 0, stream);
   ASSERT_NE(got.memory, nullptr);
   EXPECT_EQ(got.pinned_source, -1) << "the host replica is never evicted: nothing to pin";
-  EXPECT_EQ(simulated->synchronous_copies, 0);
-  EXPECT_FALSE(stream.queued.empty());
+  EXPECT_EQ(simulated->synchronous_copies.load(), 0);
+  EXPECT_TRUE(device.has_work(stream));
   EXPECT_EQ(host_to_device(), bytes);
-  ASSERT_TRUE(simulated->drain(stream));
+  ASSERT_TRUE(device.drain(stream));
   EXPECT_TRUE(holds_sequence(got.memory));
   buffer.get()->unpin(0);
 }
 
 TEST_F(AsyncCopy, SecondReaderOnTheGpuWaitsForTheFirstReadersCopy) {
   detail::BufferHandle buffer = filled_buffer(host_node);
-  SimulatedStream& first = simulated->new_stream();
-  SimulatedStream& second = simulated->new_stream();
+  CUstream_st* first = device.new_stream();
+  CUstream_st* second = device.new_stream();
   BufferData* data = buffer.get();
-  std::byte* memory = data->acquire(0, Access::read, 0, SimulatedStreamMemory::handle(first)).memory;
-  EXPECT_EQ(data->acquire(0, Access::read, 0, SimulatedStreamMemory::handle(second)).memory, memory);
+  std::byte* memory = data->acquire(0, Access::read, 0, first).memory;
+  EXPECT_EQ(data->acquire(0, Access::read, 0, second).memory, memory);
   EXPECT_EQ(host_to_device(), bytes) << "one copy for both readers";
-  EXPECT_EQ(simulated->stream_waits, 1);
-  EXPECT_FALSE(simulated->drain(second)) << "the second stream must not pass the first one's copy";
-  ASSERT_TRUE(simulated->drain(first));
-  ASSERT_TRUE(simulated->drain(second));
+  EXPECT_EQ(simulated->stream_waits.load(), 1);
+  EXPECT_FALSE(device.drain(second)) << "the second stream must not pass the first one's copy";
+  ASSERT_TRUE(device.drain(first));
+  ASSERT_TRUE(device.drain(second));
   EXPECT_TRUE(holds_sequence(memory));
   data->unpin(0);
   data->unpin(0);
@@ -92,17 +94,17 @@ TEST_F(AsyncCopy, SecondReaderOnTheGpuWaitsForTheFirstReadersCopy) {
 TEST_F(AsyncCopy, GpuToGpuCopyWaitsForItsSourceAndPinsIt) {
   detail::BufferHandle buffer = filled_buffer(host_node);
   BufferData* data = buffer.get();
-  SimulatedStream& on_gpu1 = simulated->new_stream();
-  SimulatedStream& on_gpu0 = simulated->new_stream();
+  CUstream_st* on_gpu1 = device.new_stream();
+  CUstream_st* on_gpu0 = device.new_stream();
   // A writer on GPU 1 makes it the only valid copy; its copy in is still queued.
-  data->acquire(1, Access::read_write, 0, SimulatedStreamMemory::handle(on_gpu1));
+  data->acquire(1, Access::read_write, 0, on_gpu1);
   data->unpin(1);  // as if its task had finished: the stream still holds the copy (a real GPU would have run it)
-  BufferData::Acquired got = data->acquire(0, Access::read, 0, SimulatedStreamMemory::handle(on_gpu0));
+  BufferData::Acquired got = data->acquire(0, Access::read, 0, on_gpu0);
   EXPECT_EQ(got.pinned_source, 1);
   EXPECT_FALSE(data->evict(1)) << "the replica a queued copy reads must stay";
-  EXPECT_FALSE(simulated->drain(on_gpu0)) << "the GPU 0 copy must wait for GPU 1's replica";
-  ASSERT_TRUE(simulated->drain(on_gpu1));
-  ASSERT_TRUE(simulated->drain(on_gpu0));
+  EXPECT_FALSE(device.drain(on_gpu0)) << "the GPU 0 copy must wait for GPU 1's replica";
+  ASSERT_TRUE(device.drain(on_gpu1));
+  ASSERT_TRUE(device.drain(on_gpu0));
   EXPECT_TRUE(holds_sequence(got.memory));
   data->release_source(1, 0, false);
   EXPECT_TRUE(data->evict(1)) << "released: GPU 0 holds a valid copy, so GPU 1's can go";
@@ -112,11 +114,11 @@ TEST_F(AsyncCopy, GpuToGpuCopyWaitsForItsSourceAndPinsIt) {
 TEST_F(AsyncCopy, HostViewWaitsForAGpuCopyStillQueued) {
   detail::BufferHandle buffer = filled_buffer(1);  // born on GPU 1: the host replica is invalid
   BufferData* data = buffer.get();
-  SimulatedStream& stream = simulated->new_stream();
-  data->acquire(0, Access::read, 0, SimulatedStreamMemory::handle(stream));
+  CUstream_st* stream = device.new_stream();
+  data->acquire(0, Access::read, 0, stream);
   // GPU 0 (queued) and GPU 1 are both valid; the host copy is made from the first valid one, GPU 0.
   std::byte* host = data->acquire(host_node, Access::read, 0).memory;
-  EXPECT_EQ(simulated->host_waits, 1);
+  EXPECT_EQ(simulated->host_waits.load(), 1);
   EXPECT_TRUE(holds_sequence(host));
   data->release_source(1, 0, true);
   data->unpin(0);
@@ -125,14 +127,14 @@ TEST_F(AsyncCopy, HostViewWaitsForAGpuCopyStillQueued) {
 TEST_F(AsyncCopy, ReleasingTheSourceEarlyWaitsForTheCopy) {
   detail::BufferHandle buffer = filled_buffer(1);
   BufferData* data = buffer.get();
-  SimulatedStream& stream = simulated->new_stream();
-  BufferData::Acquired got = data->acquire(0, Access::read, 0, SimulatedStreamMemory::handle(stream));
+  CUstream_st* stream = device.new_stream();
+  BufferData::Acquired got = data->acquire(0, Access::read, 0, stream);
   ASSERT_EQ(got.pinned_source, 1);
   // A task that gives its pins back before its stream ran (to wait for memory) must not leave the source evictable
   // with the copy still reading it.
   data->release_source(1, 0, true);
-  EXPECT_EQ(simulated->host_waits, 1);
-  EXPECT_TRUE(stream.queued.empty());
+  EXPECT_EQ(simulated->host_waits.load(), 1);
+  EXPECT_FALSE(device.has_work(stream));
   data->unpin(0);
   EXPECT_TRUE(data->evict(1));
   EXPECT_TRUE(holds_sequence(got.memory));
@@ -141,21 +143,21 @@ TEST_F(AsyncCopy, ReleasingTheSourceEarlyWaitsForTheCopy) {
 TEST_F(AsyncCopy, EvictingAReplicaWaitsForTheCopyIntoIt) {
   detail::BufferHandle buffer = filled_buffer(host_node);
   BufferData* data = buffer.get();
-  SimulatedStream& stream = simulated->new_stream();
-  data->acquire(0, Access::read, 0, SimulatedStreamMemory::handle(stream));
+  CUstream_st* stream = device.new_stream();
+  data->acquire(0, Access::read, 0, stream);
   data->unpin(0);
   ASSERT_TRUE(data->evict(0));  // the simulated memory records a violation if the queued copy still targets it
-  EXPECT_EQ(simulated->host_waits, 1);
-  EXPECT_EQ(simulated->released_events, 1);
+  EXPECT_EQ(simulated->host_waits.load(), 1);
+  EXPECT_EQ(simulated->released_events.load(), 1);
 }
 
 TEST_F(AsyncCopy, WriteOnlyCopiesNothingAndTheDeviceBecomesTheOwner) {
   detail::BufferHandle buffer = filled_buffer(host_node);
   BufferData* data = buffer.get();
-  SimulatedStream& stream = simulated->new_stream();
-  data->acquire(0, Access::write, 0, SimulatedStreamMemory::handle(stream));
+  CUstream_st* stream = device.new_stream();
+  data->acquire(0, Access::write, 0, stream);
   EXPECT_EQ(host_to_device(), 0u);
-  EXPECT_TRUE(stream.queued.empty());
+  EXPECT_FALSE(device.has_work(stream));
   data->unpin(0);
   ASSERT_TRUE(data->evict(0));
   EXPECT_EQ(store->counters().write_backs.load(), 1u) << "the GPU held the only valid copy";

@@ -2,10 +2,12 @@
 // copies enqueued on a task's stream, events, completion from a progress thread, a CPU share returned when the body
 // returns, an actor's own stream. A device thread runs each stream's work in order, like a GPU, independently of the
 // CPU threads; a step that cannot go on yet (an event not reached, a kernel waiting for others) is retried. Freeing
-// memory that queued work still uses is recorded as a violation.
+// memory that queued work still uses is recorded as a violation. Without its thread (hand_driven), the device runs
+// nothing until a test drains a stream, so a test sees exactly what waits for what.
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -34,14 +36,19 @@ using DeviceStep = std::function<bool()>;
 /// The device: streams, events and the thread that runs their work.
 class SimulatedDevice {
  public:
+  /// Tag for a device whose work runs only when a test drains a stream.
+  struct HandDriven {};
+  /// A device running its streams' work on a thread of its own.
   SimulatedDevice() : thread_([this] { run(); }) {}
+  /// A device without a thread: drain() runs a stream's work, and host_wait drains the stream the event is on.
+  explicit SimulatedDevice(HandDriven) {}
   ~SimulatedDevice() {
     {
       std::lock_guard lock(mutex_);
       stopping_ = true;
     }
     wake_.notify_all();
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
   }
   SimulatedDevice(const SimulatedDevice&) = delete;
   SimulatedDevice& operator=(const SimulatedDevice&) = delete;
@@ -75,6 +82,7 @@ class SimulatedDevice {
     {
       std::lock_guard lock(mutex_);
       const std::uint64_t number = ++target.recorded;
+      target.last_stream = &queue(stream);
       queue(stream).steps.push_back({[this, &target, number] {
                                        std::lock_guard reached_lock(mutex_);
                                        target.reached = std::max(target.reached, number);
@@ -98,12 +106,43 @@ class SimulatedDevice {
                                    {}});
   }
 
-  /// Blocks until the last record of `event` is reached.
-  void host_wait(CUevent_st* event) {
+  /// Blocks until the last record of `event` is reached (a hand-driven device drains the event's stream first);
+  /// false when it had been reached already.
+  bool host_wait(CUevent_st* event) {
     Event& target = event_of(event);
     std::unique_lock lock(mutex_);
     const std::uint64_t number = target.recorded;
+    if (target.reached >= number) return false;
+    if (!thread_.joinable()) {
+      lock.unlock();
+      drain(reinterpret_cast<CUstream_st*>(target.last_stream));
+      lock.lock();
+      if (target.reached < number) throw std::logic_error("host_wait on an event its stream cannot reach");
+    }
     reached_.wait(lock, [&] { return target.reached >= number; });
+    return true;
+  }
+
+  /// Runs `stream`'s queued work in order until none is left (true) or a step must wait (false). For a
+  /// hand-driven device only.
+  bool drain(CUstream_st* stream) {
+    Queue& work = queue(stream);
+    std::unique_lock lock(mutex_);
+    while (!work.steps.empty()) {
+      Step& step = work.steps.front();
+      lock.unlock();
+      const bool done = step.run();
+      lock.lock();
+      if (!done) return false;
+      work.steps.pop_front();
+    }
+    return true;
+  }
+
+  /// True when `stream` has queued work.
+  bool has_work(CUstream_st* stream) {
+    std::lock_guard lock(mutex_);
+    return !queue(stream).steps.empty();
   }
 
   /// True when queued (or running) work uses `block`.
@@ -128,6 +167,7 @@ class SimulatedDevice {
   struct Event {
     std::uint64_t recorded = 0;
     std::uint64_t reached = 0;
+    Queue* last_stream = nullptr;  // where it was last recorded
   };
 
   Queue& queue(CUstream_st* stream) { return *reinterpret_cast<Queue*>(stream); }
@@ -186,10 +226,18 @@ class Violations {
   std::vector<std::string> lines_;
 };
 
-/// Device memory, copies and events on the simulated device.
+/// Device memory, copies and events on the simulated device, counting what the store asked of it.
 class SimulatedGpuMemory final : public detail::MemorySystem {
  public:
-  SimulatedGpuMemory(SimulatedDevice& device, Violations& violations) : device_(device), violations_(violations) {}
+  /// A copy on a stream takes `copy_time` of the device's time (other streams' work runs meanwhile).
+  SimulatedGpuMemory(SimulatedDevice& device, Violations& violations,
+                     std::chrono::microseconds copy_time = std::chrono::milliseconds(1))
+      : device_(device), violations_(violations), copy_time_(copy_time) {}
+
+  std::atomic<int> synchronous_copies{0};  ///< Copies done at once (to the host, write-backs).
+  std::atomic<int> stream_waits{0};        ///< Streams made to wait for a replica's event.
+  std::atomic<int> host_waits{0};          ///< Host waits for an event not yet reached.
+  std::atomic<int> released_events{0};     ///< Replica events given back.
 
   std::byte* allocate_host(std::size_t bytes) override { return new std::byte[std::max<std::size_t>(bytes, 1)]; }
   void free_host(std::byte* memory, std::size_t) noexcept override { free_checked(memory); }
@@ -199,18 +247,19 @@ class SimulatedGpuMemory final : public detail::MemorySystem {
   void free_device(int, std::byte* memory, std::size_t) noexcept override { free_checked(memory); }
   void copy(detail::MemoryNode, std::byte* target, detail::MemoryNode, const std::byte* source,
             std::size_t bytes) override {
+    ++synchronous_copies;
     std::memcpy(target, source, bytes);
   }
   void copy_on_stream(int, std::byte* target, detail::MemoryNode, const std::byte* source, std::size_t bytes,
                       CUstream_st* stream, CUevent_st* source_ready, CUevent_st*& target_ready) override {
     if (source_ready) device_.wait_on_stream(stream, source_ready);
     device_.enqueue(stream,
-                    [target, source, bytes,
+                    [target, source, bytes, copy_time = copy_time_,
                      started = std::optional<std::chrono::steady_clock::time_point>()]() mutable {
-                      // A copy takes a millisecond, like a copy engine's: other streams' work runs meanwhile.
+                      // A copy takes time, like a copy engine's, without holding up other streams' work.
                       const auto now = std::chrono::steady_clock::now();
                       if (!started) started = now;
-                      if (now - *started < std::chrono::milliseconds(1)) return false;
+                      if (now - *started < copy_time) return false;
                       std::memcpy(target, source, bytes);
                       return true;
                     },
@@ -219,12 +268,16 @@ class SimulatedGpuMemory final : public detail::MemorySystem {
     device_.record(stream, target_ready);
   }
   void stream_wait(CUstream_st* stream, CUevent_st* ready) override {
-    if (ready) device_.wait_on_stream(stream, ready);
+    if (!ready) return;
+    ++stream_waits;
+    device_.wait_on_stream(stream, ready);
   }
   void host_wait(CUevent_st* ready) override {
-    if (ready) device_.host_wait(ready);
+    if (ready && device_.host_wait(ready)) ++host_waits;
   }
-  void release_event(int, CUevent_st*) noexcept override {}  // the device owns its events
+  void release_event(int, CUevent_st* ready) noexcept override {
+    if (ready) ++released_events;  // the device owns its events
+  }
 
  private:
   void free_checked(std::byte* memory) noexcept {
@@ -237,6 +290,7 @@ class SimulatedGpuMemory final : public detail::MemorySystem {
 
   SimulatedDevice& device_;
   Violations& violations_;
+  const std::chrono::microseconds copy_time_;
 };
 
 /// Streams and completion on the simulated device: completion runs on a progress thread of its own, as with CUDA.
