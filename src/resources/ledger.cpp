@@ -121,10 +121,11 @@ void ResourceLedger::release(Task& task) {
   task.holds_resources = false;
 }
 
-void ResourceLedger::return_cpus(Task& task) {
-  if (!task.holds_resources || task.cpus_returned) return;
+bool ResourceLedger::return_cpus(Task& task) {
+  if (!task.holds_resources || task.cpus_returned || task.demand.cpu == 0) return false;
   task.cpus_returned = true;
   give_cpus(task.demand.cpu);
+  return true;
 }
 
 void ResourceLedger::lend_cpus(const Task& task) { give_cpus(task.demand.cpu); }

@@ -46,8 +46,9 @@ class ResourceLedger {
   /// Returns what the task took; for a CPU-only task any thread may call it, else under the scheduler's lock.
   void release(Task& task);
   /// A task whose body has returned while its GPU work runs on gives its CPUs back early; release() then returns
-  /// the rest (its GPUs, GPU memory and custom resources). Any thread, like give_cpus.
-  void return_cpus(Task& task);
+  /// the rest (its GPUs, GPU memory and custom resources). Any thread, like give_cpus. False when it had none to
+  /// give (no CPUs held, or given back already).
+  bool return_cpus(Task& task);
   /// A task blocked in get gives back its CPUs...
   void lend_cpus(const Task& task);
   /// ...and takes them back when it wakes, even if that briefly oversubscribes (Ray does the same).

@@ -61,9 +61,7 @@ void Scheduler::finished(Task& task) {
 }
 
 void Scheduler::body_returned(Task& task) {
-  if (!task.holds_resources || task.demand.cpu == 0) return;
-  ledger_.return_cpus(task);
-  dispatch_queued();
+  if (ledger_.return_cpus(task)) dispatch_queued();
 }
 
 void Scheduler::lend_cpus(const Task& task) {
