@@ -2,6 +2,7 @@
 #include "hetsched/error.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <string>
 
 #include "hetsched/detail/core_api.hpp"
@@ -24,9 +25,15 @@ void throw_empty_ref(std::string_view operation) {
                    "by remote() or put()");
 }
 
-void throw_get_timeout(const ObjectEntry& entry, Clock::duration waited) {
-  auto ms = std::chrono::duration<double, std::milli>(waited).count();
-  throw GetTimeoutError("object " + std::to_string(entry.id()) + " was not ready after " + std::to_string(ms) +
+void throw_get_timeout(ObjectEntry& entry, Clock::duration waited) {
+  char ms[32];
+  std::snprintf(ms, sizeof ms, "%.1f", std::chrono::duration<double, std::milli>(waited).count());
+  std::string what = "object " + std::to_string(entry.id());
+  if (Task* producer = entry.acquire_producer()) {
+    what = "the result of task '" + producer->name + "' (" + what + ")";
+    producer->release();
+  }
+  throw GetTimeoutError(what + " was not ready after " + ms +
                         " ms; give get a longer timeout, or use wait() to take results as they come");
 }
 

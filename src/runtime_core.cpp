@@ -7,6 +7,7 @@
 #include <typeinfo>
 
 #include "exec/gpu_backend.hpp"
+#include "exec/running_task.hpp"
 #include "hetsched/error.hpp"
 #include "hetsched/task_context.hpp"
 #include "store/task_buffers.hpp"
@@ -15,26 +16,6 @@ namespace hetsched::detail {
 namespace {
 
 std::atomic<std::uint64_t> next_object_id{1};
-
-struct CurrentTask {
-  const RuntimeCore* core = nullptr;
-  Task* task = nullptr;
-};
-thread_local CurrentTask current_on_this_thread;
-
-/// Marks this thread as running `task` of `core` for the scope's life (nesting restores the outer one).
-class CurrentTaskScope {
- public:
-  CurrentTaskScope(const RuntimeCore* core, Task* task) noexcept : saved_(current_on_this_thread) {
-    current_on_this_thread = {core, task};
-  }
-  ~CurrentTaskScope() { current_on_this_thread = saved_; }
-  CurrentTaskScope(const CurrentTaskScope&) = delete;
-  CurrentTaskScope& operator=(const CurrentTaskScope&) = delete;
-
- private:
-  CurrentTask saved_;
-};
 
 /// Describes whatever is being thrown now, including non-std types (by their demangled type name).
 std::string describe_current_exception() {
@@ -189,7 +170,7 @@ TaskPtr RuntimeCore::run_claimed(Task& task, bool may_continue) noexcept {
   }
   const MemoryNode node = memory_node_of(task);
   const bool on_device = node != host_node && node < real_gpus_;
-  CurrentTaskScope scope(this, &task);
+  RunningTaskScope scope(task);
   CUstream_st* stream = nullptr;
   std::size_t bytes = 0;
   std::exception_ptr failure;
@@ -211,6 +192,7 @@ TaskPtr RuntimeCore::run_claimed(Task& task, bool may_continue) noexcept {
     }
     bind_task_buffers(task, node, stream, *buffers_);
     TaskContext context(owner_, task, stream);
+    task.body_started = true;
     bytes = task.invoke(context);
     if (on_device) {
       if (std::exception_ptr launch = gpu_streams_->take_launch_error()) failure = as_task_failure(task, launch);
@@ -263,11 +245,16 @@ TaskPtr RuntimeCore::publish(Task& task, std::exception_ptr failure, std::size_t
   // Once kept, the actor owns the task's resource fields (kill() may release them at any moment): hands off.
   if (!kept_by_actor && task.holds_resources) scheduler_.finished(task);  // before anyone can see the result
   task.stage.store(TaskStage::finished, std::memory_order_release);
+  if (task.completion.get()) {
+    if (std::exception_ptr left = buffer_outcome(task, failure)) {
+      task.completion->mark_failed(std::move(left));
+    } else {
+      task.completion->mark_ready(0);
+    }
+  }
   if (failure) {
-    if (task.completion.get()) task.completion->mark_failed(failure);
     task.result->mark_failed(std::move(failure));
   } else {
-    if (task.completion.get()) task.completion->mark_ready(0);
     task.result->mark_ready(bytes);
   }
   TaskPtr next;
@@ -369,7 +356,8 @@ std::exception_ptr RuntimeCore::cancellation(const Task& task) const {
 }
 
 Task* RuntimeCore::current_task() const noexcept {
-  return current_on_this_thread.core == this ? current_on_this_thread.task : nullptr;
+  const RunningFrame* running = innermost_running();
+  return running && running->task->core == this ? running->task : nullptr;
 }
 
 void Task::object_completed() noexcept {

@@ -169,7 +169,7 @@ class Runtime {
     check_num_returns(num_returns, refs.size());
     std::optional<detail::Clock::time_point> deadline;
     if (timeout) deadline = detail::Clock::now() + std::chrono::duration_cast<detail::Clock::duration>(*timeout);
-    detail::wait_for_count(*core_, entries, num_returns, deadline, num_returns == refs.size());
+    detail::wait_for_count(entries, num_returns, deadline, num_returns == refs.size());
     WaitResult<T> result;
     for (auto& ref : refs) {
       bool take_it = result.ready.size() < num_returns && ref.is_ready();
@@ -206,7 +206,7 @@ class Runtime {
       std::optional<detail::Clock::time_point> deadline;
       auto start = detail::Clock::now();
       if (timeout) deadline = start + std::chrono::duration_cast<detail::Clock::duration>(*timeout);
-      if (!detail::wait_for_count(*core_, std::span(&entry, 1), 1, deadline, may_run_producer)) {
+      if (!detail::wait_for_count(std::span(&entry, 1), 1, deadline, may_run_producer)) {
         detail::throw_get_timeout(*entry, detail::Clock::now() - start);
       }
     }
@@ -272,7 +272,7 @@ class Runtime {
     auto start = detail::Clock::now();
     std::optional<detail::Clock::time_point> deadline;
     if (timeout) deadline = start + *timeout;
-    if (!detail::wait_for_count(*core_, entries, entries.size(), deadline, !timeout)) {
+    if (!detail::wait_for_count(entries, entries.size(), deadline, !timeout)) {
       for (auto* entry : entries) {
         if (!entry->is_done()) detail::throw_get_timeout(*entry, detail::Clock::now() - start);
       }

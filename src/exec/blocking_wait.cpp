@@ -1,20 +1,29 @@
-// get and wait block here. In order: run a pending producer on this thread when the caller needs every object
-// (no thread switch at all); spin briefly; then sleep on a waiter registered with the objects. A thread running a
-// task lends the task's CPUs to the scheduler while it sleeps and keeps running queued tasks, so nested tasks
-// cannot deadlock however few CPUs there are.
+// get and wait block here. In order: run the awaited producers on this thread when they have not started (no thread
+// switch at all; a task blocked on a queued producer lends it the CPUs it holds), up to a bounded depth of tasks on
+// one stack; spin briefly; then sleep on a waiter registered with the objects. A task that sleeps for longer than a
+// poll interval lends its CPUs to the scheduler and its thread's slot to a spare thread (Ray starts a worker for a
+// blocked one), so nested tasks never deadlock however few CPUs there are, and a deep recursion of gets continues on
+// fresh threads instead of overflowing one stack. The waiting thread never runs unrelated tasks: one that waited for
+// a task suspended beneath it on the same stack could never finish.
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
+#include "exec/running_task.hpp"
+#include "hetsched/error.hpp"
 #include "runtime_core.hpp"
 
 namespace hetsched::detail {
 namespace {
 
 constexpr auto spin_time = std::chrono::microseconds(20);
-constexpr auto helper_poll = std::chrono::milliseconds(1);
+constexpr auto lend_after = std::chrono::milliseconds(1);
+/// Producers run on a waiting thread's stack at most this many deep (each level is a user body plus a wait: a few KiB,
+/// well inside oneTBB's 4 MiB worker stacks even under AddressSanitizer).
+constexpr int max_inline_depth = 64;
 
 /// Registered with every pending object; counts completions, so "are enough done" costs O(1), not a scan.
 class Waiter final : public ObjectWaiter {
@@ -56,35 +65,99 @@ class Waiter final : public ObjectWaiter {
   std::vector<ObjectEntry*> registered_;
 };
 
-/// Lends the running task's CPUs to the scheduler for the scope's life.
+/// Lends a blocked task's CPUs to the scheduler for the scope's life.
 class LentCpus {
  public:
-  LentCpus(Scheduler& scheduler, Task* task) : scheduler_(scheduler), task_(task) {
-    if (task_ && task_->holds_resources) {
-      scheduler_.lend_cpus(*task_);
-    } else {
-      task_ = nullptr;
-    }
+  explicit LentCpus(Task* task) : task_(task && task->holds_resources ? task : nullptr) {
+    if (task_) RuntimeCore::of(*task_).scheduler().lend_cpus(*task_);
   }
   ~LentCpus() {
-    if (task_) scheduler_.reclaim_cpus(*task_);
+    if (task_) RuntimeCore::of(*task_).scheduler().reclaim_cpus(*task_);
   }
   LentCpus(const LentCpus&) = delete;
   LentCpus& operator=(const LentCpus&) = delete;
 
  private:
-  Scheduler& scheduler_;
   Task* task_;
 };
 
-/// Runs on this thread each producer that has been dispatched and not started; returns how many objects are done.
-std::size_t run_pending_producers(RuntimeCore& core, std::span<ObjectEntry* const> entries) {
+/// Leaves this thread's CPU slot to a spare thread for the scope's life (a wait too deep to help).
+class OffCpu {
+ public:
+  explicit OffCpu(CpuExecutor& executor) noexcept : executor_(executor) { executor_.begin_off_cpu(); }
+  ~OffCpu() { executor_.end_off_cpu(); }
+  OffCpu(const OffCpu&) = delete;
+  OffCpu& operator=(const OffCpu&) = delete;
+
+ private:
+  CpuExecutor& executor_;
+};
+
+/// Throws UsageError when waiting for `producer` could never end: it is the waiting task itself or a task blocked
+/// beneath it on this thread, or a call of the same actor that cannot start before the waiting call returns.
+void check_not_waiting_on_itself(const RunningFrame* running, const Task& producer) {
+  for (const RunningFrame* frame = running; frame; frame = frame->outer) {
+    if (frame->task != &producer) continue;
+    if (frame == running) {
+      throw UsageError("task '" + producer.name +
+                       "' called get or wait on its own result, which cannot be ready before the task returns; "
+                       "return the value instead of waiting for it");
+    }
+    throw UsageError("task '" + running->task->name + "' waits for task '" + producer.name +
+                     "', which is suspended beneath it on the same thread, so neither can finish; a task must not "
+                     "wait for a task that waits for it");
+  }
+  const Task& waiting = *running->task;
+  if (waiting.role == TaskRole::actor_call && producer.role == TaskRole::actor_call &&
+      waiting.actor == producer.actor && waiting.actor->max_concurrency() == 1 &&
+      producer.stage.load(std::memory_order_acquire) != TaskStage::running) {
+    throw UsageError("a call of actor '" + waiting.actor->display_name() +
+                     "' waits for another call of the same actor, which cannot start before this one returns "
+                     "(max_concurrency 1); call the method directly, or give the actor a higher max_concurrency");
+  }
+}
+
+/// True when the blocked `waiting` may lend its CPUs to its queued `producer` and run it (instead of sleeping).
+bool may_hand_cpus_to(const Task* waiting, const Task& producer) noexcept {
+  return waiting && waiting->holds_resources && !waiting->cpus_returned && waiting->core == producer.core &&
+         waiting->demand.cpu > 0 && producer.demand.cpu <= waiting->demand.cpu;
+}
+
+/// What a wait may do with a producer that has not started.
+enum class RunPolicy { none, dispatched_only, dispatched_or_queued };
+
+/// Runs `producer` on this thread if nobody has started it: a dispatched one as it is, a queued one (with
+/// `dispatched_or_queued`) on CPUs the waiting task lends it.
+void run_if_unstarted(const RunningFrame* running, Task& producer, RunPolicy policy) {
+  RuntimeCore& owner = RuntimeCore::of(producer);  // the producer's runtime, whichever runtime was asked
+  switch (producer.stage.load(std::memory_order_acquire)) {
+    case TaskStage::dispatched:
+      owner.executor().run_here_if_unstarted(producer);
+      return;
+    case TaskStage::queued:
+      if (policy == RunPolicy::dispatched_or_queued && running && may_hand_cpus_to(running->task, producer)) {
+        if (owner.scheduler().hand_cpus_to(*running->task, producer)) {
+          owner.executor().run_claimed_here(producer);
+          owner.scheduler().reclaim_cpus(*running->task);
+        }
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+/// Checks every pending producer for a wait that could never end, and below the depth bound runs those not started
+/// on this thread as `policy` allows. Returns how many objects are done.
+std::size_t visit_producers(const RunningFrame* running, std::span<ObjectEntry* const> entries, RunPolicy policy) {
+  if (running && running->depth >= max_inline_depth) policy = RunPolicy::none;
   std::size_t done = 0;
   for (ObjectEntry* entry : entries) {
     if (!entry->is_done()) {
       if (Task* producer = entry->acquire_producer()) {
-        core.executor().run_here_if_unstarted(*producer);
-        producer->release();
+        TaskPtr hold = TaskPtr::adopt(producer);
+        if (running) check_not_waiting_on_itself(running, *producer);
+        if (policy != RunPolicy::none) run_if_unstarted(running, *producer, policy);
       }
     }
     done += entry->is_done() ? 1 : 0;
@@ -99,33 +172,36 @@ std::size_t count_done(std::span<ObjectEntry* const> entries) {
 
 }  // namespace
 
-bool wait_for_count(RuntimeCore& core, std::span<ObjectEntry* const> entries, std::size_t count,
+bool wait_for_count(std::span<ObjectEntry* const> entries, std::size_t count,
                     std::optional<Clock::time_point> deadline, bool run_producers) {
   if (count == 0) return true;
   if (entries.size() == 1 ? entries[0]->is_done() : count_done(entries) >= count) return true;
-  if (run_producers && run_pending_producers(core, entries) >= count) return true;
+  const RunningFrame* running = innermost_running();
+  const RunPolicy first = run_producers ? RunPolicy::dispatched_or_queued : RunPolicy::none;
+  if (visit_producers(running, entries, first) >= count) return true;
 
   Waiter waiter(entries, count);
   for (auto spin_end = Clock::now() + spin_time; Clock::now() < spin_end;) {
     if (waiter.enough()) return true;
     std::this_thread::yield();
   }
-  Task* current = core.current_task();
-  LentCpus lent(core.scheduler(), current);
-  auto final_deadline = deadline.value_or(Clock::time_point::max());
-  while (!waiter.enough()) {
-    auto now = Clock::now();
-    if (now >= final_deadline) return false;
-    if (current) {
-      // Inside a task: keep this thread busy with queued work, looking up from time to time.
-      if (run_producers) run_pending_producers(core, entries);
-      if (core.executor().run_one_here()) continue;
-      waiter.sleep_until(std::min(final_deadline, now + helper_poll));
-    } else {
-      waiter.sleep_until(final_deadline);
-    }
+  const Clock::time_point final_deadline = deadline.value_or(Clock::time_point::max());
+  if (!running) {
+    waiter.sleep_until(final_deadline);
+    return waiter.enough();
   }
-  return true;
+  // A producer running on another thread usually finishes soon: give it a poll interval before lending the CPUs,
+  // because every loan starts the oldest queued task on another thread, and a recursion that lent on every wait would
+  // unfold breadth first into thousands of started, blocked tasks.
+  waiter.sleep_until(std::min(final_deadline, Clock::now() + lend_after));
+  if (waiter.enough()) return true;
+  Task& current = *running->task;
+  LentCpus lent(&current);
+  OffCpu off(RuntimeCore::of(current).executor());
+  // The loan may have dispatched an awaited producer: it runs here rather than on a spare thread.
+  if (run_producers && visit_producers(running, entries, RunPolicy::dispatched_only) >= count) return true;
+  waiter.sleep_until(final_deadline);
+  return waiter.enough();
 }
 
 }  // namespace hetsched::detail

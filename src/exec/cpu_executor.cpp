@@ -10,7 +10,8 @@ CpuExecutor::CpuExecutor(int slots, TaskRunner& runner)
     : budget_(static_cast<std::size_t>(std::max(slots, 1)) + 1),  // +1: oneTBB counts one external thread
       runner_(runner),
       dispatch_arena_(std::max(slots, 1), 0),
-      slots_(std::max(slots, 1)) {}
+      slots_(std::max(slots, 1)),
+      spares_([this] { run_spare(); }) {}
 
 CpuExecutor::~CpuExecutor() {
   for (auto left = tokens_.load(std::memory_order_acquire); left != 0; left = tokens_.load(std::memory_order_acquire)) {
@@ -38,6 +39,44 @@ void CpuExecutor::start_token_if_idle_slot() {
       return;
     }
   }
+  start_spare_if_needed();
+}
+
+// The same Dekker pairing as the tokens': begin_off_cpu (raise off_cpu_, read queued_) and dispatch (raise queued_,
+// read off_cpu_), and a retiring spare (leave active, read queued_) against dispatch: one side always sees the other.
+void CpuExecutor::begin_off_cpu() noexcept {
+  off_cpu_.fetch_add(1, std::memory_order_seq_cst);
+  if (queued_.load(std::memory_order_seq_cst) > 0) start_spare_if_needed();
+}
+
+void CpuExecutor::end_off_cpu() noexcept { off_cpu_.fetch_sub(1, std::memory_order_seq_cst); }
+
+void CpuExecutor::start_spare_if_needed() noexcept {
+  int active = active_spares_.load(std::memory_order_seq_cst);
+  while (active < off_cpu_.load(std::memory_order_seq_cst)) {
+    if (active_spares_.compare_exchange_weak(active, active + 1, std::memory_order_seq_cst)) {
+      annotate_happens_before(this);
+      if (!spares_.start()) active_spares_.fetch_sub(1, std::memory_order_seq_cst);
+      return;
+    }
+  }
+}
+
+bool CpuExecutor::reactivate_spare() noexcept {
+  active_spares_.fetch_sub(1, std::memory_order_seq_cst);
+  if (queued_.load(std::memory_order_seq_cst) == 0) return false;
+  int active = active_spares_.load(std::memory_order_seq_cst);
+  while (active < off_cpu_.load(std::memory_order_seq_cst)) {
+    if (active_spares_.compare_exchange_weak(active, active + 1, std::memory_order_seq_cst)) return true;
+  }
+  return false;
+}
+
+void CpuExecutor::run_spare() {
+  annotate_happens_after(this);
+  do {
+    drain();
+  } while (reactivate_spare());
 }
 
 bool CpuExecutor::reactivate_token() {
@@ -67,6 +106,7 @@ TaskPtr CpuExecutor::pop_claimed() {
   Task* raw = nullptr;
   while (run_queue_.try_pop(raw)) {
     queued_.fetch_sub(1, std::memory_order_seq_cst);
+    pops_.fetch_add(1, std::memory_order_relaxed);
     TaskPtr task = TaskPtr::adopt(raw);
     if (claim(*task)) return task;
   }
@@ -99,6 +139,8 @@ bool CpuExecutor::run_here_if_unstarted(Task& task) {
   return true;
 }
 
+void CpuExecutor::run_claimed_here(Task& task) { run(task, false); }
+
 int CpuExecutor::concurrency_of(const Task& task) noexcept {
   return std::max(static_cast<int>((task.demand.cpu + units_per_resource - 1) / units_per_resource), 1);
 }
@@ -108,8 +150,11 @@ void CpuExecutor::run(Task& task, bool may_continue) {
 }
 
 void CpuExecutor::run_with_follow_ups(Task& task, bool may_continue) {
-  // Follow-ups have the same demand (they are calls of the same actor), so they share the arena.
+  // Follow-ups have the same demand (they are calls of the same actor), so they share the arena and the slot use.
+  const bool off_cpu = task.demand.cpu == 0;
+  if (off_cpu) begin_off_cpu();
   for (TaskPtr next = runner_.run_claimed(task, may_continue); next;) next = runner_.run_claimed(*next, true);
+  if (off_cpu) end_off_cpu();
 }
 
 tbb::task_arena& CpuExecutor::arena_for(int concurrency) {

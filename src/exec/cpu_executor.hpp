@@ -3,6 +3,10 @@
 // steady stream of tasks costs one queue push each, not one oneTBB enqueue (and worker wake-up) each. A thread
 // blocked in get may claim and run a queued task itself: the run queue is also where waiting threads help. Each
 // task body runs inside a per-thread task_arena whose max_concurrency is the task's CPU share (ceil, at least 1).
+//
+// A free CPU in the ledger must mean a thread can run a task there. A token thread that runs a zero-CPU body (an
+// actor's call, a cpus(0) task) or blocks in get without helping is "off CPU": while it is, a spare thread (outside
+// oneTBB's capped pool) drains the run queue in its place, started only when work is queued.
 #pragma once
 
 #include <oneapi/tbb/concurrent_queue.h>
@@ -13,6 +17,7 @@
 #include <memory>
 #include <vector>
 
+#include "exec/spare_threads.hpp"
 #include "exec/thread_budget.hpp"
 #include "scheduler/dispatcher.hpp"
 
@@ -39,6 +44,21 @@ class CpuExecutor final : public Dispatcher {
   bool run_one_here();
   /// Runs `task` on this thread if it is dispatched and nobody has started it; false otherwise.
   bool run_here_if_unstarted(Task& task);
+  /// Runs a task this thread has already claimed (stage running) on this thread.
+  void run_claimed_here(Task& task);
+  /// This thread stops using its CPU slot (a zero-CPU body, a wait that does not help): a spare thread may take its
+  /// place while work is queued. Paired with end_off_cpu.
+  void begin_off_cpu() noexcept;
+  /// This thread uses its CPU slot again.
+  void end_off_cpu() noexcept;
+  /// Tasks taken from the run queue so far: a waiter that sees it unchanged while work is queued knows nobody drains.
+  std::uint64_t progress() const noexcept { return pops_.load(std::memory_order_relaxed); }
+  /// True when work is queued and no task was taken since progress() returned `seen`.
+  bool stalled_since(std::uint64_t seen) const noexcept {
+    return queued_.load(std::memory_order_seq_cst) > 0 && progress() == seen;
+  }
+  /// Spare threads made so far.
+  std::size_t spare_threads() const { return spares_.size(); }
 
  private:
   /// The functor enqueued into the dispatch arena: drains the run queue while there is work.
@@ -53,6 +73,9 @@ class CpuExecutor final : public Dispatcher {
   void run_with_follow_ups(Task& task, bool may_continue);
   void start_token_if_idle_slot();
   bool reactivate_token();
+  void start_spare_if_needed() noexcept;
+  bool reactivate_spare() noexcept;
+  void run_spare();
   void run(Task& task, bool may_continue);
   tbb::task_arena& arena_for(int concurrency);
 
@@ -64,7 +87,11 @@ class CpuExecutor final : public Dispatcher {
   std::atomic<std::int64_t> queued_{0};          // elements pushed and not yet popped
   std::atomic<int> active_tokens_{0};            // tokens draining the queue now (at most slots_)
   std::atomic<std::int64_t> tokens_{0};          // tokens enqueued and not yet finished
+  std::atomic<std::uint64_t> pops_{0};           // tasks taken from the run queue (see progress())
+  std::atomic<int> off_cpu_{0};                  // threads running a task that uses no CPU slot now
+  std::atomic<int> active_spares_{0};            // spare threads draining the queue now (at most off_cpu_)
   tbb::enumerable_thread_specific<std::vector<std::unique_ptr<tbb::task_arena>>> task_arenas_;
+  SpareThreads spares_;  // last: joined first, while everything they use is still alive
 };
 
 }  // namespace hetsched::detail

@@ -71,6 +71,29 @@ void Scheduler::lend_cpus(const Task& task) {
 
 void Scheduler::reclaim_cpus(const Task& task) { ledger_.reclaim_cpus(task); }
 
+bool Scheduler::hand_cpus_to(const Task& waiting, Task& producer) {
+  if (!ResourceLedger::cpu_only(producer.demand) || producer.demand.cpu > waiting.demand.cpu) return false;
+  std::lock_guard lock(mutex_);
+  if (producer.stage.load(std::memory_order_relaxed) != TaskStage::queued) return false;
+  for (auto& queue : classes_) {
+    if (!(queue.demand == producer.demand)) continue;
+    // The awaited task was most likely submitted last: search from the back.
+    auto it = std::find_if(queue.tasks.rbegin(), queue.tasks.rend(),
+                           [&](const TaskPtr& queued) { return queued.get() == &producer; });
+    if (it == queue.tasks.rend()) return false;
+    // The waiting task's CPUs pass to the producer whatever else is free (the ledger may be oversubscribed by loans).
+    ledger_.lend_cpus(waiting);
+    ledger_.reclaim_cpus(producer);
+    producer.holds_resources = true;
+    producer.stage.store(TaskStage::running, std::memory_order_release);
+    TaskPtr hold = std::move(*it);  // the caller holds the producer too: it outlives this reference
+    queue.tasks.erase(std::next(it).base());
+    queued_.fetch_sub(1, std::memory_order_seq_cst);
+    return true;
+  }
+  return false;
+}
+
 void Scheduler::dispatch_queued() {
   if (queued_.load(std::memory_order_seq_cst) == 0) return;
   StartedTasks started;

@@ -41,6 +41,10 @@ class Scheduler {
   void lend_cpus(const Task& task);
   /// The blocked task resumes and takes its CPUs back.
   void reclaim_cpus(const Task& task);
+  /// A running task blocked on a queued CPU-only `producer` needing no more CPUs than it holds lends it those CPUs:
+  /// the producer leaves its queue ahead of older tasks, holds them and is claimed (stage running) for the waiting
+  /// thread to run. False (nothing changed) otherwise; after a true, reclaim_cpus(waiting) ends the loan.
+  bool hand_cpus_to(const Task& waiting, Task& producer);
   /// Removes and returns every queued task (at shutdown).
   std::vector<TaskPtr> drain();
 

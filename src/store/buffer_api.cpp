@@ -27,7 +27,7 @@ BufferAllocation allocate_buffer(Task& task, std::size_t count, std::size_t elem
   return made;
 }
 
-std::span<const std::byte> buffer_host_view(RuntimeCore& core, BufferEntry& entry,
+std::span<const std::byte> buffer_host_view(RuntimeCore&, BufferEntry& entry,
                                             std::optional<Clock::time_point> deadline) {
   EntryHold writer;
   {
@@ -36,7 +36,7 @@ std::span<const std::byte> buffer_host_view(RuntimeCore& core, BufferEntry& entr
   }
   if (ObjectEntry* pending = writer.get()) {
     auto start = Clock::now();
-    if (!pending->is_done() && !wait_for_count(core, std::span(&pending, 1), 1, deadline, !deadline.has_value())) {
+    if (!pending->is_done() && !wait_for_count(std::span(&pending, 1), 1, deadline, !deadline.has_value())) {
       throw_get_timeout(entry, Clock::now() - start);
     }
     if (pending->state() == ObjectState::failed) rethrow_failure(*pending);

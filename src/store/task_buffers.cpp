@@ -11,12 +11,13 @@
 namespace hetsched::detail {
 namespace {
 
-/// Makes `task` wait for the task whose result is `earlier` (unless that one is itself or already done cleanly).
-void follow(Task& task, const EntryHold& earlier, bool propagates_failure) {
+/// Makes `task` wait for the task whose completion is `earlier` (unless that one is itself, or done and harmless: a
+/// failed writer is remembered, because the contents it left are undefined).
+void follow(Task& task, const EntryHold& earlier, bool propagates_failure, bool earlier_writes) {
   ObjectEntry* entry = earlier.get();
   if (!entry || entry == task.completion.get()) return;
-  if (entry->is_done() && !(propagates_failure && entry->state() == ObjectState::failed)) return;
-  task.ordering.push_back({EntryHold(entry), propagates_failure});
+  if (entry->is_done() && !(earlier_writes && entry->state() == ObjectState::failed)) return;
+  task.ordering.push_back({EntryHold(entry), propagates_failure, earlier_writes});
 }
 
 /// Unpins the first `count` bound buffers and clears their bindings. `copies_done`: the task's stream has drained;
@@ -45,16 +46,31 @@ void order_buffer_uses(Task& task) {
 
   for (const BufferUse& use : task.buffers) {
     AccessOrder& order = use.entry->order();
-    follow(task, order.last_writer, true);
+    // A full overwrite does not read what a failed writer left, so that failure ends with it.
+    follow(task, order.last_writer, use.mode != Access::write, true);
     if (use.mode == Access::read) {
       std::erase_if(order.readers, [](const EntryHold& reader) { return reader->is_done(); });
       order.readers.emplace_back(task.completion.get());
     } else {
-      for (const EntryHold& reader : order.readers) follow(task, reader, false);
+      for (const EntryHold& reader : order.readers) follow(task, reader, false, false);
       order.readers.clear();
       order.last_writer = EntryHold(task.completion.get());
     }
   }
+}
+
+std::exception_ptr buffer_outcome(const Task& task, const std::exception_ptr& failure) noexcept {
+  if (!failure) return nullptr;
+  if (task.body_started) {
+    const bool writes = std::any_of(task.buffers.begin(), task.buffers.end(),
+                                    [](const BufferUse& use) { return use.mode != Access::read; });
+    return writes ? failure : nullptr;
+  }
+  // The body never ran: the buffers hold what the earlier writer left, which is undefined only if that one failed.
+  for (const OrderingDependency& earlier : task.ordering) {
+    if (earlier.earlier_writes && earlier.done->state() == ObjectState::failed) return earlier.done->error();
+  }
+  return nullptr;
 }
 
 MemoryNode memory_node_of(const Task& task) noexcept {

@@ -47,6 +47,8 @@ class ActorState {
   const std::string& name() const noexcept { return name_; }
   /// How errors name the actor: its name, or "#id".
   std::string display_name() const { return name_.empty() ? "#" + std::to_string(id_) : name_; }
+  /// How many calls may run at once.
+  int max_concurrency() const noexcept { return max_concurrency_; }
   /// The C++ type of the instance.
   const std::type_info& type() const noexcept { return *type_; }
   /// The instance; valid inside the actor's calls.

@@ -44,16 +44,17 @@ BufferAllocation create_host_buffer(RuntimeCore& core, std::size_t count, std::s
 /// for them; GetTimeoutError past `deadline`; rethrows a writer's failure).
 std::span<const std::byte> buffer_host_view(RuntimeCore& core, BufferEntry& entry,
                                             std::optional<Clock::time_point> deadline);
-/// Blocks until at least `count` of `entries` are done or the deadline passes; returns whether they are.
-/// With `run_producers` the caller may run a pending producer itself instead of sleeping.
-bool wait_for_count(RuntimeCore& core, std::span<ObjectEntry* const> entries, std::size_t count,
+/// Blocks until at least `count` of `entries` are done or the deadline passes; returns whether they are. With
+/// `run_producers` the caller may run a pending producer itself instead of sleeping (each entry knows its runtime).
+/// UsageError when the calling task waits for itself.
+bool wait_for_count(std::span<ObjectEntry* const> entries, std::size_t count,
                     std::optional<Clock::time_point> deadline, bool run_producers);
 /// Rethrows the failure stored in a failed entry.
 [[noreturn]] void rethrow_failure(const ObjectEntry& entry);
 /// Throws UsageError for an empty ObjectRef passed to `operation`.
 [[noreturn]] void throw_empty_ref(std::string_view operation);
-/// Throws GetTimeoutError for `entry` after waiting `waited`.
-[[noreturn]] void throw_get_timeout(const ObjectEntry& entry, Clock::duration waited);
+/// Throws GetTimeoutError for `entry` (named by the task producing it) after waiting `waited`.
+[[noreturn]] void throw_get_timeout(ObjectEntry& entry, Clock::duration waited);
 /// Throws UsageError: a move-only object shared by several refs cannot be moved out by get.
 [[noreturn]] void throw_shared_move_only(const ObjectEntry& entry);
 

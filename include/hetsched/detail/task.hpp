@@ -35,7 +35,8 @@ struct BufferUse {
 /// An earlier task this one must follow because both use a buffer (see AccessOrder).
 struct OrderingDependency {
   EntryHold done;           ///< The earlier task's completion marker.
-  bool propagates_failure;  ///< True after a writer: if it failed, the buffer's contents are undefined, so this fails.
+  bool propagates_failure;  ///< True when this task reads what the earlier writer left: its failure fails this task.
+  bool earlier_writes;      ///< The earlier task wrote the buffer (if it failed, the contents are undefined).
 };
 
 /// What a task is for: plain work, building an actor, or one call of an actor's method.
@@ -86,6 +87,7 @@ class Task : public ObjectWaiter {
   std::atomic<TaskStage> stage{TaskStage::waiting_for_inputs};  ///< Where it is; running is claimed by one CAS.
   bool holds_resources = false;               ///< True while its demand is taken from the ledger.
   bool cpus_returned = false;                 ///< Its CPUs went back when its body returned (a real-GPU task).
+  bool body_started = false;                  ///< Its body was called (so it may have written its buffers).
   std::uint64_t memory_set_aside = 0;         ///< Its gpu_memory, set aside in its GPU's replica cache while it runs.
   std::vector<int> gpu_ids;                   ///< Devices assigned at placement.
   std::int64_t gpu_units_per_device = 0;      ///< Units taken on each assigned device.
