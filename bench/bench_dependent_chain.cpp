@@ -85,11 +85,15 @@ void dependent_chain(benchmark::State& state) {
 
   if (!correct) state.SkipWithError("a chain computed a wrong value");
   contenders.report_per_task(state, count);
-  const double run_only = hetsched_bench::quantile(continue_run_seconds, 0.5);
-  state.counters["continue_nodes_run_only_ns_per_task"] = run_only / static_cast<double>(count) * 1e9;
-  state.counters["vs_flow_graph"] = contenders.median_ratio("hetsched", "continue_nodes");
-  state.counters["vs_function_nodes"] = contenders.median_ratio("hetsched", "function_nodes");
-  if (run_only > 0.0) state.counters["vs_flow_graph_run_only"] = contenders.median_seconds("hetsched") / run_only;
+  contenders.report_ratio(state, "vs_flow_graph", "hetsched", "continue_nodes");
+  contenders.report_ratio(state, "vs_function_nodes", "hetsched", "function_nodes");
+  if (!continue_run_seconds.empty()) {
+    const double run_only = hetsched_bench::quantile(continue_run_seconds, 0.5);
+    state.counters["continue_nodes_run_only_ns_per_task"] = run_only / static_cast<double>(count) * 1e9;
+    if (auto hetsched_seconds = contenders.median_seconds("hetsched"); hetsched_seconds && run_only > 0.0) {
+      state.counters["vs_flow_graph_run_only"] = *hetsched_seconds / run_only;
+    }
+  }
 }
 
 }  // namespace

@@ -78,10 +78,10 @@ void fan_out(benchmark::State& state) {
 
   if (!correct) state.SkipWithError("a contender summed wrong");
   contenders.report_per_task(state, count);
-  state.counters["independent_vs_tbb"] = contenders.median_ratio("independent", "tbb");
-  for (const char* fan_in : {"sum_task", "host_sum"}) {
-    state.counters[std::string(fan_in) + "_vs_independent"] = contenders.median_ratio(fan_in, "independent");
-    state.counters[std::string(fan_in) + "_vs_tbb"] = contenders.median_ratio(fan_in, "tbb");
+  contenders.report_ratio(state, "independent_vs_tbb", "independent", "tbb");
+  for (const std::string fan_in : {"sum_task", "host_sum"}) {
+    contenders.report_ratio(state, fan_in + "_vs_independent", fan_in, "independent");
+    contenders.report_ratio(state, fan_in + "_vs_tbb", fan_in, "tbb");
   }
 }
 

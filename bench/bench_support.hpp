@@ -126,19 +126,23 @@ inline void report_ratio(benchmark::State& state, const std::string& counter_nam
 /// Several workloads measured in turns: every benchmark iteration runs each contender once, and the first to run moves
 /// one place along the list from one iteration to the next. A change in the machine's load then lands on all of them
 /// alike and none is always first (warm caches, awake workers), so a ratio of two contenders in the same iteration
-/// stays meaningful where two separate benchmarks seconds apart would not. Use from the benchmark's thread only.
+/// stays meaningful where two separate benchmarks seconds apart would not. HETSCHED_BENCH_CONTENDER=name keeps only
+/// that contender (to profile one side with perf); ratios that need a missing one are left out. Use from the
+/// benchmark's thread only.
 ///
 /// @code
 ///   hetsched_bench::Contenders contenders;
 ///   contenders.add("tbb", [&] { run_with_tbb(); });
 ///   contenders.add("hetsched", [&] { run_with_hetsched(); });
 ///   contenders.run(state);
-///   state.counters["vs_tbb"] = contenders.median_ratio("hetsched", "tbb");
+///   contenders.report_ratio(state, "vs_tbb", "hetsched", "tbb");
 /// @endcode
 class Contenders {
  public:
-  /// Adds a contender; `body` runs once per iteration and is timed on its own.
+  /// Adds a contender (unless HETSCHED_BENCH_CONTENDER names another); `body` runs once per iteration, timed alone.
   void add(std::string name, std::function<void()> body) {
+    const char* only = std::getenv("HETSCHED_BENCH_CONTENDER");
+    if (only != nullptr && *only != '\0' && name != only) return;
     names_.push_back(std::move(name));
     bodies_.push_back(std::move(body));
     seconds_.emplace_back();
@@ -158,30 +162,41 @@ class Contenders {
     }
   }
 
-  /// The median seconds of one run of contender `name`.
-  double median_seconds(const std::string& name) const { return quantile(seconds_.at(index_of(name)), 0.5); }
+  /// The median seconds of one run of contender `name`, when it ran.
+  std::optional<double> median_seconds(const std::string& name) const {
+    const std::vector<double>* seconds = seconds_of(name);
+    if (!seconds || seconds->empty()) return std::nullopt;
+    return quantile(*seconds, 0.5);
+  }
 
-  /// The median, over iterations, of `subject`'s seconds divided by `baseline`'s seconds in the same iteration.
-  double median_ratio(const std::string& subject, const std::string& baseline) const {
-    const std::vector<double>& top = seconds_.at(index_of(subject));
-    const std::vector<double>& bottom = seconds_.at(index_of(baseline));
+  /// Sets counter `counter_name` to the median, over iterations, of `subject`'s seconds divided by `baseline`'s in
+  /// the same iteration (when both ran).
+  void report_ratio(benchmark::State& state, const std::string& counter_name, const std::string& subject,
+                    const std::string& baseline) const {
+    const std::vector<double>* top = seconds_of(subject);
+    const std::vector<double>* bottom = seconds_of(baseline);
+    if (!top || !bottom) return;
     std::vector<double> ratios;
-    for (std::size_t k = 0; k < top.size() && k < bottom.size(); ++k) {
-      if (bottom[k] > 0.0) ratios.push_back(top[k] / bottom[k]);
+    for (std::size_t k = 0; k < top->size() && k < bottom->size(); ++k) {
+      if ((*bottom)[k] > 0.0) ratios.push_back((*top)[k] / (*bottom)[k]);
     }
-    return quantile(std::move(ratios), 0.5);
+    if (!ratios.empty()) state.counters[counter_name] = quantile(std::move(ratios), 0.5);
   }
 
   /// Sets counter `<name>_ns_per_task` of every contender: its median run divided by `tasks_per_run`.
   void report_per_task(benchmark::State& state, std::size_t tasks_per_run) const {
     for (const std::string& name : names_) {
-      state.counters[name + "_ns_per_task"] = median_seconds(name) / static_cast<double>(tasks_per_run) * 1e9;
+      if (auto seconds = median_seconds(name)) {
+        state.counters[name + "_ns_per_task"] = *seconds / static_cast<double>(tasks_per_run) * 1e9;
+      }
     }
   }
 
  private:
-  std::size_t index_of(const std::string& name) const {  // names_.size() (so at() throws) when unknown
-    return static_cast<std::size_t>(std::find(names_.begin(), names_.end(), name) - names_.begin());
+  const std::vector<double>* seconds_of(const std::string& name) const {
+    auto found = std::find(names_.begin(), names_.end(), name);
+    if (found == names_.end()) return nullptr;
+    return &seconds_[static_cast<std::size_t>(found - names_.begin())];
   }
 
   std::vector<std::string> names_;
