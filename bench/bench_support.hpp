@@ -1,16 +1,19 @@
 /// @file bench_support.hpp
 /// @brief What the benchmark programs share: quick mode, a reproducible runtime configuration, a clock around the
-/// benchmark loop, latency summaries, and the registry of baseline figures behind every ratio counter.
+/// benchmark loop, latency summaries, the registry of baseline figures behind every ratio counter, and contenders
+/// taken in turns within one benchmark.
 ///
 /// A ratio counter (for example `vs_tbb`) is hetsched's figure divided by the baseline's, both measured in the same
 /// process. Baselines are registered before the hetsched benchmarks, so they run first; a `--benchmark_filter` that
-/// leaves a baseline out also leaves its ratio out.
+/// leaves a baseline out also leaves its ratio out. Where a figure must survive a shared, noisy machine, Contenders
+/// runs hetsched and its baselines in turns inside every iteration of one benchmark instead.
 #pragma once
 
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -119,5 +122,86 @@ inline void report_ratio(benchmark::State& state, const std::string& counter_nam
     state.counters[counter_name] = figure / *baseline;
   }
 }
+
+/// Several workloads measured in turns: every benchmark iteration runs each contender once, and the first to run moves
+/// one place along the list from one iteration to the next. A change in the machine's load then lands on all of them
+/// alike and none is always first (warm caches, awake workers), so a ratio of two contenders in the same iteration
+/// stays meaningful where two separate benchmarks seconds apart would not. HETSCHED_BENCH_CONTENDER=name keeps only
+/// that contender (to profile one side with perf); ratios that need a missing one are left out. Use from the
+/// benchmark's thread only.
+///
+/// @code
+///   hetsched_bench::Contenders contenders;
+///   contenders.add("tbb", [&] { run_with_tbb(); });
+///   contenders.add("hetsched", [&] { run_with_hetsched(); });
+///   contenders.run(state);
+///   contenders.report_ratio(state, "vs_tbb", "hetsched", "tbb");
+/// @endcode
+class Contenders {
+ public:
+  /// Adds a contender (unless HETSCHED_BENCH_CONTENDER names another); `body` runs once per iteration, timed alone.
+  void add(std::string name, std::function<void()> body) {
+    const char* only = std::getenv("HETSCHED_BENCH_CONTENDER");
+    if (only != nullptr && *only != '\0' && name != only) return;
+    names_.push_back(std::move(name));
+    bodies_.push_back(std::move(body));
+    seconds_.emplace_back();
+  }
+
+  /// The benchmark loop: one iteration runs every contender once, in rotated order.
+  void run(benchmark::State& state) {
+    std::size_t first = 0;
+    for (auto _ : state) {
+      for (std::size_t k = 0; k < bodies_.size(); ++k) {
+        const std::size_t i = (first + k) % bodies_.size();
+        const auto start = std::chrono::steady_clock::now();
+        bodies_[i]();
+        seconds_[i].push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      }
+      first = (first + 1) % bodies_.size();
+    }
+  }
+
+  /// The median seconds of one run of contender `name`, when it ran.
+  std::optional<double> median_seconds(const std::string& name) const {
+    const std::vector<double>* seconds = seconds_of(name);
+    if (!seconds || seconds->empty()) return std::nullopt;
+    return quantile(*seconds, 0.5);
+  }
+
+  /// Sets counter `counter_name` to the median, over iterations, of `subject`'s seconds divided by `baseline`'s in
+  /// the same iteration (when both ran).
+  void report_ratio(benchmark::State& state, const std::string& counter_name, const std::string& subject,
+                    const std::string& baseline) const {
+    const std::vector<double>* top = seconds_of(subject);
+    const std::vector<double>* bottom = seconds_of(baseline);
+    if (!top || !bottom) return;
+    std::vector<double> ratios;
+    for (std::size_t k = 0; k < top->size() && k < bottom->size(); ++k) {
+      if ((*bottom)[k] > 0.0) ratios.push_back((*top)[k] / (*bottom)[k]);
+    }
+    if (!ratios.empty()) state.counters[counter_name] = quantile(std::move(ratios), 0.5);
+  }
+
+  /// Sets counter `<name>_ns_per_task` of every contender: its median run divided by `tasks_per_run`.
+  void report_per_task(benchmark::State& state, std::size_t tasks_per_run) const {
+    for (const std::string& name : names_) {
+      if (auto seconds = median_seconds(name)) {
+        state.counters[name + "_ns_per_task"] = *seconds / static_cast<double>(tasks_per_run) * 1e9;
+      }
+    }
+  }
+
+ private:
+  const std::vector<double>* seconds_of(const std::string& name) const {
+    auto found = std::find(names_.begin(), names_.end(), name);
+    if (found == names_.end()) return nullptr;
+    return &seconds_[static_cast<std::size_t>(found - names_.begin())];
+  }
+
+  std::vector<std::string> names_;
+  std::vector<std::function<void()>> bodies_;
+  std::vector<std::vector<double>> seconds_;
+};
 
 }  // namespace hetsched_bench
