@@ -119,8 +119,9 @@ void check_not_waiting_on_itself(const RunningFrame* running, const Task& produc
 
 /// True when the blocked `waiting` may lend its CPUs to its queued `producer` and run it (instead of sleeping).
 bool may_hand_cpus_to(const Task* waiting, const Task& producer) noexcept {
-  return waiting && waiting->holds_resources && !waiting->cpus_returned && waiting->core == producer.core &&
-         waiting->demand.cpu > 0 && producer.demand.cpu <= waiting->demand.cpu;
+  // Only a plain task waits in the scheduler's queues (a queued actor call is in its mailbox, its demand not yet set).
+  return waiting && producer.role == TaskRole::plain && waiting->holds_resources && !waiting->cpus_returned &&
+         waiting->core == producer.core && waiting->demand.cpu > 0 && producer.demand.cpu <= waiting->demand.cpu;
 }
 
 /// What a wait may do with a producer that has not started.
