@@ -2,6 +2,7 @@
 #include "hetsched/detail/object_entry.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "hetsched/detail/task.hpp"
 #include "store/accounting.hpp"
@@ -40,9 +41,9 @@ void ObjectEntry::complete(ObjectState state) noexcept {
     state_.store(state, std::memory_order_release);
     producer = std::exchange(producer_, nullptr);
     // Waiters are called under the lock so that remove_waiter() guarantees no call after it returns.
-    for (ObjectWaiter* waiter : waiters_) waiter->object_completed();
-    waiters_.clear();
-    waiters_.shrink_to_fit();
+    if (ObjectWaiter* first = std::exchange(first_waiter_, nullptr)) first->object_completed();
+    for (ObjectWaiter* waiter : more_waiters_) waiter->object_completed();
+    std::vector<ObjectWaiter*>().swap(more_waiters_);  // a done object never gets waiters again
   }
   if (producer) producer->release();
 }
@@ -50,14 +51,22 @@ void ObjectEntry::complete(ObjectState state) noexcept {
 bool ObjectEntry::add_waiter(ObjectWaiter* waiter) {
   std::lock_guard lock(mutex_);
   if (state_.load(std::memory_order_relaxed) != ObjectState::pending) return false;
-  waiters_.push_back(waiter);
+  if (!first_waiter_) {
+    first_waiter_ = waiter;
+  } else {
+    more_waiters_.push_back(waiter);
+  }
   return true;
 }
 
 void ObjectEntry::remove_waiter(ObjectWaiter* waiter) noexcept {
   std::lock_guard lock(mutex_);
-  auto it = std::find(waiters_.begin(), waiters_.end(), waiter);
-  if (it != waiters_.end()) waiters_.erase(it);
+  if (first_waiter_ == waiter) {
+    first_waiter_ = nullptr;
+    return;
+  }
+  auto it = std::find(more_waiters_.begin(), more_waiters_.end(), waiter);
+  if (it != more_waiters_.end()) more_waiters_.erase(it);
 }
 
 void ObjectEntry::set_producer(Task* task) noexcept {

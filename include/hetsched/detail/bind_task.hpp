@@ -19,15 +19,13 @@ struct BoundSubmission {
   ObjectRef<R> ref;   ///< What remote() or call() returns.
 };
 
-/// Appends the entry of an ObjectRef argument (or of a declared buffer) to `inputs` (UsageError for an empty ref);
-/// other arguments add nothing.
+/// Throws UsageError for an empty ObjectRef argument (or declared buffer); other arguments pass.
 template <class A>
-void collect_input(std::vector<ObjectEntry*>& inputs, const A& arg) {
+void check_input(const A& arg) {
   if constexpr (is_object_ref<std::decay_t<A>>) {
     if (!arg.valid()) throw_empty_ref("a task argument");
-    inputs.push_back(arg.entry());
   } else if constexpr (is_buffer_access<std::decay_t<A>>) {
-    collect_input(inputs, arg.ref());
+    check_input(arg.ref());
   }
 }
 
@@ -41,12 +39,10 @@ auto bind_task(G&& fn, Args&&... args) {
                 "hetsched: the callable cannot be called with these arguments (an ObjectRef<T> argument reaches it "
                 "as const T&, a value as an rvalue, and a TaskContext& may come first)");
   using Result = task_result_t<F, std::decay_t<Args>...>;
-  std::vector<ObjectEntry*> inputs;  // taken before the arguments are moved into the task
-  (collect_input(inputs, args), ...);
+  (check_input(args), ...);  // before the arguments are moved into the task
   BoundSubmission<Result> bound{
       TaskPtr(new BoundTask<F, Result, std::decay_t<Args>...>(std::forward<G>(fn), std::forward<Args>(args)...)),
       ObjectRef<Result>()};
-  bound.task->inputs = std::move(inputs);
   auto* out = new TypedObject<Stored<Result>>();
   bound.ref = ObjectRef<Result>(out);
   bound.task->result = EntryHold(out);

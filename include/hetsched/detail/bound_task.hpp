@@ -2,7 +2,9 @@
 /// @brief BoundTask: a Task that owns the user's callable and arguments and knows their types. Not API.
 #pragma once
 
+#include <array>
 #include <functional>
+#include <span>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -79,7 +81,12 @@ class BoundTask final : public Task {
   /// Stores the callable and the arguments (moved when given as rvalues), and lists the buffers they declare.
   template <class G, class... B>
   explicit BoundTask(G&& fn, B&&... args) : fn_(std::forward<G>(fn)), args_(std::forward<B>(args)...) {
-    std::apply([this](A&... stored) { (declare_buffer_use(stored), ...); }, args_);
+    std::apply([this](A&... stored) {
+      [[maybe_unused]] std::size_t next = 0;
+      (declare_input(stored, next), ...);
+      (declare_buffer_use(stored), ...);
+    }, args_);
+    inputs = std::span<ObjectEntry* const>(input_storage_);
   }
 
   std::size_t invoke(TaskContext& context) override {
@@ -106,8 +113,20 @@ class BoundTask final : public Task {
     if constexpr (is_buffer_access<Arg>) buffers.push_back({stored.ref().entry(), Arg::mode, &stored.binding()});
   }
 
+  template <class Arg>
+  void declare_input(Arg& stored, std::size_t& next) noexcept {
+    if constexpr (is_object_ref<Arg>) {
+      input_storage_[next++] = stored.entry();
+    } else if constexpr (is_buffer_access<Arg>) {
+      input_storage_[next++] = stored.ref().entry();
+    }
+  }
+
+  static constexpr std::size_t input_count = ((is_object_ref<A> || is_buffer_access<A> ? 1 : 0) + ... + 0);
+
   F fn_;
   std::tuple<A...> args_;
+  std::array<ObjectEntry*, input_count> input_storage_{};  // what `inputs` views: no allocation per task
 };
 
 }  // namespace hetsched::detail

@@ -103,7 +103,8 @@ class ObjectEntry {
   std::size_t bytes_ = 0;
   std::exception_ptr error_;
   std::mutex mutex_;
-  std::vector<ObjectWaiter*> waiters_;
+  ObjectWaiter* first_waiter_ = nullptr;  // most objects have one waiter (the next task): no allocation for it
+  std::vector<ObjectWaiter*> more_waiters_;
   Task* producer_ = nullptr;  // internal hold on the task while pending
   StoreAccounting* accounting_ = nullptr;  // a holder while adopted
 };

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -75,7 +76,7 @@ class Task : public ObjectWaiter {
   std::string name;                  ///< Shown in errors and traces.
   ResourceDemand demand;             ///< What the task needs while it runs.
   EntryHold result;                  ///< The output object.
-  std::vector<ObjectEntry*> inputs;  ///< ObjectRef arguments (kept alive by the typed argument tuple).
+  std::span<ObjectEntry* const> inputs;  ///< ObjectRef arguments (kept alive, and listed, by the typed task).
   TaskRole role = TaskRole::plain;   ///< Plain task, actor constructor or actor method call.
   ActorState* actor = nullptr;       ///< The actor, for the two actor roles (kept alive by the callable).
   bool hold_resources_for_actor = false;  ///< Actor creation: keep the demand for the actor's lifetime.
