@@ -1,6 +1,10 @@
 // hetsched::Runtime: the public face; every call forwards to the compiled core.
 #include "hetsched/runtime.hpp"
 
+#include <mutex>
+#include <thread>
+#include <vector>
+
 #include "hetsched/error.hpp"
 #include "runtime_core.hpp"
 
@@ -10,7 +14,45 @@ Runtime::Runtime() : Runtime(Config{}) {}
 
 Runtime::Runtime(Config config) : core_(std::make_unique<detail::RuntimeCore>(*this, config)) {}
 
-Runtime::~Runtime() = default;
+namespace {
+
+/// Threads finishing the shutdown of Runtimes destroyed from inside their own tasks; joined at exit.
+class Reapers {
+ public:
+  void start(Runtime* shell) {
+    std::lock_guard lock(mutex_);
+    threads_.emplace_back([shell] { delete shell; });
+  }
+  ~Reapers() {
+    for (std::thread& thread : threads_) thread.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::thread> threads_;
+};
+
+Reapers& reapers() {
+  static Reapers instance;
+  return instance;
+}
+
+}  // namespace
+
+Runtime::Runtime(std::unique_ptr<detail::RuntimeCore> core) noexcept : core_(std::move(core)) {
+  core_->rehome(*this);
+}
+
+Runtime::~Runtime() {
+  detail::Task* current = core_ ? core_->current_task() : nullptr;
+  if (!current) return;  // the core's destructor cancels, waits and tears down
+  // Waiting here would wait for the very task doing this: a shell takes the core over, and another thread destroys it
+  // once the task has returned. The task fails, so that the mistake is seen.
+  current->deferred_failure = std::make_exception_ptr(UsageError(
+      "the Runtime was destroyed from inside its own task '" + current->name +
+      "', which its destructor would have to wait for; destroy the Runtime outside its tasks, after get"));
+  reapers().start(new Runtime(std::move(core_)));
+}
 
 std::map<std::string, double> Runtime::total_resources() const { return core_->scheduler().totals(); }
 

@@ -77,7 +77,7 @@ std::vector<std::size_t> device_capacities(const ResolvedConfig& config) {
 }  // namespace
 
 RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
-    : owner_(owner),
+    : owner_(&owner),
       hardware_(detect_hardware()),
       config_(resolve_config(config, hardware_)),
       scheduler_(ResourceLedger(std::int64_t{config_.num_cpus} * units_per_resource, config_.num_gpus,
@@ -191,9 +191,10 @@ TaskPtr RuntimeCore::run_claimed(Task& task, bool may_continue) noexcept {
       }
     }
     bind_task_buffers(task, node, stream, *buffers_);
-    TaskContext context(owner_, task, stream);
+    TaskContext context(owner(), task, stream);
     task.body_started = true;
     bytes = task.invoke(context);
+    if (task.deferred_failure) std::rethrow_exception(task.deferred_failure);
     if (on_device) {
       if (std::exception_ptr launch = gpu_streams_->take_launch_error()) failure = as_task_failure(task, launch);
     }
@@ -365,6 +366,8 @@ void Task::object_completed() noexcept {
 }
 
 void submit_task(RuntimeCore& core, TaskPtr task) { core.submit(std::move(task)); }
+
+Runtime& runtime_of(const Task& task) noexcept { return task.core->owner(); }
 
 void publish_put(RuntimeCore& core, ObjectEntry& entry, std::size_t bytes) { core.publish_put(entry, bytes); }
 

@@ -52,6 +52,11 @@ class RuntimeCore final : public TaskRunner {
   /// The task this thread is running for this runtime, or null.
   Task* current_task() const noexcept;
 
+  /// The Runtime that owns this core (what TaskContext::runtime() returns).
+  Runtime& owner() const noexcept { return *owner_.load(std::memory_order_acquire); }
+  /// Another Runtime object owns this core from now on.
+  void rehome(Runtime& shell) noexcept { owner_.store(&shell, std::memory_order_release); }
+
   Scheduler& scheduler() noexcept { return scheduler_; }
   CpuExecutor& executor() noexcept { return executor_; }
   const HardwareInfo& hardware() const noexcept { return hardware_; }
@@ -67,7 +72,7 @@ class RuntimeCore final : public TaskRunner {
   void kill_every_actor();
   std::exception_ptr cancellation(const Task& task) const;
 
-  Runtime& owner_;
+  std::atomic<Runtime*> owner_;  // the shell, once the Runtime was destroyed from inside a task (see rehome)
   HardwareInfo hardware_;
   ResolvedConfig config_;
   AccountingHold accounting_;  // objects may keep the counters longer than the Runtime

@@ -61,7 +61,9 @@ class Runtime {
   Runtime();
   /// Starts with `config` (HETSCHED_* environment variables override it unless config.read_environment is false).
   explicit Runtime(Config config);
-  /// Cancels tasks that have not started, waits for running ones.
+  /// Cancels tasks that have not started, waits for running ones. Destroyed from inside one of its own tasks, it
+  /// cannot wait for that task: the shutdown finishes on another thread once the task returns, and the task fails
+  /// with a UsageError saying so.
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
@@ -193,10 +195,10 @@ class Runtime {
   /// Objects alive, bytes held, and the buffer counters (transfers, evictions, replica bytes per GPU).
   StoreStats store_stats() const;
 
-  /// The compiled core. Not API.
-  detail::RuntimeCore& core() noexcept { return *core_; }
-
  private:
+  /// Takes over a running core whose Runtime was destroyed from inside one of its tasks, to finish its shutdown.
+  explicit Runtime(std::unique_ptr<detail::RuntimeCore> core) noexcept;
+
   template <class T, class Rep = long, class Period = std::milli>
   detail::ObjectEntry& await(const ObjectRef<T>& ref, bool may_run_producer,
                              std::optional<std::chrono::duration<Rep, Period>> timeout = std::nullopt) {

@@ -19,6 +19,8 @@ class Runtime;
 namespace detail {
 /// Allocates `count` elements of `element_size` bytes on the running task's memory node (ctx.alloc).
 BufferAllocation allocate_buffer(Task& task, std::size_t count, std::size_t element_size);
+/// The Runtime that owns the task's core now.
+Runtime& runtime_of(const Task& task) noexcept;
 }  // namespace detail
 
 /// A CUDA stream handle (`cudaStream_t`), forward-declared.
@@ -32,11 +34,11 @@ using StreamHandle = CUstream_st*;
 class TaskContext {
  public:
   /// Made by the executor for one run of one task. Not API.
-  TaskContext(Runtime& runtime, detail::Task& task, StreamHandle stream) noexcept
-      : runtime_(&runtime), task_(&task), stream_(stream) {}
+  TaskContext(Runtime& /*runtime*/, detail::Task& task, StreamHandle stream) noexcept
+      : task_(&task), stream_(stream) {}
 
   /// The runtime running this task, for nested submissions, get, wait and put.
-  Runtime& runtime() const noexcept { return *runtime_; }
+  Runtime& runtime() const noexcept { return detail::runtime_of(*task_); }
   /// Indices of the GPUs assigned to this task (empty when it asked for none).
   std::span<const int> gpu_ids() const noexcept { return task_->gpu_ids; }
   /// The CUDA stream of the assigned GPU; nullptr on a logical GPU or when no GPU was asked for. Enqueue the task's GPU
@@ -69,7 +71,6 @@ class TaskContext {
   }
 
  private:
-  Runtime* runtime_;
   detail::Task* task_;
   StreamHandle stream_;
 };

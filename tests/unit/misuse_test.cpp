@@ -170,6 +170,28 @@ TEST(SelfDeadlock, AnActorMethodThatGetsAnotherCallOfTheSameActorFailsWithAUsage
   EXPECT_EQ(rt.get(actor.call(&Recursive::leaf), hang_guard), 1) << "the actor still serves calls";
 }
 
+TEST(SelfDeadlock, DestroyingTheRuntimeFromInsideOneOfItsTasksFailsThatTaskInsteadOfHanging) {
+  hetsched::Runtime observer{make_config(1)};
+  auto rt = std::make_unique<hetsched::Runtime>(make_config(2));
+  Gate submitted;
+  auto doomed = rt->task([&rt, &submitted](hetsched::TaskContext& ctx) {
+                    submitted.wait();
+                    rt.reset();
+                    // The task's context still reaches a live runtime (now shutting down) after the destructor.
+                    return ctx.runtime().total_resources().at("CPU");
+                  }).name("suicidal").remote();
+  submitted.open();
+  try {
+    observer.get(doomed, hang_guard);
+    FAIL() << "expected the task to fail";
+  } catch (const hetsched::GetTimeoutError&) {
+    FAIL() << "the task or the Runtime's destruction hung";
+  } catch (const hetsched::TaskError& error) {
+    EXPECT_TRUE(contains(error.what(), "destroyed from inside its own task 'suicidal'")) << error.what();
+  }
+  EXPECT_EQ(rt, nullptr);
+}
+
 TEST(GetTimeout, TheMessageNamesTheTaskThatProducesTheObject) {
   hetsched::Runtime rt{make_config(1)};
   Gate release;
