@@ -4,15 +4,19 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <set>
 #include <string_view>
 
 #include "hetsched/detail/resource_demand.hpp"
 #include "hetsched/error.hpp"
+#include "scheduler/policy.hpp"
 
 namespace hetsched::detail {
 namespace {
 
 constexpr int max_slots = 4096;  // a worker thread per CPU slot: beyond this is a typo, not a machine
+constexpr const char* resource_shapes =
+    "HETSCHED_RESOURCES must be a JSON object like {\"Custom\": 2} or a list like Custom=2,Disk=1";
 
 std::string trim(std::string_view text) {
   auto first = text.find_first_not_of(" \t\n\r");
@@ -32,22 +36,144 @@ int parse_count(const char* variable, const std::string& raw) {
   return value;
 }
 
-double parse_quantity(const std::string& name, const std::string& raw) {
-  std::string text = trim(raw);
-  double value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-    throw UsageError("HETSCHED_RESOURCES: the quantity of '" + name + "' is '" + raw +
-                     "', not a number; write it like " + name + "=2");
-  }
-  return value;
-}
-
 void check_count(const char* what, int value) {
   if (value < 0 || value > max_slots) {
     throw ResourceError(std::string(what) + " = " + std::to_string(value) + " is out of range; use 0 to " +
                         std::to_string(max_slots));
   }
+}
+
+/// Where a setting's value came from: "Config::x" or "HETSCHED_X". Every problem with environment text is a
+/// UsageError (config.hpp); a field set in code fails with the type its rule has.
+struct Source {
+  std::string name;
+  bool environment = false;
+
+  /// Throws `problem`, prefixed with the source's name: a UsageError from the environment, else an InCode.
+  template <class InCode = UsageError>
+  [[noreturn]] void reject(const std::string& problem) const {
+    if (environment) throw UsageError(name + ": " + problem);
+    throw InCode(name + ": " + problem);
+  }
+};
+
+/// `name` with control characters written as \xNN, so that a message shows what is really there.
+std::string printable(const std::string& name) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string text;
+  for (char c : name) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      text += "\\x";
+      text += hex[byte >> 4];
+      text += hex[byte & 0xf];
+    } else {
+      text += c;
+    }
+  }
+  return text;
+}
+
+std::string named_twice(const std::string& name) {
+  return "HETSCHED_RESOURCES names '" + printable(name) + "' twice; give each resource once";
+}
+
+double parse_quantity(const std::string& name, const std::string& raw) {
+  std::string text = trim(raw);
+  double value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    throw UsageError("HETSCHED_RESOURCES: the quantity of '" + printable(name) + "' is '" + raw +
+                     "', not a number; write it like " + name + "=2");
+  }
+  return value;
+}
+
+/// What is wrong with `name` as a custom resource name (see Config::resources), or nothing.
+std::optional<std::string> name_problem(const std::string& name) {
+  if (name.empty()) return "a custom resource needs a name";
+  if (name == "CPU" || name == "GPU") {
+    return "custom resource name '" + name + "' is not allowed; CPU and GPU are set with num_cpus and num_gpus "
+                                   "(HETSCHED_NUM_CPUS, HETSCHED_NUM_GPUS)";
+  }
+  for (char c : name) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte == 0x7f) {
+      return "custom resource name '" + printable(name) + "' contains " +
+             (byte == ' ' ? std::string("a space") : "the control character " + printable(std::string(1, c))) +
+             "; names may not contain whitespace or control characters";
+    }
+  }
+  return std::nullopt;
+}
+
+/// The policy name `name` from `source`, checked by building it (make_policy knows the names and lists them).
+std::string checked_policy(std::string name, const Source& source) {
+  try {
+    make_policy(name);
+  } catch (const UsageError& error) {
+    source.reject(error.what());
+  }
+  return name;
+}
+
+/// The completion mode `name` from `source` names; its UsageError prefixed with where the name came from.
+GpuCompletion checked_completion(const std::string& name, const Source& source) {
+  try {
+    return parse_gpu_completion(name);
+  } catch (const UsageError& error) {
+    source.reject(error.what());
+  }
+}
+
+std::map<std::string, double> parse_json_resources(const std::string& text) {
+  std::set<std::string> names;
+  std::optional<std::string> duplicate;
+  auto note_names = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    if (event == nlohmann::json::parse_event_t::key && depth == 1 && !names.insert(parsed.get<std::string>()).second) {
+      if (!duplicate) duplicate = parsed.get<std::string>();
+    }
+    return true;
+  };
+  nlohmann::json parsed;
+  try {
+    parsed = nlohmann::json::parse(text, note_names);
+  } catch (const nlohmann::json::exception& e) {
+    throw UsageError("HETSCHED_RESOURCES is not valid JSON (" + std::string(e.what()) +
+                     "); write it like {\"Custom\": 2} or Custom=2,Disk=1");
+  }
+  if (!parsed.is_object()) {
+    throw UsageError(std::string(resource_shapes) + "; '" + text + "' is a JSON " + parsed.type_name());
+  }
+  if (duplicate) throw UsageError(named_twice(*duplicate));
+  std::map<std::string, double> resources;
+  for (const auto& [name, value] : parsed.items()) {
+    if (!value.is_number()) {
+      throw UsageError("HETSCHED_RESOURCES: the quantity of '" + printable(name) + "' is " + value.dump() +
+                       ", not a number; write it like {\"" + name + "\": 2}");
+    }
+    resources[name] = value.get<double>();
+  }
+  return resources;
+}
+
+std::map<std::string, double> parse_pair_resources(std::string_view rest) {
+  std::map<std::string, double> resources;
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    std::string item = trim(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    if (item.empty()) continue;
+    auto equals = item.find('=');
+    if (equals == std::string::npos || trim(item.substr(0, equals)).empty()) {
+      throw UsageError("HETSCHED_RESOURCES: '" + printable(item) +
+                       "' is not name=quantity; write it like Custom=2,Disk=1");
+    }
+    std::string name = trim(item.substr(0, equals));
+    if (resources.count(name)) throw UsageError(named_twice(name));
+    resources[name] = parse_quantity(name, item.substr(equals + 1));
+  }
+  return resources;
 }
 
 }  // namespace
@@ -59,41 +185,13 @@ std::optional<std::string> process_environment(const char* name) {
 }
 
 std::map<std::string, double> parse_resource_list(const std::string& text) {
-  std::map<std::string, double> resources;
   std::string trimmed = trim(text);
-  if (trimmed.empty()) return resources;
-  if (trimmed.front() == '{') {
-    nlohmann::json parsed;
-    try {
-      parsed = nlohmann::json::parse(trimmed);
-    } catch (const nlohmann::json::exception& e) {
-      throw UsageError("HETSCHED_RESOURCES is not valid JSON (" + std::string(e.what()) +
-                       "); write it like {\"Custom\": 2} or Custom=2,Disk=1");
-    }
-    if (!parsed.is_object()) throw UsageError("HETSCHED_RESOURCES must be a JSON object like {\"Custom\": 2}");
-    for (const auto& [name, value] : parsed.items()) {
-      if (!value.is_number()) {
-        throw UsageError("HETSCHED_RESOURCES: the quantity of '" + name + "' is " + value.dump() +
-                         ", not a number; write it like {\"" + name + "\": 2}");
-      }
-      resources[name] = value.get<double>();
-    }
-    return resources;
+  if (trimmed.empty()) return {};
+  // Text that starts like JSON, or is JSON of another kind (a number, a string), is read as JSON.
+  if (trimmed.front() == '{' || trimmed.front() == '[' || nlohmann::json::accept(trimmed)) {
+    return parse_json_resources(trimmed);
   }
-  std::string_view rest = trimmed;
-  while (!rest.empty()) {
-    auto comma = rest.find(',');
-    std::string item = trim(rest.substr(0, comma));
-    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    if (item.empty()) continue;
-    auto equals = item.find('=');
-    if (equals == std::string::npos || trim(item.substr(0, equals)).empty()) {
-      throw UsageError("HETSCHED_RESOURCES: '" + item + "' is not name=quantity; write it like Custom=2,Disk=1");
-    }
-    std::string name = trim(item.substr(0, equals));
-    resources[name] = parse_quantity(name, item.substr(equals + 1));
-  }
-  return resources;
+  return parse_pair_resources(trimmed);
 }
 
 ResolvedConfig resolve_config(const Config& config, const HardwareInfo& hardware, EnvironmentLookup lookup) {
@@ -101,13 +199,25 @@ ResolvedConfig resolve_config(const Config& config, const HardwareInfo& hardware
   resolved.num_cpus = config.num_cpus.value_or(hardware.usable_cores);
   resolved.num_gpus = config.num_gpus.value_or(static_cast<int>(hardware.gpus.size()));
   std::map<std::string, double> resources = config.resources;
-  std::string resources_source = "Config::resources";
+  Source resources_source{"Config::resources"};
+  std::string placement = config.placement_policy;
+  Source placement_source{"Config::placement_policy"};
+  std::string completion = config.gpu_completion;
+  Source completion_source{"Config::gpu_completion"};
   if (config.read_environment) {
     if (auto value = lookup("HETSCHED_NUM_CPUS")) resolved.num_cpus = parse_count("HETSCHED_NUM_CPUS", *value);
     if (auto value = lookup("HETSCHED_NUM_GPUS")) resolved.num_gpus = parse_count("HETSCHED_NUM_GPUS", *value);
     if (auto value = lookup("HETSCHED_RESOURCES")) {
       resources = parse_resource_list(*value);
-      resources_source = "HETSCHED_RESOURCES";
+      resources_source = {"HETSCHED_RESOURCES", true};
+    }
+    if (auto value = lookup("HETSCHED_PLACEMENT")) {
+      placement = trim(*value);
+      placement_source = {"HETSCHED_PLACEMENT", true};
+    }
+    if (auto value = lookup("HETSCHED_GPU_COMPLETION")) {
+      completion = trim(*value);
+      completion_source = {"HETSCHED_GPU_COMPLETION", true};
     }
   }
   check_count("Config::num_cpus", resolved.num_cpus);
@@ -116,6 +226,8 @@ ResolvedConfig resolve_config(const Config& config, const HardwareInfo& hardware
     throw UsageError("Config::max_bypass = " + std::to_string(config.max_bypass) + " is negative; use 0 or more");
   }
   resolved.max_bypass = static_cast<std::uint32_t>(config.max_bypass);
+  resolved.placement_policy = checked_policy(std::move(placement), placement_source);
+  resolved.gpu_completion = checked_completion(completion, completion_source);
   constexpr std::uint64_t default_logical_gpu_memory = std::uint64_t{16} << 30;
   for (int device = 0; device < resolved.num_gpus; ++device) {
     auto index = static_cast<std::size_t>(device);
@@ -124,14 +236,11 @@ ResolvedConfig resolve_config(const Config& config, const HardwareInfo& hardware
                                       : config.logical_gpu_memory.value_or(default_logical_gpu_memory));
   }
   for (const auto& [name, quantity] : resources) {
-    if (name.empty() || name == "CPU" || name == "GPU") {
-      throw ResourceError(resources_source + ": custom resource name '" + name +
-                          "' is not allowed; CPU and GPU are set with num_cpus and num_gpus, and a name is required");
-    }
+    if (auto problem = name_problem(name)) resources_source.reject<ResourceError>(*problem);
     try {
       resolved.custom_units[name] = to_units("custom resource '" + name + "'", quantity);
     } catch (const ResourceError& error) {
-      throw ResourceError(resources_source + ": " + error.what());
+      resources_source.reject<ResourceError>(error.what());
     }
   }
   return resolved;

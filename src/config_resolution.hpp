@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "exec/gpu_streams.hpp"
 #include "hetsched/config.hpp"
 #include "hetsched/hardware.hpp"
 
@@ -18,6 +19,8 @@ struct ResolvedConfig {
   std::map<std::string, std::int64_t> custom_units;
   std::vector<std::uint64_t> gpu_memory;  // per device: 90% of a real GPU's memory, or Config::logical_gpu_memory
   std::uint32_t max_bypass = 64;
+  std::string placement_policy = "pack";  // a name make_policy accepts
+  GpuCompletion gpu_completion = GpuCompletion::events;
 };
 
 /// Looks up an environment variable (a function so tests of the parser can feed their own).
@@ -27,11 +30,13 @@ using EnvironmentLookup = std::optional<std::string> (*)(const char* name);
 std::optional<std::string> process_environment(const char* name);
 
 /// Applies defaults from `hardware`, then the environment overrides (when config.read_environment), then checks
-/// everything; throws UsageError for a malformed variable and ResourceError for a malformed quantity, each naming it.
+/// everything. Whatever is wrong with a HETSCHED_* value, it is a UsageError naming the variable; a bad field set in
+/// code keeps the type config.hpp gives it (ResourceError for counts and resources, UsageError for the rest).
 ResolvedConfig resolve_config(const Config& config, const HardwareInfo& hardware,
                               EnvironmentLookup lookup = process_environment);
 
-/// Parses HETSCHED_RESOURCES text: a JSON object `{"Custom": 2}` or `Custom=2,Disk=1`.
+/// Parses HETSCHED_RESOURCES text: a JSON object `{"Custom": 2}` or `Custom=2,Disk=1`; UsageError for anything else
+/// (JSON that is not an object, a name given twice, a quantity that is not a number). Names are checked later.
 std::map<std::string, double> parse_resource_list(const std::string& text);
 
 }  // namespace hetsched::detail

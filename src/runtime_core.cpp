@@ -82,9 +82,9 @@ RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
       config_(resolve_config(config, hardware_)),
       scheduler_(ResourceLedger(std::int64_t{config_.num_cpus} * units_per_resource, config_.num_gpus,
                                 config_.custom_units, config_.gpu_memory),
-                 make_policy(config.placement_policy), config_.max_bypass, executor_),
+                 make_policy(config_.placement_policy), config_.max_bypass, executor_),
       executor_(config_.num_cpus, *this) {
-  const GpuCompletion completion = parse_gpu_completion(config.gpu_completion);
+  const GpuCompletion completion = config_.gpu_completion;
   if (const GpuBackend* simulated = gpu_backend_for_testing()) {
     real_gpus_ = std::min(simulated->devices, config_.num_gpus);
     buffers_ = BufferStorePtr(new BufferStore(simulated->memory(real_gpus_), device_capacities(config_)));

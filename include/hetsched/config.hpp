@@ -13,7 +13,13 @@ namespace hetsched {
 /// What a Runtime may use; every field is optional and defaults to what detection finds.
 ///
 /// The environment overrides the fields set in code, so a program can be re-sized without recompiling:
-/// `HETSCHED_NUM_CPUS=8`, `HETSCHED_NUM_GPUS=2`, `HETSCHED_RESOURCES='{"Custom": 2}'` or `'Custom=2,Disk=1'`.
+/// `HETSCHED_NUM_CPUS=8`, `HETSCHED_NUM_GPUS=2`, `HETSCHED_RESOURCES='{"Custom": 2}'` or `'Custom=2,Disk=1'`,
+/// `HETSCHED_PLACEMENT=spread`, `HETSCHED_GPU_COMPLETION=host_functions`.
+///
+/// Errors, checked when the Runtime starts: a HETSCHED_* value that cannot be used is a UsageError naming the
+/// variable, whatever is wrong with it (text that does not parse, a name given twice, a name that is not a choice, a
+/// quantity that breaks the resource rules). A field set in code keeps its own type: a bad count or custom resource
+/// is a ResourceError, a bad placement_policy, gpu_completion or max_bypass a UsageError.
 struct Config {
   /// Logical CPU slots; default: usable cores (affinity mask and cgroup cpu.max aware). May exceed the cores.
   std::optional<int> num_cpus;
@@ -23,18 +29,20 @@ struct Config {
   /// the capacity for buffer replicas there, beyond which the least recently used are evicted. Real GPUs offer 90%
   /// of their memory.
   std::optional<std::size_t> logical_gpu_memory;
-  /// Custom resources, name -> quantity (fixed point, 1e-4; above 1 a whole number).
+  /// Custom resources, name -> quantity (fixed point, 1e-4; above 1 a whole number). A name is any non-empty text
+  /// without whitespace or control characters (UTF-8 is fine: "disk-ssd/0", "accelerator:v100"); "CPU" and "GPU"
+  /// are reserved.
   std::map<std::string, double> resources;
   /// A queued task may be overtaken by at most this many later-arriving tasks; then the scheduler starts no later
   /// task until it fits (so a large demand is never starved by a stream of small ones).
   int max_bypass = 64;
   /// How fractional GPU demands are placed: "pack" (Ray's best fit, the default) or "spread" (the device with the
-  /// most capacity left). Another name is a UsageError.
+  /// most capacity left); HETSCHED_PLACEMENT overrides it. Another name is a UsageError.
   std::string placement_policy = "pack";
   /// How the runtime learns that a GPU task's stream has finished its work: "events" (the default: one progress thread
   /// polls an event recorded after each task) or "host_functions" (a cudaLaunchHostFunc after each task wakes that
-  /// thread). Both are kept so they can be measured against each other (bench_gpu_dispatch); another name is a
-  /// UsageError. No effect without a real GPU.
+  /// thread). Both are kept so they can be measured against each other (bench_gpu_dispatch); HETSCHED_GPU_COMPLETION
+  /// overrides it; another name is a UsageError. No effect without a real GPU.
   std::string gpu_completion = "events";
   /// Read the HETSCHED_* environment overrides (set false to make a test independent of the environment).
   bool read_environment = true;

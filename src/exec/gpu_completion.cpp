@@ -7,7 +7,7 @@ namespace hetsched::detail {
 GpuCompletion parse_gpu_completion(const std::string& name) {
   if (name == "events") return GpuCompletion::events;
   if (name == "host_functions") return GpuCompletion::host_functions;
-  throw UsageError("Config::gpu_completion is '" + name + "'; use \"events\" or \"host_functions\"");
+  throw UsageError("unknown GPU completion mode '" + name + "'; use \"events\" or \"host_functions\"");
 }
 
 }  // namespace hetsched::detail

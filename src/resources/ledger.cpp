@@ -4,17 +4,13 @@
 #include <utility>
 
 #include "hetsched/error.hpp"
+#include "resources/quantity.hpp"
 #include "scheduler/policy.hpp"
 
 namespace hetsched::detail {
 namespace {
 
-std::string quantity_text(std::int64_t units) {
-  std::string text = std::to_string(from_units(units));
-  text.erase(text.find_last_not_of('0') + 1);
-  if (text.back() == '.') text.pop_back();
-  return text;
-}
+std::string units_text(std::int64_t units) { return quantity_text(from_units(units)); }
 
 }  // namespace
 
@@ -50,12 +46,12 @@ const ResourceLedger::Custom* ResourceLedger::find_custom(const std::string& nam
 
 void ResourceLedger::check_feasible(const ResourceDemand& demand) const {
   if (demand.cpu > cpu_total_) {
-    throw ResourceError("the task asks for " + quantity_text(demand.cpu) + " CPU but the runtime has " +
-                        quantity_text(cpu_total_) + " CPU in total; lower .cpus() or raise Config::num_cpus");
+    throw ResourceError("the task asks for " + units_text(demand.cpu) + " CPU but the runtime has " +
+                        units_text(cpu_total_) + " CPU in total; lower .cpus() or raise Config::num_cpus");
   }
   auto gpus = static_cast<std::int64_t>(gpu_free_.size()) * units_per_resource;
   if (demand.gpu > gpus) {
-    throw ResourceError("the task asks for " + quantity_text(demand.gpu) + " GPU but the runtime has " +
+    throw ResourceError("the task asks for " + units_text(demand.gpu) + " GPU but the runtime has " +
                         std::to_string(gpu_free_.size()) +
                         " GPU in total; lower .gpus() or raise Config::num_gpus (extra GPUs are logical)");
   }
@@ -80,8 +76,8 @@ void ResourceLedger::check_feasible(const ResourceDemand& demand) const {
                           "' which the runtime does not have; add it to Config::resources or HETSCHED_RESOURCES");
     }
     if (units > custom->total) {
-      throw ResourceError("the task asks for " + quantity_text(units) + " of custom resource '" + name +
-                          "' but the runtime has " + quantity_text(custom->total) + " in total");
+      throw ResourceError("the task asks for " + units_text(units) + " of custom resource '" + name +
+                          "' but the runtime has " + units_text(custom->total) + " in total");
     }
   }
 }

@@ -1,5 +1,8 @@
 // Fixed-point resource quantities (1e-4), with Ray's rules made strict.
+#include "resources/quantity.hpp"
+
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <string>
 
@@ -10,10 +13,15 @@ namespace hetsched::detail {
 namespace {
 
 std::string describe(std::string_view resource, double quantity) {
-  return std::string(resource) + " quantity " + std::to_string(quantity);
+  return std::string(resource) + " quantity " + quantity_text(quantity);
 }
 
 }  // namespace
+
+std::string quantity_text(double quantity) {
+  char text[32];  // the longest shortest form of a double, "-2.2250738585072014e-308", is 24 characters
+  return std::string(text, std::to_chars(text, text + sizeof text, quantity).ptr);
+}
 
 std::int64_t to_units(std::string_view resource, double quantity) {
   if (!std::isfinite(quantity)) {

@@ -17,7 +17,8 @@
 namespace {
 
 /// The environment variables a Runtime reads (see config.hpp).
-constexpr const char* environment_names[] = {"HETSCHED_NUM_CPUS", "HETSCHED_NUM_GPUS", "HETSCHED_RESOURCES"};
+constexpr const char* environment_names[] = {"HETSCHED_NUM_CPUS", "HETSCHED_NUM_GPUS", "HETSCHED_RESOURCES",
+                                             "HETSCHED_PLACEMENT", "HETSCHED_GPU_COMPLETION"};
 
 /// What `info` reports: the hardware, and the default Runtime's totals or why it could not start.
 struct Report {

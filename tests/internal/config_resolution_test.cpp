@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "hetsched/error.hpp"
 
@@ -57,31 +60,154 @@ TEST_F(ConfigResolution, ResourcesAcceptJson) {
             (std::map<std::string, double>{{"Custom", 2}, {"Disk", 0.25}}));
 }
 
-TEST_F(ConfigResolution, MalformedVariablesAreUsageErrorsNamingThem) {
-  for (const char* bad : {"abc", "-1", "2.5", "", "99999"}) {
-    fake_environment = {{"HETSCHED_NUM_CPUS", bad}};
-    try {
-      resolve_config(Config{}, two_cores(), lookup_fake);
-      ADD_FAILURE() << "accepted HETSCHED_NUM_CPUS=" << bad;
-    } catch (const UsageError& e) {
-      EXPECT_NE(std::string(e.what()).find("HETSCHED_NUM_CPUS"), std::string::npos);
-    }
-  }
-  EXPECT_THROW(parse_resource_list("{not json"), UsageError);
-  EXPECT_THROW(parse_resource_list("[1, 2]"), UsageError);
-  EXPECT_THROW(parse_resource_list(R"({"A": "two"})"), UsageError);
-  EXPECT_THROW(parse_resource_list("A"), UsageError);
-  EXPECT_THROW(parse_resource_list("A=x"), UsageError);
+TEST_F(ConfigResolution, PlacementPolicyComesFromTheConfigThenTheEnvironment) {
+  Config config;
+  EXPECT_EQ(resolve_config(config, two_cores(), lookup_fake).placement_policy, "pack");
+  config.placement_policy = "spread";
+  EXPECT_EQ(resolve_config(config, two_cores(), lookup_fake).placement_policy, "spread");
+  config.placement_policy = "pack";
+  fake_environment = {{"HETSCHED_PLACEMENT", " spread "}};
+  EXPECT_EQ(resolve_config(config, two_cores(), lookup_fake).placement_policy, "spread");
+  config.read_environment = false;
+  EXPECT_EQ(resolve_config(config, two_cores(), lookup_fake).placement_policy, "pack");
 }
 
-TEST_F(ConfigResolution, MalformedQuantitiesAreResourceErrors) {
-  fake_environment = {{"HETSCHED_RESOURCES", "A=1.5"}};
-  EXPECT_THROW(resolve_config(Config{}, two_cores(), lookup_fake), ResourceError);
-  fake_environment = {{"HETSCHED_RESOURCES", "CPU=4"}};
-  EXPECT_THROW(resolve_config(Config{}, two_cores(), lookup_fake), ResourceError);
+TEST_F(ConfigResolution, GpuCompletionComesFromTheConfigThenTheEnvironment) {
+  Config config;
+  EXPECT_EQ(resolve_config(config, two_cores(), lookup_fake).gpu_completion, GpuCompletion::events);
+  config.gpu_completion = "host_functions";
+  EXPECT_EQ(resolve_config(config, two_cores(), lookup_fake).gpu_completion, GpuCompletion::host_functions);
+  fake_environment = {{"HETSCHED_GPU_COMPLETION", "events"}};
+  EXPECT_EQ(resolve_config(config, two_cores(), lookup_fake).gpu_completion, GpuCompletion::events);
+  config.read_environment = false;
+  EXPECT_EQ(resolve_config(config, two_cores(), lookup_fake).gpu_completion, GpuCompletion::host_functions);
+}
+
+/// The message of the UsageError that resolving `config` throws (empty, with a failure, when it throws none).
+std::string usage_error_of(const Config& config) {
+  try {
+    resolve_config(config, two_cores(), lookup_fake);
+    ADD_FAILURE() << "expected a UsageError";
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return {};
+}
+
+TEST_F(ConfigResolution, AnUnknownPlacementPolicyNamesWhereItCameFromAndTheChoices) {
+  Config config;
+  config.placement_policy = "best";
+  std::string from_code = usage_error_of(config);
+  EXPECT_NE(from_code.find("Config::placement_policy"), std::string::npos) << from_code;
+  fake_environment = {{"HETSCHED_PLACEMENT", "best"}};
+  config.placement_policy = "pack";
+  std::string from_environment = usage_error_of(config);
+  EXPECT_NE(from_environment.find("HETSCHED_PLACEMENT"), std::string::npos) << from_environment;
+  for (const std::string& message : {from_code, from_environment}) {
+    EXPECT_NE(message.find("\"pack\""), std::string::npos) << message;
+    EXPECT_NE(message.find("\"spread\""), std::string::npos) << message;
+  }
+}
+
+TEST_F(ConfigResolution, AnUnknownGpuCompletionNamesWhereItCameFromAndTheChoices) {
+  Config config;
+  config.gpu_completion = "callbacks";
+  std::string from_code = usage_error_of(config);
+  EXPECT_NE(from_code.find("Config::gpu_completion"), std::string::npos) << from_code;
+  fake_environment = {{"HETSCHED_GPU_COMPLETION", "callbacks"}};
+  config.gpu_completion = "events";
+  std::string from_environment = usage_error_of(config);
+  EXPECT_NE(from_environment.find("HETSCHED_GPU_COMPLETION"), std::string::npos) << from_environment;
+  for (const std::string& message : {from_code, from_environment}) {
+    EXPECT_NE(message.find("\"events\""), std::string::npos) << message;
+    EXPECT_NE(message.find("\"host_functions\""), std::string::npos) << message;
+  }
+}
+
+TEST_F(ConfigResolution, EveryMalformedVariableIsAUsageErrorNamingIt) {
+  const std::vector<std::pair<std::string, std::string>> malformed = {
+      {"HETSCHED_NUM_CPUS", "abc"}, {"HETSCHED_NUM_CPUS", "-1"}, {"HETSCHED_NUM_CPUS", "2.5"},
+      {"HETSCHED_NUM_CPUS", ""}, {"HETSCHED_NUM_CPUS", "99999"},
+      {"HETSCHED_NUM_GPUS", "two"}, {"HETSCHED_NUM_GPUS", "-2"},
+      {"HETSCHED_RESOURCES", "{not json"}, {"HETSCHED_RESOURCES", "[1, 2]"}, {"HETSCHED_RESOURCES", R"({"A": "two"})"},
+      {"HETSCHED_RESOURCES", "A"}, {"HETSCHED_RESOURCES", "A=x"}, {"HETSCHED_RESOURCES", "A=1,A=2"},
+      {"HETSCHED_RESOURCES", "a b=1"}, {"HETSCHED_RESOURCES", "A=1.5"}, {"HETSCHED_RESOURCES", "A=-1"},
+      {"HETSCHED_RESOURCES", "A=0.00001"}, {"HETSCHED_RESOURCES", "CPU=4"}, {"HETSCHED_RESOURCES", R"({"GPU": 1})"},
+      {"HETSCHED_PLACEMENT", "best"}, {"HETSCHED_PLACEMENT", ""},
+      {"HETSCHED_GPU_COMPLETION", "callbacks"}, {"HETSCHED_GPU_COMPLETION", ""},
+  };
+
+  for (const auto& [variable, value] : malformed) {
+    SCOPED_TRACE(variable + "='" + value + "'");
+    fake_environment = {{variable, value}};
+    std::string message = usage_error_of(Config{});
+    EXPECT_NE(message.find(variable), std::string::npos) << message;
+  }
+}
+
+TEST_F(ConfigResolution, BadFieldsSetInCodeKeepTheirOwnTypes) {
+  Config quantity;
+  quantity.resources = {{"A", 1.5}};
+  EXPECT_THROW(resolve_config(quantity, two_cores(), lookup_fake), ResourceError);
+  Config reserved;
+  reserved.resources = {{"CPU", 4}};
+  EXPECT_THROW(resolve_config(reserved, two_cores(), lookup_fake), ResourceError);
+  Config spaced;
+  spaced.resources = {{"a b", 1}};
+  EXPECT_THROW(resolve_config(spaced, two_cores(), lookup_fake), ResourceError);
   Config negative;
   negative.num_cpus = -1;
   EXPECT_THROW(resolve_config(negative, two_cores(), lookup_fake), ResourceError);
+  Config policy;
+  policy.placement_policy = "best";
+  EXPECT_THROW(resolve_config(policy, two_cores(), lookup_fake), UsageError);
+}
+
+/// The message of the UsageError parse_resource_list throws for `text` (empty, with a failure, when it throws none).
+std::string resource_list_error(const std::string& text) {
+  try {
+    parse_resource_list(text);
+    ADD_FAILURE() << "accepted HETSCHED_RESOURCES='" << text << "'";
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return {};
+}
+
+TEST_F(ConfigResolution, ResourcesNamedTwiceAreRefusedNamingTheDuplicate) {
+  for (const char* text : {R"({"a": 1, "a": 2})", "a=1,a=2", "a=1, b=1, a =1"}) {
+    SCOPED_TRACE(text);
+    std::string message = resource_list_error(text);
+    EXPECT_NE(message.find("'a'"), std::string::npos) << message;
+    EXPECT_NE(message.find("twice"), std::string::npos) << message;
+  }
+}
+
+TEST_F(ConfigResolution, JsonThatIsNotAnObjectSaysWhatShapeIsExpected) {
+  const std::string expected =
+      R"(HETSCHED_RESOURCES must be a JSON object like {"Custom": 2} or a list like Custom=2,Disk=1)";
+  for (const char* text : {"[1,2]", "[\"Custom\", 2]", "2", "\"Custom\""}) {
+    SCOPED_TRACE(text);
+    std::string message = resource_list_error(text);
+    EXPECT_NE(message.find(expected), std::string::npos) << message;
+  }
+}
+
+TEST_F(ConfigResolution, ResourceNamesMayNotContainWhitespaceOrControlCharacters) {
+  for (const char* text : {"a b=1", R"({"a b": 1})", R"({"a\tb": 1})", R"({" a": 1})", "a\x01=1"}) {
+    SCOPED_TRACE(text);
+    fake_environment = {{"HETSCHED_RESOURCES", text}};
+    std::string message = usage_error_of(Config{});
+    EXPECT_NE(message.find("HETSCHED_RESOURCES"), std::string::npos) << message;
+    EXPECT_NE(message.find("whitespace or control characters"), std::string::npos) << message;
+  }
+}
+
+TEST_F(ConfigResolution, ResourceNamesMayUseAnyOtherCharacters) {
+  fake_environment = {{"HETSCHED_RESOURCES", " accelerator:v100 = 2 , disk-ssd/0=1,caf\xC3\xA9=1"}};
+  auto resolved = resolve_config(Config{}, two_cores(), lookup_fake);
+  EXPECT_EQ(resolved.custom_units, (std::map<std::string, std::int64_t>{
+                                       {"accelerator:v100", 20000}, {"caf\xC3\xA9", 10000}, {"disk-ssd/0", 10000}}));
 }
 
 }  // namespace

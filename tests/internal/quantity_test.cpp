@@ -3,9 +3,12 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+#include <utility>
 
 #include "hetsched/detail/resource_demand.hpp"
 #include "hetsched/error.hpp"
+#include "resources/quantity.hpp"
 
 namespace hetsched::detail {
 namespace {
@@ -31,6 +34,28 @@ TEST(Quantity, ErrorsNameTheResource) {
   } catch (const ResourceError& e) {
     EXPECT_NE(std::string(e.what()).find("GPU"), std::string::npos);
   }
+}
+
+TEST(Quantity, MessagesWriteQuantitiesCompactly) {
+  for (auto [quantity, text] : {std::pair{1e18, "1e+18"}, std::pair{-1e18, "-1e+18"}, std::pair{-0.5, "-0.5"},
+                                std::pair{0.33333, "0.33333"}, std::pair{2.5, "2.5"}}) {
+    try {
+      to_units("Custom", quantity);
+      ADD_FAILURE() << "accepted " << text;
+    } catch (const ResourceError& e) {
+      std::string message = e.what();
+      EXPECT_NE(message.find(std::string("Custom quantity ") + text + " "), std::string::npos) << message;
+      EXPECT_EQ(message.find("00000"), std::string::npos) << message;
+    }
+  }
+}
+
+TEST(Quantity, TextIsTheShortestThatReadsBackTheSame) {
+  EXPECT_EQ(quantity_text(2), "2");
+  EXPECT_EQ(quantity_text(0.3333), "0.3333");
+  EXPECT_EQ(quantity_text(from_units(3333)), "0.3333");
+  EXPECT_EQ(quantity_text(1e12), "1e+12");
+  EXPECT_EQ(quantity_text(4096), "4096");
 }
 
 TEST(ResourceDemand, CustomEntriesStaySortedAndUnique) {

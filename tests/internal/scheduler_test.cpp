@@ -1,4 +1,5 @@
-// The scheduler on its own: class queues, the bypass limit, and its lock under concurrent enqueue/finish.
+// The scheduler on its own: class queues, the capacity bounds, the bypass limit, and its lock under concurrent
+// enqueue/finish. A RecordingDispatcher makes every bound exact: what fits is dispatched inside enqueue/finished.
 #include "scheduler/scheduler.hpp"
 
 #include <gtest/gtest.h>
@@ -7,6 +8,8 @@
 #include <chrono>
 #include <atomic>
 #include <mutex>
+#include <string>
+#include <vector>
 #include <thread>
 
 #include "test_task.hpp"
@@ -83,6 +86,29 @@ TEST(Scheduler, FractionalGpuDemandsPackOntoOneDeviceFirst) {
   ASSERT_EQ(dispatcher.started.size(), 4u);
   for (int i = 0; i < 3; ++i) EXPECT_EQ(dispatcher.started[i]->gpu_ids, std::vector<int>{0});
   EXPECT_EQ(dispatcher.started[3]->gpu_ids, std::vector<int>{1});  // 0.0001 left on device 0
+}
+
+TEST(Scheduler, ThreeSharesSlightlyAboveAThirdNeverRunOnOneGpuAtOnce) {
+  RecordingDispatcher dispatcher;
+  auto scheduler = make_scheduler(dispatcher, 8, 1);
+  for (int i = 0; i < 4; ++i) scheduler.enqueue(make_task(0, 0.3334, "share-" + std::to_string(i)));
+  EXPECT_EQ(dispatcher.names(), (std::vector<std::string>{"share-0", "share-1"}));
+  EXPECT_EQ(scheduler.available().at("GPU"), 0.3332);
+  scheduler.finished(*dispatcher.started[0]);
+  EXPECT_EQ(dispatcher.names(), (std::vector<std::string>{"share-0", "share-1", "share-2"}));
+}
+
+TEST(Scheduler, TasksWaitForGpuMemoryEvenWhenTheirGpuShareFits) {
+  RecordingDispatcher dispatcher;
+  Scheduler scheduler(ResourceLedger(8 * units_per_resource, 1, {}, {1000}), make_pack_policy(), 64, dispatcher);
+  for (int i = 0; i < 3; ++i) {
+    TaskPtr task = make_task(0, 0.25, "task-" + std::to_string(i));
+    task->demand.gpu_memory = 600;
+    scheduler.enqueue(std::move(task));
+  }
+  EXPECT_EQ(dispatcher.names(), std::vector<std::string>{"task-0"}) << "4 fit by GPU share, only 1 by memory";
+  scheduler.finished(*dispatcher.started[0]);
+  EXPECT_EQ(dispatcher.names(), (std::vector<std::string>{"task-0", "task-1"}));
 }
 
 TEST(Scheduler, WholeGpuDemandTakesDistinctFreeDevices) {

@@ -12,12 +12,11 @@
 
 namespace {
 
-using hetsched_test::ConcurrencyMeter;
 using hetsched_test::contains;
 using hetsched_test::eventually;
 using hetsched_test::Gate;
+using hetsched_test::HeldTasks;
 using hetsched_test::make_config;
-using hetsched_test::Rendezvous;
 
 struct Counter {
   int value = 0;
@@ -109,42 +108,37 @@ TEST(Actor, ConcurrentWaitersNeverRunACallTwice) {
   }
 }
 
+/// An actor whose calls stay inside until the test releases them.
+struct Holder {
+  HeldTasks* held;
+  explicit Holder(HeldTasks* h) : held(h) {}
+  bool hold() { return held->hold(); }
+};
+
 TEST(Actor, RunsOneCallAtATimeByDefault) {
-  struct Probe {
-    ConcurrencyMeter* meter;
-    explicit Probe(ConcurrencyMeter* m) : meter(m) {}
-    void touch() {
-      ConcurrencyMeter::Scope scope(*meter);
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
-  };
-  ConcurrencyMeter meter;
+  HeldTasks held;
   hetsched::Runtime rt{make_config(4)};
-  auto probe = rt.actor<Probe>().remote(&meter);
-  std::vector<hetsched::ObjectRef<void>> refs;
-  for (int i = 0; i < 50; ++i) refs.push_back(probe.call(&Probe::touch));
-  rt.get(refs);
-  EXPECT_EQ(meter.max(), 1);
+  auto holder = rt.actor<Holder>().remote(&held);
+  std::vector<hetsched::ObjectRef<bool>> refs;
+  for (int i = 0; i < 5; ++i) refs.push_back(holder.call(&Holder::hold));
+  ASSERT_TRUE(held.wait_until_inside(1));
+  EXPECT_EQ(held.max_inside(), 1) << "a second call started while the first was still running (CPUs were free)";
+  held.release();
+  for (bool released : rt.get(refs)) EXPECT_TRUE(released);
+  EXPECT_EQ(held.max_inside(), 1);
 }
 
-TEST(Actor, MaxConcurrencyLetsThatManyCallsRunAtOnce) {
-  struct Meeting {
-    Rendezvous* rendezvous;
-    ConcurrencyMeter* meter;
-    Meeting(Rendezvous* r, ConcurrencyMeter* m) : rendezvous(r), meter(m) {}
-    bool meet() {
-      ConcurrencyMeter::Scope scope(*meter);
-      return rendezvous->arrive_and_wait();
-    }
-  };
-  Rendezvous rendezvous(3);
-  ConcurrencyMeter meter;
-  hetsched::Runtime rt{make_config(4)};
-  auto meeting = rt.actor<Meeting>().max_concurrency(3).remote(&rendezvous, &meter);
+TEST(Actor, MaxConcurrencyLetsThatManyCallsRunAtOnceAndNoMore) {
+  HeldTasks held;
+  hetsched::Runtime rt{make_config(5)};
+  auto holder = rt.actor<Holder>().max_concurrency(3).remote(&held);
   std::vector<hetsched::ObjectRef<bool>> refs;
-  for (int i = 0; i < 3; ++i) refs.push_back(meeting.call(&Meeting::meet));
-  for (bool met : rt.get(refs)) EXPECT_TRUE(met);
-  EXPECT_LE(meter.max(), 3);
+  for (int i = 0; i < 5; ++i) refs.push_back(holder.call(&Holder::hold));
+  ASSERT_TRUE(held.wait_until_inside(3)) << "max_concurrency(3) never ran three calls at once";
+  EXPECT_EQ(held.max_inside(), 3) << "a fourth call started while three were running (CPUs were free)";
+  held.release();
+  for (bool released : rt.get(refs)) EXPECT_TRUE(released);
+  EXPECT_EQ(held.max_inside(), 3);
 }
 
 TEST(Actor, HandlesCanBePassedToTasks) {

@@ -24,6 +24,8 @@ class CleanEnvironment : public ::testing::Test {
   ScopedEnv cpus_{"HETSCHED_NUM_CPUS", std::nullopt};
   ScopedEnv gpus_{"HETSCHED_NUM_GPUS", std::nullopt};
   ScopedEnv resources_{"HETSCHED_RESOURCES", std::nullopt};
+  ScopedEnv placement_{"HETSCHED_PLACEMENT", std::nullopt};
+  ScopedEnv gpu_completion_{"HETSCHED_GPU_COMPLETION", std::nullopt};
 };
 
 /// A config that reads the environment, with fields the environment should override.
@@ -33,18 +35,34 @@ hetsched::Config config_reading_environment() {
   return config;
 }
 
-/// Expects constructing a Runtime from `config` to throw a UsageError or ResourceError whose message names `variable`.
-void expect_rejected_naming(const hetsched::Config& config, const std::string& variable) {
+/// Expects constructing a Runtime from `config` to throw a UsageError (what every malformed HETSCHED_* value is)
+/// whose message names `variable` and contains each of `mentions`.
+void expect_rejected_naming(const hetsched::Config& config, const std::string& variable,
+                            const std::vector<std::string>& mentions = {}) {
   try {
     hetsched::Runtime rt{config};
     ADD_FAILURE() << "expected the Runtime to reject " << variable;
-  } catch (const hetsched::Error& error) {
-    bool expected_type = dynamic_cast<const hetsched::UsageError*>(&error) != nullptr ||
-                         dynamic_cast<const hetsched::ResourceError*>(&error) != nullptr;
-    EXPECT_TRUE(expected_type) << "a malformed setting should be a UsageError or ResourceError, got "
-                               << typeid(error).name() << ": " << error.what();
+  } catch (const hetsched::UsageError& error) {
     EXPECT_TRUE(contains(error.what(), variable)) << "the message does not name " << variable << ": " << error.what();
+    for (const std::string& mention : mentions) EXPECT_TRUE(contains(error.what(), mention)) << error.what();
+  } catch (const hetsched::Error& error) {
+    ADD_FAILURE() << "a malformed " << variable << " should be a UsageError, got " << typeid(error).name() << ": "
+                  << error.what();
   }
+}
+
+/// The first GPU each of two gpus(0.5) tasks that run at once gets (-1 when they did not meet).
+std::vector<int> devices_of_two_halves(hetsched::Runtime& rt) {
+  hetsched_test::Rendezvous both(2);
+  std::vector<hetsched::ObjectRef<int>> devices;
+  for (int i = 0; i < 2; ++i) {
+    devices.push_back(rt.task([&both](hetsched::TaskContext& ctx) {
+                          return both.arrive_and_wait() ? ctx.gpu_ids()[0] : -1;
+                        })
+                          .gpus(0.5)
+                          .remote());
+  }
+  return rt.get(devices);
 }
 
 using Config = CleanEnvironment;
@@ -115,6 +133,7 @@ TEST_F(Config, IgnoresTheEnvironmentWhenToldTo) {
   ScopedEnv cpus("HETSCHED_NUM_CPUS", "3");
   ScopedEnv gpus("HETSCHED_NUM_GPUS", "2");
   ScopedEnv resources("HETSCHED_RESOURCES", "Custom=2");
+  ScopedEnv placement("HETSCHED_PLACEMENT", "spread");
   hetsched::Runtime rt{make_config(1, 0)};
   auto totals = rt.total_resources();
   EXPECT_EQ(totals["CPU"], 1.0);
@@ -125,6 +144,8 @@ TEST_F(Config, IgnoresTheEnvironmentWhenToldTo) {
 TEST_F(Config, IgnoresMalformedVariablesWhenToldTo) {
   ScopedEnv cpus("HETSCHED_NUM_CPUS", "many");
   ScopedEnv resources("HETSCHED_RESOURCES", "{not json");
+  ScopedEnv placement("HETSCHED_PLACEMENT", "best");
+  ScopedEnv completion("HETSCHED_GPU_COMPLETION", "callbacks");
   hetsched::Runtime rt{make_config(2)};
   EXPECT_EQ(rt.total_resources()["CPU"], 2.0);
 }
@@ -147,10 +168,50 @@ TEST_F(Config, RejectsAMalformedNumGpusNamingTheVariable) {
 
 TEST_F(Config, RejectsMalformedResourcesNamingTheVariable) {
   for (std::string value : {R"({"Custom": )", R"({"Custom": "two"})", R"(["Custom", 2])", "Custom", "Custom=",
-                            "Custom=abc", "=2", "Custom=-1", "Custom=1.5"}) {
+                            "Custom=abc", "=2", "Custom=-1", "Custom=1.5", "Custom=1,Custom=2",
+                            R"({"Custom": 1, "Custom": 2})", "my resource=1", "[1,2]", "CPU=1"}) {
     SCOPED_TRACE(value);
     ScopedEnv env("HETSCHED_RESOURCES", value);
     expect_rejected_naming(config_reading_environment(), "HETSCHED_RESOURCES");
+  }
+}
+
+TEST_F(Config, HonoursPlacementFromTheEnvironment) {
+  {
+    hetsched::Runtime pack{make_config(4, 2)};
+    EXPECT_EQ(devices_of_two_halves(pack), (std::vector<int>{0, 0})) << "pack, the default, fills device 0 first";
+  }
+  ScopedEnv env("HETSCHED_PLACEMENT", "spread");
+  hetsched::Config config = make_config(4, 2);
+  config.read_environment = true;
+  hetsched::Runtime spread{config};
+  EXPECT_EQ(devices_of_two_halves(spread), (std::vector<int>{0, 1})) << "spread puts the second half on device 1";
+}
+
+TEST_F(Config, RejectsAnUnknownPlacementNamingTheVariableAndTheChoices) {
+  for (std::string value : {"best", "", "Pack"}) {
+    SCOPED_TRACE(value);
+    ScopedEnv env("HETSCHED_PLACEMENT", value);
+    expect_rejected_naming(config_reading_environment(), "HETSCHED_PLACEMENT", {"\"pack\"", "\"spread\""});
+  }
+}
+
+TEST_F(Config, AcceptsEitherGpuCompletionFromTheEnvironment) {
+  for (const char* mode : {"events", "host_functions"}) {
+    ScopedEnv env("HETSCHED_GPU_COMPLETION", mode);
+    hetsched::Config config = make_config(1, 1);
+    config.read_environment = true;
+    hetsched::Runtime rt{config};
+    EXPECT_EQ(rt.get(rt.task([] { return 7; }).remote()), 7) << mode;
+  }
+}
+
+TEST_F(Config, RejectsAnUnknownGpuCompletionNamingTheVariableAndTheChoices) {
+  for (std::string value : {"callbacks", ""}) {
+    SCOPED_TRACE(value);
+    ScopedEnv env("HETSCHED_GPU_COMPLETION", value);
+    expect_rejected_naming(config_reading_environment(), "HETSCHED_GPU_COMPLETION",
+                           {"\"events\"", "\"host_functions\""});
   }
 }
 

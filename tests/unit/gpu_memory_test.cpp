@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
+#include <string>
 #include <span>
 #include <thread>
 #include <vector>
@@ -12,8 +14,8 @@
 
 namespace {
 
-using hetsched_test::ConcurrencyMeter;
 using hetsched_test::contains;
+using hetsched_test::HeldTasks;
 using hetsched_test::make_config;
 using hetsched_test::Rendezvous;
 
@@ -45,19 +47,16 @@ TEST(GpuMemory, TasksWaitForMemoryEvenWhenTheirGpuShareFits) {
   hetsched::Config config = make_config(4, 1);
   config.logical_gpu_memory = 1000;
   hetsched::Runtime rt{config};
-  ConcurrencyMeter meter;
-  std::vector<hetsched::ObjectRef<void>> refs;
-  for (int i = 0; i < 6; ++i) {
-    refs.push_back(rt.task([&meter] {
-                       ConcurrencyMeter::Scope scope(meter);
-                       std::this_thread::sleep_for(std::chrono::milliseconds(2));
-                     })
-                       .gpus(0.25)
-                       .gpu_memory(600)
-                       .remote());
-  }
-  rt.get(refs);
-  EXPECT_EQ(meter.max(), 1);  // 4 fit by GPU share, only 1 by memory
+  HeldTasks held;
+  std::vector<hetsched::ObjectRef<bool>> refs;
+  for (int i = 0; i < 6; ++i) refs.push_back(rt.task(held.body()).gpus(0.25).gpu_memory(600).remote());
+  ASSERT_TRUE(held.wait_until_inside(1));
+  // 4 fit by GPU share and CPUs, only 1 by memory: exactly one was started.
+  EXPECT_EQ(rt.available_resources(), (std::map<std::string, double>{{"CPU", 3}, {"GPU", 0.75}}));
+  EXPECT_EQ(held.max_inside(), 1);
+  held.release();
+  for (bool released : rt.get(refs)) EXPECT_TRUE(released);
+  EXPECT_EQ(held.max_inside(), 1);
   EXPECT_EQ(rt.available_resources(), rt.total_resources());
 }
 

@@ -1,5 +1,6 @@
 // Resources: totals and free amounts, quantity rules, infeasible demands, concurrency limits, GPU placement and
-// fairness between large and small demands. Concurrency is proved by counting and by rendezvous, never by time.
+// fairness between large and small demands. Concurrency is proved by rendezvous, and upper bounds by tasks held
+// until the runtime is saturated, never by time.
 #include <gtest/gtest.h>
 
 #include <oneapi/tbb/parallel_for.h>
@@ -21,11 +22,11 @@
 
 namespace {
 
-using hetsched_test::ConcurrencyMeter;
 using hetsched_test::contains;
 using hetsched_test::eventually;
 using hetsched_test::Gate;
 using hetsched_test::hang_guard;
+using hetsched_test::HeldTasks;
 using hetsched_test::make_config;
 using hetsched_test::Rendezvous;
 using namespace std::chrono_literals;
@@ -107,20 +108,18 @@ TEST(Resources, FitThreeThirdsOfAGpuOnOneGpu) {
 }
 
 TEST(Resources, DoNotFitThreeSlightlyLargerSharesOnOneGpu) {
-  ConcurrencyMeter meter;
+  HeldTasks held;
   hetsched::Runtime rt{make_config(6, 1)};
-  std::vector<hetsched::ObjectRef<void>> refs;
-  for (int i = 0; i < 12; ++i) {
-    refs.push_back(rt.task([&meter] {
-                       ConcurrencyMeter::Scope inside(meter);
-                       std::this_thread::sleep_for(2ms);
-                     })
-                       .gpus(0.3334)
-                       .remote());
-  }
-  rt.get(refs);
-  EXPECT_LE(meter.max(), 2) << "0.3334 x 3 exceeds one GPU";
-  EXPECT_GE(meter.max(), 1);
+  std::vector<hetsched::ObjectRef<bool>> refs;
+  for (int i = 0; i < 6; ++i) refs.push_back(rt.task(held.body()).gpus(0.3334).remote());
+  // Two shares run and stay; four wait with CPUs to spare, so a third share that fitted would have been started.
+  ASSERT_TRUE(held.wait_until_inside(2)) << "two gpus(0.3334) tasks never ran at once";
+  EXPECT_EQ(rt.available_resources(), (ResourceMap{{"CPU", 4}, {"GPU", 0.3332}}))
+      << "exactly two tasks were started: 0.3334 x 3 exceeds one GPU";
+  EXPECT_EQ(held.max_inside(), 2);
+  held.release();
+  for (bool released : rt.get(refs)) EXPECT_TRUE(released);
+  EXPECT_EQ(held.max_inside(), 2);
 }
 
 TEST(Resources, RejectQuantitiesFinerThanOneTenThousandth) {
@@ -221,18 +220,16 @@ TEST(Resources, LeaveNothingBehindWhenASubmissionIsRejected) {
 // --- CPU concurrency -------------------------------------------------------------------------------------------
 
 TEST(Resources, RunAtMostNumCpusOneCpuTasksAtOnce) {
-  ConcurrencyMeter meter;
+  HeldTasks held;
   hetsched::Runtime rt{make_config(2)};
-  std::vector<hetsched::ObjectRef<void>> refs;
-  for (int i = 0; i < 40; ++i) {
-    refs.push_back(rt.task([&meter] {
-                       ConcurrencyMeter::Scope inside(meter);
-                       std::this_thread::sleep_for(1ms);
-                     }).remote());
-  }
-  rt.get(refs);
-  EXPECT_LE(meter.max(), 2);
-  EXPECT_GE(meter.max(), 1);
+  std::vector<hetsched::ObjectRef<bool>> refs;
+  for (int i = 0; i < 6; ++i) refs.push_back(rt.task(held.body()).remote());
+  ASSERT_TRUE(held.wait_until_inside(2)) << "two 1-CPU tasks never ran at once with num_cpus=2";
+  EXPECT_EQ(rt.available_resources()["CPU"], 0.0);
+  EXPECT_EQ(held.max_inside(), 2) << "a third task started while both CPUs were held";
+  held.release();
+  for (bool released : rt.get(refs)) EXPECT_TRUE(released);
+  EXPECT_EQ(held.max_inside(), 2);
 }
 
 TEST(Resources, RunFourBlockingTasksAtOnceWithFourCpusOnAnyMachine) {
@@ -270,19 +267,18 @@ TEST(Resources, GiveConcurrentTasksArenasOfTheirOwnShares) {
 
 TEST(Resources, KeepAParallelForInsideATaskWithinItsShare) {
   hetsched::Runtime rt{make_config(4)};
-  auto widest = rt.task([] {
-                    ConcurrencyMeter meter;
-                    tbb::parallel_for(0, 200, [&meter](int) {
-                      ConcurrencyMeter::Scope inside(meter);
-                      std::this_thread::sleep_for(200us);
-                    });
-                    return meter.max();
-                  })
-                    .cpus(2)
-                    .remote();
-  int seen = rt.get(widest);
-  EXPECT_LE(seen, 2);
-  EXPECT_GE(seen, 1);
+  // Every iteration runs in the task's arena of 2 slots, which bounds the threads however the work is stolen.
+  auto outside_share = rt.task([] {
+                           std::atomic<int> outside{0};
+                           tbb::parallel_for(0, 200, [&outside](int) {
+                             int slot = tbb::this_task_arena::current_thread_index();
+                             if (tbb::this_task_arena::max_concurrency() != 2 || slot < 0 || slot >= 2) ++outside;
+                           });
+                           return outside.load();
+                         })
+                           .cpus(2)
+                           .remote();
+  EXPECT_EQ(rt.get(outside_share), 0) << "iterations ran outside an arena of the task's 2 CPUs";
 }
 
 TEST(Resources, NeverRunATaskBeforeItsCpusAreFreeEvenWhenSomeoneGetsIt) {

@@ -1,6 +1,7 @@
 /// @file test_support.hpp
 /// @brief Helpers shared by the public-behaviour tests: configs that ignore the environment, gates and rendezvous
-/// with hang guards, a concurrency meter and a copy-counting value. Only the public API is used.
+/// with hang guards, a concurrency meter, tasks held until released, and a copy-counting value. Only the public API
+/// is used.
 #pragma once
 
 #include <algorithm>
@@ -116,6 +117,35 @@ class ConcurrencyMeter {
  private:
   std::atomic<int> current_{0};
   std::atomic<int> max_{0};
+};
+
+/// Task bodies that stay inside until the test lets them all go, so that a test checks a concurrency bound while the
+/// runtime is saturated by construction, not by overlapping sleeps: submit more tasks than the bound allows, wait
+/// until `bound` are inside (the runtime can start no more until one leaves), check the meter and the free
+/// resources (taken synchronously when a task is dispatched), then release().
+class HeldTasks {
+ public:
+  /// Counts the caller inside, then waits for release(); returns whether it came before the hang guard.
+  bool hold() {
+    ConcurrencyMeter::Scope inside(meter_);
+    return released_.wait();
+  }
+  /// A task body that calls hold().
+  auto body() {
+    return [this] { return hold(); };
+  }
+  /// Waits until `count` callers have been inside at once; false at the hang guard.
+  bool wait_until_inside(int count) const {
+    return eventually([&] { return meter_.max() >= count; });
+  }
+  /// The most callers seen inside at once.
+  int max_inside() const { return meter_.max(); }
+  /// Lets every caller, present and future, go.
+  void release() { released_.open(); }
+
+ private:
+  ConcurrencyMeter meter_;
+  Gate released_;
 };
 
 /// A value that counts how often it is copied and moved (per test: call reset() first).
