@@ -11,7 +11,7 @@
 
 #include "config_resolution.hpp"
 #include "exec/cpu_executor.hpp"
-#include "exec/gpu_streams.hpp"
+#include "exec/gpu_task_runner.hpp"
 #include "hetsched/detail/actor_state.hpp"
 #include "hetsched/hardware.hpp"
 #include "hetsched/runtime.hpp"
@@ -21,7 +21,7 @@
 
 namespace hetsched::detail {
 
-class RuntimeCore final : public TaskRunner {
+class RuntimeCore final : public TaskRunner, public TaskCompletion {
  public:
   RuntimeCore(Runtime& owner, const Config& config);
   /// Cancels what has not started, waits for what runs.
@@ -46,8 +46,6 @@ class RuntimeCore final : public TaskRunner {
 
   /// The runtime a submitted task belongs to.
   static RuntimeCore& of(const Task& task) noexcept { return *task.core; }
-  /// The message of a stored exception (any type).
-  static std::string describe(const std::exception_ptr& error);
 
   /// The task this thread is running for this runtime, or null.
   Task* current_task() const noexcept;
@@ -62,8 +60,8 @@ class RuntimeCore final : public TaskRunner {
  private:
   void register_object(ObjectEntry& entry);
   TaskPtr publish(Task& task, std::exception_ptr failure, std::size_t bytes, bool started, bool may_continue) noexcept;
-  TaskPtr complete_on_device(Task& task, int device, CUstream_st* stream, std::exception_ptr failure,
-                             std::size_t bytes) noexcept;
+  TaskPtr task_done(Task& task, std::exception_ptr failure, std::size_t bytes, bool may_continue) noexcept override;
+  void body_returned(Task& task) noexcept override;
   void kill_every_actor();
   std::exception_ptr cancellation(const Task& task) const;
 
@@ -76,11 +74,10 @@ class RuntimeCore final : public TaskRunner {
   std::mutex actors_mutex_;
   std::unordered_map<std::uint64_t, ActorState*> actors_;  // live actors (weak: they unregister themselves)
   std::unordered_map<std::string, ActorState*> named_actors_;
-  int real_gpus_ = 0;  // GPUs 0..real_gpus_-1 are CUDA devices; the rest are logical
   BufferStorePtr buffers_;
   // Declaration order matters: the scheduler dispatches to the executor; the executor is destroyed first, the GPU
-  // streams (whose progress thread publishes tasks) after both.
-  std::unique_ptr<GpuStreams> gpu_streams_;
+  // runner (whose streams' progress thread publishes tasks) after both.
+  std::unique_ptr<GpuTaskRunner> gpu_;  // runs tasks on the real GPUs (0..n-1); the rest are logical
   Scheduler scheduler_;
   CpuExecutor executor_;
 };

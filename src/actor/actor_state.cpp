@@ -4,6 +4,7 @@
 #include "hetsched/detail/actor_state.hpp"
 
 #include "hetsched/error.hpp"
+#include "exec/task_failure.hpp"
 #include "runtime_core.hpp"
 
 namespace hetsched::detail {
@@ -155,7 +156,7 @@ bool ActorState::created(Task& creation, std::exception_ptr failure) {
       if (failure) {
         life_ = Life::dead;
         death_ = std::make_exception_ptr(ActorDiedError(
-            "actor '" + display_name() + "' died: its constructor failed: " + RuntimeCore::describe(failure)));
+            "actor '" + display_name() + "' died: its constructor failed: " + describe(failure)));
         orphans.assign(std::make_move_iterator(mailbox_.begin()), std::make_move_iterator(mailbox_.end()));
         mailbox_.clear();
       } else {
