@@ -243,24 +243,6 @@ void RuntimeCore::kill_every_actor() {
   }
 }
 
-void submit_actor_call(TaskPtr task) {
-  if (RuntimeCore* core = task->actor->live_core()) return core->submit(std::move(task));
-  task->result->mark_failed(task->actor->death());
-}
-
-void kill_actor(ActorState& actor) {
-  actor.kill(std::make_exception_ptr(ActorDiedError(
-      "actor '" + actor.display_name() + "' was killed")));
-}
-
-ActorRef create_actor(RuntimeCore& core, std::string name, const std::type_info& type, int max_concurrency) {
-  return core.create_actor(std::move(name), type, max_concurrency);
-}
-
-ActorRef find_actor(RuntimeCore& core, const std::string& name, const std::type_info& type) {
-  return core.find_actor(name, type);
-}
-
 std::exception_ptr RuntimeCore::cancellation(const Task& task) const {
   return std::make_exception_ptr(TaskCancelledError(
       "task '" + task.name + "' was cancelled: the Runtime shut down before it started"));
@@ -275,8 +257,8 @@ void Task::object_completed() noexcept {
   if (unresolved_inputs.fetch_sub(1, std::memory_order_acq_rel) == 1) core->inputs_resolved(TaskPtr::adopt(this));
 }
 
-void submit_task(RuntimeCore& core, TaskPtr task) { core.submit(std::move(task)); }
+TaskOwner& TaskOwner::of(const Task& task) noexcept { return RuntimeCore::of(task); }
 
-void publish_put(RuntimeCore& core, ObjectEntry& entry, std::size_t bytes) { core.publish_put(entry, bytes); }
+ActorHost& ActorHost::of(RuntimeCore& core) noexcept { return core; }
 
 }  // namespace hetsched::detail

@@ -11,7 +11,9 @@
 
 #include "config_resolution.hpp"
 #include "exec/cpu_executor.hpp"
+#include "actor/actor_host.hpp"
 #include "exec/gpu_task_runner.hpp"
+#include "exec/task_owner.hpp"
 #include "hetsched/detail/actor_state.hpp"
 #include "hetsched/hardware.hpp"
 #include "hetsched/runtime.hpp"
@@ -21,7 +23,7 @@
 
 namespace hetsched::detail {
 
-class RuntimeCore final : public TaskRunner, public TaskCompletion {
+class RuntimeCore final : public TaskRunner, public TaskCompletion, public TaskOwner, public ActorHost {
  public:
   RuntimeCore(Runtime& owner, const Config& config);
   /// Cancels what has not started, waits for what runs.
@@ -35,14 +37,14 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion {
   void inputs_resolved(TaskPtr task) noexcept;
   TaskPtr run_claimed(Task& task, bool may_continue) noexcept override;
   /// Publishes `failure` for a task that never started (a dead actor's queued call).
-  void fail_unstarted(Task& task, std::exception_ptr failure) noexcept;
+  void fail_unstarted(Task& task, std::exception_ptr failure) noexcept override;
 
   /// See create_actor in core_api.hpp.
   ActorRef create_actor(std::string name, const std::type_info& type, int max_concurrency);
   /// See find_actor in core_api.hpp.
   ActorRef find_actor(const std::string& name, const std::type_info& type);
   /// Forgets an actor (it is dead or being destroyed).
-  void unregister_actor(ActorState& actor) noexcept;
+  void unregister_actor(ActorState& actor) noexcept override;
 
   /// The runtime a submitted task belongs to.
   static RuntimeCore& of(const Task& task) noexcept { return *task.core; }
@@ -50,8 +52,8 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion {
   /// The task this thread is running for this runtime, or null.
   Task* current_task() const noexcept;
 
-  Scheduler& scheduler() noexcept { return scheduler_; }
-  CpuExecutor& executor() noexcept { return executor_; }
+  Scheduler& scheduler() noexcept override { return scheduler_; }
+  CpuExecutor& executor() noexcept override { return executor_; }
   const HardwareInfo& hardware() const noexcept { return hardware_; }
   const ResolvedConfig& config() const noexcept { return config_; }
   const StoreAccounting& accounting() const noexcept { return *accounting_.get(); }

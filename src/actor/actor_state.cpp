@@ -3,9 +3,9 @@
 // hands the next one to the thread it ran on when that thread may continue, so a burst of calls costs one dispatch.
 #include "hetsched/detail/actor_state.hpp"
 
+#include "actor/actor_host.hpp"
 #include "hetsched/error.hpp"
 #include "exec/task_failure.hpp"
-#include "runtime_core.hpp"
 
 namespace hetsched::detail {
 namespace {
@@ -32,8 +32,9 @@ ActorState::ActorState(RuntimeCore& core, std::string name, const std::type_info
 
 ActorState::~ActorState() {
   if (RuntimeCore* core = core_.load(std::memory_order_acquire)) {
-    if (resource_holder_) core->scheduler().finished(*resource_holder_);
-    core->unregister_actor(*this);
+    ActorHost& host = ActorHost::of(*core);
+    if (resource_holder_) host.scheduler().finished(*resource_holder_);
+    host.unregister_actor(*this);
   }
   destroy_instance();
   if (stream_) destroy_stream_(stream_device_, stream_);  // after the instance, whose destructor may still use it
@@ -85,7 +86,7 @@ bool ActorState::add_call(TaskPtr call) {
     }
     death = death_;
   }
-  if (claim_unstarted(*call)) RuntimeCore::of(*call).fail_unstarted(*call, death);
+  if (claim_unstarted(*call)) ActorHost::of(*call->core).fail_unstarted(*call, death);
   return false;
 }
 
@@ -122,7 +123,7 @@ ActorState::Startable ActorState::take_startable_locked(bool claim_first) {
 
 void ActorState::dispatch_all(Startable& startable, std::size_t first) {
   auto& calls = startable.calls;
-  for (std::size_t i = first; i < calls.size(); ++i) startable.core->executor().dispatch(std::move(calls[i]));
+  for (std::size_t i = first; i < calls.size(); ++i) ActorHost::of(*startable.core).executor().dispatch(std::move(calls[i]));
 }
 
 TaskPtr ActorState::call_finished(bool may_continue) {
@@ -175,7 +176,7 @@ bool ActorState::created(Task& creation, std::exception_ptr failure) {
   }
   if (failure) {
     for (auto& call : orphans) {
-      if (claim_unstarted(*call)) RuntimeCore::of(*call).fail_unstarted(*call, failure);
+      if (claim_unstarted(*call)) ActorHost::of(*call->core).fail_unstarted(*call, failure);
     }
     destroy_instance();
     return false;
@@ -203,11 +204,12 @@ void ActorState::kill(std::exception_ptr reason) {
       destroy_now = running_ == 0;
     }
   }
-  if (holder) core->scheduler().finished(*holder);
+  ActorHost& host = ActorHost::of(*core);
+  if (holder) host.scheduler().finished(*holder);
   for (auto& call : orphans) {
-    if (claim_unstarted(*call)) core->fail_unstarted(*call, reason);
+    if (claim_unstarted(*call)) host.fail_unstarted(*call, reason);
   }
-  core->unregister_actor(*this);
+  host.unregister_actor(*this);
   if (destroy_now) destroy_instance();
 }
 
