@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <thread>
 
-#include "exec/gpu_backend.hpp"
 #include "exec/running_task.hpp"
 #include "exec/task_failure.hpp"
 #include "hetsched/error.hpp"
@@ -33,7 +32,7 @@ std::vector<std::size_t> device_capacities(const ResolvedConfig& config) {
 
 }  // namespace
 
-RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
+RuntimeCore::RuntimeCore(Runtime& owner, const Config& config, const GpuBackend* backend)
     : owner_(owner),
       hardware_(detect_hardware()),
       config_(resolve_config(config, hardware_)),
@@ -42,17 +41,10 @@ RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
                  make_policy(config.placement_policy), config_.max_bypass, executor_),
       executor_(config_.num_cpus, *this) {
   const GpuCompletion completion = parse_gpu_completion(config.gpu_completion);
-  if (const GpuBackend* simulated = gpu_backend_for_testing()) {
-    const int real_gpus = std::min(simulated->devices, config_.num_gpus);
-    buffers_ = BufferStorePtr(new BufferStore(simulated->memory(real_gpus), device_capacities(config_)));
-    gpu_ = std::make_unique<GpuTaskRunner>(owner_, *buffers_, simulated->streams(real_gpus, completion), real_gpus,
-                                           *this);
-    return;
-  }
-  const int real_gpus = std::min(static_cast<int>(hardware_.gpus.size()), config_.num_gpus);
-  buffers_ = BufferStorePtr(new BufferStore(make_memory_system(real_gpus), device_capacities(config_)));
-  gpu_ = std::make_unique<GpuTaskRunner>(owner_, *buffers_, make_gpu_streams(real_gpus, completion), real_gpus,
-                                         *this);
+  const GpuBackend real = backend ? *backend : cuda_backend(static_cast<int>(hardware_.gpus.size()));
+  const int real_gpus = std::min(real.devices, config_.num_gpus);
+  buffers_ = BufferStorePtr(new BufferStore(real.memory(real_gpus), device_capacities(config_)));
+  gpu_ = std::make_unique<GpuTaskRunner>(owner_, *buffers_, real.streams(real_gpus, completion), real_gpus, *this);
 }
 
 RuntimeCore::~RuntimeCore() {

@@ -12,6 +12,7 @@
 #include "config_resolution.hpp"
 #include "exec/cpu_executor.hpp"
 #include "actor/actor_host.hpp"
+#include "exec/gpu_backend.hpp"
 #include "exec/gpu_task_runner.hpp"
 #include "exec/task_owner.hpp"
 #include "hetsched/detail/actor_state.hpp"
@@ -25,7 +26,8 @@ namespace hetsched::detail {
 
 class RuntimeCore final : public TaskRunner, public TaskCompletion, public TaskOwner, public ActorHost {
  public:
-  RuntimeCore(Runtime& owner, const Config& config);
+  /// A core whose real GPUs are `backend`'s (null: CUDA's, as hardware detection found them).
+  RuntimeCore(Runtime& owner, const Config& config, const GpuBackend* backend);
   /// Cancels what has not started, waits for what runs.
   ~RuntimeCore();
 
