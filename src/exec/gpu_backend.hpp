@@ -1,6 +1,7 @@
-// Where a Runtime gets its real-GPU layer: the CUDA backend (cuda/; in a build without CUDA, gpu_none.cpp, which has
-// no real GPU), or one given to the core's constructor, like the simulated GPU of tests/internal that runs the same
-// real-GPU code paths (streams, asynchronous copies, completion) where there is no GPU.
+// Where a Runtime gets its real-GPU layer: the CUDA backend (cuda/; in a build without CUDA, exec/gpu_none.cpp and
+// store/memory_system_none.cpp, which have no real GPU), or one given to the core's constructor, like the simulated
+// GPU of tests/internal that runs the same real-GPU code paths (streams, asynchronous copies, completion) where there
+// is no GPU.
 #pragma once
 
 #include <functional>
