@@ -24,7 +24,7 @@ ActorRef find_actor(RuntimeCore& core, const std::string& name, const std::type_
 }
 
 void submit_actor_call(TaskPtr task) {
-  if (RuntimeCore* core = task->actor->live_core()) return core->submit(std::move(task));
+  if (ActorHost* host = task->actor->live_core()) return RuntimeCore::of(*host).submit(std::move(task));
   task->result->mark_failed(task->actor->death());
 }
 

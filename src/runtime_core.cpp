@@ -246,11 +246,7 @@ Task* RuntimeCore::current_task() const noexcept {
 }
 
 void Task::object_completed() noexcept {
-  if (unresolved_inputs.fetch_sub(1, std::memory_order_acq_rel) == 1) core->inputs_resolved(TaskPtr::adopt(this));
+  if (unresolved_inputs.fetch_sub(1, std::memory_order_acq_rel) == 1) RuntimeCore::of(*this).inputs_resolved(TaskPtr::adopt(this));
 }
-
-TaskOwner& TaskOwner::of(const Task& task) noexcept { return RuntimeCore::of(task); }
-
-ActorHost& ActorHost::of(RuntimeCore& core) noexcept { return core; }
 
 }  // namespace hetsched::detail

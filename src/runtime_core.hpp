@@ -9,12 +9,11 @@
 #include <string>
 #include <unordered_map>
 
+#include "actor/actor_host.hpp"
 #include "config_resolution.hpp"
 #include "exec/cpu_executor.hpp"
-#include "actor/actor_host.hpp"
 #include "exec/gpu_backend.hpp"
 #include "exec/gpu_task_runner.hpp"
-#include "exec/task_owner.hpp"
 #include "hetsched/detail/actor_state.hpp"
 #include "hetsched/hardware.hpp"
 #include "hetsched/runtime.hpp"
@@ -24,7 +23,7 @@
 
 namespace hetsched::detail {
 
-class RuntimeCore final : public TaskRunner, public TaskCompletion, public TaskOwner, public ActorHost {
+class RuntimeCore final : public TaskRunner, public TaskCompletion, public ActorHost {
  public:
   /// A core whose real GPUs are `backend`'s (null: CUDA's, as hardware detection found them).
   RuntimeCore(Runtime& owner, const Config& config, const GpuBackend* backend);
@@ -49,7 +48,9 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public TaskO
   void unregister_actor(ActorState& actor) noexcept override;
 
   /// The runtime a submitted task belongs to.
-  static RuntimeCore& of(const Task& task) noexcept { return *task.core; }
+  static RuntimeCore& of(const Task& task) noexcept { return static_cast<RuntimeCore&>(*task.core); }
+  /// The runtime an actor lives in.
+  static RuntimeCore& of(ActorHost& host) noexcept { return static_cast<RuntimeCore&>(host); }
 
   /// The task this thread is running for this runtime, or null.
   Task* current_task() const noexcept;

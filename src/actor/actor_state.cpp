@@ -23,7 +23,7 @@ bool claim_unstarted(Task& call) {
 
 }  // namespace
 
-ActorState::ActorState(RuntimeCore& core, std::string name, const std::type_info& type, int max_concurrency)
+ActorState::ActorState(ActorHost& core, std::string name, const std::type_info& type, int max_concurrency)
     : core_(&core),
       name_(std::move(name)),
       type_(&type),
@@ -31,10 +31,9 @@ ActorState::ActorState(RuntimeCore& core, std::string name, const std::type_info
       max_concurrency_(max_concurrency) {}
 
 ActorState::~ActorState() {
-  if (RuntimeCore* core = core_.load(std::memory_order_acquire)) {
-    ActorHost& host = ActorHost::of(*core);
-    if (resource_holder_) host.scheduler().finished(*resource_holder_);
-    host.unregister_actor(*this);
+  if (ActorHost* core = core_.load(std::memory_order_acquire)) {
+    if (resource_holder_) core->scheduler().finished(*resource_holder_);
+    core->unregister_actor(*this);
   }
   destroy_instance();
   if (stream_) destroy_stream_(stream_device_, stream_);  // after the instance, whose destructor may still use it
@@ -64,7 +63,7 @@ void ActorState::destroy_instance() noexcept {
   if (instance) destroy(instance);
 }
 
-RuntimeCore* ActorState::live_core() const { return core_.load(std::memory_order_acquire); }
+ActorHost* ActorState::live_core() const { return core_.load(std::memory_order_acquire); }
 
 std::exception_ptr ActorState::death() const {
   std::lock_guard lock(mutex_);
@@ -86,7 +85,7 @@ bool ActorState::add_call(TaskPtr call) {
     }
     death = death_;
   }
-  if (claim_unstarted(*call)) ActorHost::of(*call->core).fail_unstarted(*call, death);
+  if (claim_unstarted(*call)) TaskOwner::of(*call).fail_unstarted(*call, death);
   return false;
 }
 
@@ -123,7 +122,7 @@ ActorState::Startable ActorState::take_startable_locked(bool claim_first) {
 
 void ActorState::dispatch_all(Startable& startable, std::size_t first) {
   auto& calls = startable.calls;
-  for (std::size_t i = first; i < calls.size(); ++i) ActorHost::of(*startable.core).executor().dispatch(std::move(calls[i]));
+  for (std::size_t i = first; i < calls.size(); ++i) startable.core->executor().dispatch(std::move(calls[i]));
 }
 
 TaskPtr ActorState::call_finished(bool may_continue) {
@@ -176,7 +175,7 @@ bool ActorState::created(Task& creation, std::exception_ptr failure) {
   }
   if (failure) {
     for (auto& call : orphans) {
-      if (claim_unstarted(*call)) ActorHost::of(*call->core).fail_unstarted(*call, failure);
+      if (claim_unstarted(*call)) TaskOwner::of(*call).fail_unstarted(*call, failure);
     }
     destroy_instance();
     return false;
@@ -189,7 +188,7 @@ bool ActorState::created(Task& creation, std::exception_ptr failure) {
 void ActorState::kill(std::exception_ptr reason) {
   std::vector<TaskPtr> orphans;
   TaskPtr holder;
-  RuntimeCore* core = nullptr;
+  ActorHost* core = nullptr;
   bool destroy_now = false;
   {
     std::lock_guard lock(mutex_);
@@ -204,12 +203,11 @@ void ActorState::kill(std::exception_ptr reason) {
       destroy_now = running_ == 0;
     }
   }
-  ActorHost& host = ActorHost::of(*core);
-  if (holder) host.scheduler().finished(*holder);
+  if (holder) core->scheduler().finished(*holder);
   for (auto& call : orphans) {
-    if (claim_unstarted(*call)) host.fail_unstarted(*call, reason);
+    if (claim_unstarted(*call)) core->fail_unstarted(*call, reason);
   }
-  host.unregister_actor(*this);
+  core->unregister_actor(*this);
   if (destroy_now) destroy_instance();
 }
 
