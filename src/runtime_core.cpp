@@ -1,13 +1,10 @@
 #include "runtime_core.hpp"
 
-#include <cxxabi.h>
-
 #include <algorithm>
 #include <thread>
-#include <typeinfo>
 
-#include "exec/gpu_backend.hpp"
 #include "exec/running_task.hpp"
+#include "exec/task_failure.hpp"
 #include "hetsched/error.hpp"
 #include "hetsched/task_context.hpp"
 #include "store/task_buffers.hpp"
@@ -16,47 +13,6 @@ namespace hetsched::detail {
 namespace {
 
 std::atomic<std::uint64_t> next_object_id{1};
-
-/// Describes whatever is being thrown now, including non-std types (by their demangled type name).
-std::string describe_current_exception() {
-  try {
-    throw;
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    const std::type_info* type = abi::__cxa_current_exception_type();
-    if (!type) return "an exception of unknown type";
-    int status = 0;
-    char* demangled = abi::__cxa_demangle(type->name(), nullptr, nullptr, &status);
-    std::string name = status == 0 && demangled ? demangled : type->name();
-    std::free(demangled);
-    return "threw a value of type '" + name + "' (not derived from std::exception)";
-  }
-}
-
-/// The failure to record for a task whose body threw: a TaskError (already one: kept, so the root cause survives).
-std::exception_ptr as_task_failure(const Task& task) {
-  try {
-    throw;
-  } catch (const TaskError&) {
-    return std::current_exception();
-  } catch (const TaskCancelledError&) {
-    return std::current_exception();
-  } catch (const ObjectStoreFullError&) {  // kept as it is: callers catch it by type (its message names the device)
-    return std::current_exception();
-  } catch (...) {
-    return std::make_exception_ptr(TaskError(task.name, describe_current_exception(), std::current_exception()));
-  }
-}
-
-/// `error` as the failure of `task` (see as_task_failure).
-std::exception_ptr as_task_failure(const Task& task, const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (...) {
-    return as_task_failure(task);
-  }
-}
 
 /// An input, or an earlier writer of one of its buffers, that failed: the task fails with the same error.
 ObjectEntry* failed_dependency(const Task& task) noexcept {
@@ -76,7 +32,7 @@ std::vector<std::size_t> device_capacities(const ResolvedConfig& config) {
 
 }  // namespace
 
-RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
+RuntimeCore::RuntimeCore(Runtime& owner, const Config& config, const GpuBackend* backend)
     : owner_(&owner),
       hardware_(detect_hardware()),
       config_(resolve_config(config, hardware_)),
@@ -85,15 +41,10 @@ RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
                  make_policy(config_.placement_policy), config_.max_bypass, executor_),
       executor_(config_.num_cpus, *this) {
   const GpuCompletion completion = config_.gpu_completion;
-  if (const GpuBackend* simulated = gpu_backend_for_testing()) {
-    real_gpus_ = std::min(simulated->devices, config_.num_gpus);
-    buffers_ = BufferStorePtr(new BufferStore(simulated->memory(real_gpus_), device_capacities(config_)));
-    gpu_streams_ = simulated->streams(real_gpus_, completion);
-    return;
-  }
-  real_gpus_ = std::min(static_cast<int>(hardware_.gpus.size()), config_.num_gpus);
-  buffers_ = BufferStorePtr(new BufferStore(make_memory_system(real_gpus_), device_capacities(config_)));
-  gpu_streams_ = make_gpu_streams(real_gpus_, completion);
+  const GpuBackend real = backend ? *backend : cuda_backend(static_cast<int>(hardware_.gpus.size()));
+  const int real_gpus = std::min(real.devices, config_.num_gpus);
+  buffers_ = BufferStorePtr(new BufferStore(real.memory(real_gpus), device_capacities(config_)));
+  gpu_ = std::make_unique<GpuTaskRunner>(*buffers_, real.streams(real_gpus, completion), real_gpus, *this);
 }
 
 RuntimeCore::~RuntimeCore() {
@@ -169,71 +120,31 @@ TaskPtr RuntimeCore::run_claimed(Task& task, bool may_continue) noexcept {
     return publish(task, cancellation(task), 0, true, may_continue);
   }
   const MemoryNode node = memory_node_of(task);
-  const bool on_device = node != host_node && node < real_gpus_;
   RunningTaskScope scope(task);
-  CUstream_st* stream = nullptr;
+  if (gpu_->runs_on(node)) return gpu_->run(task, node, may_continue);
   std::size_t bytes = 0;
   std::exception_ptr failure;
-  int previous_device = -1;
   try {
-    if (on_device) {
-      previous_device = gpu_streams_->make_current(node);
-      gpu_streams_->clear_launch_error();
-      // A GPU actor has a stream of its own, made for its constructor: its calls run on it in order, and nothing
-      // else queues behind them (or they behind anything else).
-      if (task.role == TaskRole::actor_creation) {
-        stream = gpu_streams_->create_stream(node);
-        task.actor->adopt_stream(stream, node, gpu_streams_->destroyer());
-      } else if (task.role == TaskRole::actor_call && task.actor->stream()) {
-        stream = task.actor->stream();
-      } else {
-        stream = gpu_streams_->pool_stream(node);
-      }
-    }
-    bind_task_buffers(task, node, stream, *buffers_);
-    TaskContext context(owner(), task, stream);
+    bind_task_buffers(task, node, nullptr, *buffers_);
+    TaskContext context(task, nullptr);
     task.body_started = true;
     bytes = task.invoke(context);
     if (task.deferred_failure) std::rethrow_exception(task.deferred_failure);
-    if (on_device) {
-      if (std::exception_ptr launch = gpu_streams_->take_launch_error()) failure = as_task_failure(task, launch);
-    }
   } catch (...) {
     failure = as_task_failure(task);
   }
-  if (previous_device >= 0 && previous_device != node) {
-    try {
-      gpu_streams_->make_current(previous_device);
-    } catch (...) {
-      // The device could not be switched back (a broken context): the task's own outcome is what matters here.
-    }
-  }
-  if (stream) return complete_on_device(task, node, stream, std::move(failure), bytes);
   unbind_task_buffers(task, node, *buffers_);
   return publish(task, std::move(failure), bytes, true, may_continue);
 }
 
-TaskPtr RuntimeCore::complete_on_device(Task& task, int device, CUstream_st* stream, std::exception_ptr failure,
-                                        std::size_t bytes) noexcept {
-  // The body has enqueued its work; the result is ready (and the buffers unpinned) when the stream gets there.
-  auto finish = [this, &task, device, bytes](std::exception_ptr failed) {
-    unbind_task_buffers(task, device, *buffers_);
-    publish(task, failed, failed ? 0 : bytes, true, false);
-    task.release();
-  };
+TaskPtr RuntimeCore::task_done(Task& task, std::exception_ptr failure, std::size_t bytes, bool may_continue) noexcept {
+  return publish(task, std::move(failure), bytes, true, may_continue);
+}
+
+void RuntimeCore::body_returned(Task& task) noexcept {
   // The CPU share was for the body's thread: queued tasks may have it while the stream runs. An actor's constructor
   // keeps its demand for the actor's lifetime, and an actor's calls hold none of their own.
   if (task.role == TaskRole::plain) scheduler_.body_returned(task);
-  task.retain();
-  try {
-    gpu_streams_->when_done(device, stream, [&task, finish, failure](std::exception_ptr gpu_error) {
-      finish(failure ? failure : gpu_error ? as_task_failure(task, gpu_error) : nullptr);
-    });
-  } catch (...) {
-    // Completion could not even be requested (no event could be recorded): the device is broken; fail the task now.
-    finish(failure ? failure : as_task_failure(task));
-  }
-  return {};
 }
 
 void RuntimeCore::fail_unstarted(Task& task, std::exception_ptr failure) noexcept {
@@ -264,14 +175,6 @@ TaskPtr RuntimeCore::publish(Task& task, std::exception_ptr failure, std::size_t
   // Last: once no task is live, the destructor may tear the runtime down.
   if (live_tasks_.fetch_sub(1, std::memory_order_acq_rel) == 1) live_tasks_.notify_all();
   return next;
-}
-
-std::string RuntimeCore::describe(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (...) {
-    return describe_current_exception();
-  }
 }
 
 ActorRef RuntimeCore::create_actor(std::string name, const std::type_info& type, int max_concurrency) {
@@ -333,24 +236,6 @@ void RuntimeCore::kill_every_actor() {
   }
 }
 
-void submit_actor_call(TaskPtr task) {
-  if (RuntimeCore* core = task->actor->live_core()) return core->submit(std::move(task));
-  task->result->mark_failed(task->actor->death());
-}
-
-void kill_actor(ActorState& actor) {
-  actor.kill(std::make_exception_ptr(ActorDiedError(
-      "actor '" + actor.display_name() + "' was killed")));
-}
-
-ActorRef create_actor(RuntimeCore& core, std::string name, const std::type_info& type, int max_concurrency) {
-  return core.create_actor(std::move(name), type, max_concurrency);
-}
-
-ActorRef find_actor(RuntimeCore& core, const std::string& name, const std::type_info& type) {
-  return core.find_actor(name, type);
-}
-
 std::exception_ptr RuntimeCore::cancellation(const Task& task) const {
   return std::make_exception_ptr(TaskCancelledError(
       "task '" + task.name + "' was cancelled: the Runtime shut down before it started"));
@@ -362,13 +247,7 @@ Task* RuntimeCore::current_task() const noexcept {
 }
 
 void Task::object_completed() noexcept {
-  if (unresolved_inputs.fetch_sub(1, std::memory_order_acq_rel) == 1) core->inputs_resolved(TaskPtr::adopt(this));
+  if (unresolved_inputs.fetch_sub(1, std::memory_order_acq_rel) == 1) RuntimeCore::of(*this).inputs_resolved(TaskPtr::adopt(this));
 }
-
-void submit_task(RuntimeCore& core, TaskPtr task) { core.submit(std::move(task)); }
-
-Runtime& runtime_of(const Task& task) noexcept { return task.core->owner(); }
-
-void publish_put(RuntimeCore& core, ObjectEntry& entry, std::size_t bytes) { core.publish_put(entry, bytes); }
 
 }  // namespace hetsched::detail

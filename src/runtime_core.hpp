@@ -9,9 +9,11 @@
 #include <string>
 #include <unordered_map>
 
+#include "actor/actor_host.hpp"
 #include "config_resolution.hpp"
 #include "exec/cpu_executor.hpp"
-#include "exec/gpu_streams.hpp"
+#include "exec/gpu_backend.hpp"
+#include "exec/gpu_task_runner.hpp"
 #include "hetsched/detail/actor_state.hpp"
 #include "hetsched/hardware.hpp"
 #include "hetsched/runtime.hpp"
@@ -21,9 +23,10 @@
 
 namespace hetsched::detail {
 
-class RuntimeCore final : public TaskRunner {
+class RuntimeCore final : public TaskRunner, public TaskCompletion, public ActorHost {
  public:
-  RuntimeCore(Runtime& owner, const Config& config);
+  /// A core whose real GPUs are `backend`'s (null: CUDA's, as hardware detection found them).
+  RuntimeCore(Runtime& owner, const Config& config, const GpuBackend* backend);
   /// Cancels what has not started, waits for what runs.
   ~RuntimeCore();
 
@@ -35,19 +38,19 @@ class RuntimeCore final : public TaskRunner {
   void inputs_resolved(TaskPtr task) noexcept;
   TaskPtr run_claimed(Task& task, bool may_continue) noexcept override;
   /// Publishes `failure` for a task that never started (a dead actor's queued call).
-  void fail_unstarted(Task& task, std::exception_ptr failure) noexcept;
+  void fail_unstarted(Task& task, std::exception_ptr failure) noexcept override;
 
   /// See create_actor in core_api.hpp.
   ActorRef create_actor(std::string name, const std::type_info& type, int max_concurrency);
   /// See find_actor in core_api.hpp.
   ActorRef find_actor(const std::string& name, const std::type_info& type);
   /// Forgets an actor (it is dead or being destroyed).
-  void unregister_actor(ActorState& actor) noexcept;
+  void unregister_actor(ActorState& actor) noexcept override;
 
   /// The runtime a submitted task belongs to.
-  static RuntimeCore& of(const Task& task) noexcept { return *task.core; }
-  /// The message of a stored exception (any type).
-  static std::string describe(const std::exception_ptr& error);
+  static RuntimeCore& of(const Task& task) noexcept { return static_cast<RuntimeCore&>(*task.core); }
+  /// The runtime an actor lives in.
+  static RuntimeCore& of(ActorHost& host) noexcept { return static_cast<RuntimeCore&>(host); }
 
   /// The task this thread is running for this runtime, or null.
   Task* current_task() const noexcept;
@@ -57,8 +60,8 @@ class RuntimeCore final : public TaskRunner {
   /// Another Runtime object owns this core from now on.
   void rehome(Runtime& shell) noexcept { owner_.store(&shell, std::memory_order_release); }
 
-  Scheduler& scheduler() noexcept { return scheduler_; }
-  CpuExecutor& executor() noexcept { return executor_; }
+  Scheduler& scheduler() noexcept override { return scheduler_; }
+  CpuExecutor& executor() noexcept override { return executor_; }
   const HardwareInfo& hardware() const noexcept { return hardware_; }
   const ResolvedConfig& config() const noexcept { return config_; }
   const StoreAccounting& accounting() const noexcept { return *accounting_.get(); }
@@ -67,8 +70,8 @@ class RuntimeCore final : public TaskRunner {
  private:
   void register_object(ObjectEntry& entry);
   TaskPtr publish(Task& task, std::exception_ptr failure, std::size_t bytes, bool started, bool may_continue) noexcept;
-  TaskPtr complete_on_device(Task& task, int device, CUstream_st* stream, std::exception_ptr failure,
-                             std::size_t bytes) noexcept;
+  TaskPtr task_done(Task& task, std::exception_ptr failure, std::size_t bytes, bool may_continue) noexcept override;
+  void body_returned(Task& task) noexcept override;
   void kill_every_actor();
   std::exception_ptr cancellation(const Task& task) const;
 
@@ -81,11 +84,10 @@ class RuntimeCore final : public TaskRunner {
   std::mutex actors_mutex_;
   std::unordered_map<std::uint64_t, ActorState*> actors_;  // live actors (weak: they unregister themselves)
   std::unordered_map<std::string, ActorState*> named_actors_;
-  int real_gpus_ = 0;  // GPUs 0..real_gpus_-1 are CUDA devices; the rest are logical
   BufferStorePtr buffers_;
   // Declaration order matters: the scheduler dispatches to the executor; the executor is destroyed first, the GPU
-  // streams (whose progress thread publishes tasks) after both.
-  std::unique_ptr<GpuStreams> gpu_streams_;
+  // runner (whose streams' progress thread publishes tasks) after both.
+  std::unique_ptr<GpuTaskRunner> gpu_;  // runs tasks on the real GPUs (0..n-1); the rest are logical
   Scheduler scheduler_;
   CpuExecutor executor_;
 };

@@ -34,7 +34,7 @@ using StreamHandle = CUstream_st*;
 class TaskContext {
  public:
   /// Made by the executor for one run of one task. Not API.
-  TaskContext(Runtime& /*runtime*/, detail::Task& task, StreamHandle stream) noexcept
+  TaskContext(detail::Task& task, StreamHandle stream) noexcept
       : task_(&task), stream_(stream) {}
 
   /// The runtime running this task, for nested submissions, get, wait and put.

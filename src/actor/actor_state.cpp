@@ -3,8 +3,9 @@
 // hands the next one to the thread it ran on when that thread may continue, so a burst of calls costs one dispatch.
 #include "hetsched/detail/actor_state.hpp"
 
+#include "actor/actor_host.hpp"
 #include "hetsched/error.hpp"
-#include "runtime_core.hpp"
+#include "exec/task_failure.hpp"
 
 namespace hetsched::detail {
 namespace {
@@ -22,7 +23,7 @@ bool claim_unstarted(Task& call) {
 
 }  // namespace
 
-ActorState::ActorState(RuntimeCore& core, std::string name, const std::type_info& type, int max_concurrency)
+ActorState::ActorState(ActorHost& core, std::string name, const std::type_info& type, int max_concurrency)
     : core_(&core),
       name_(std::move(name)),
       type_(&type),
@@ -30,7 +31,7 @@ ActorState::ActorState(RuntimeCore& core, std::string name, const std::type_info
       max_concurrency_(max_concurrency) {}
 
 ActorState::~ActorState() {
-  if (RuntimeCore* core = core_.load(std::memory_order_acquire)) {
+  if (ActorHost* core = core_.load(std::memory_order_acquire)) {
     if (resource_holder_) core->scheduler().finished(*resource_holder_);
     core->unregister_actor(*this);
   }
@@ -62,7 +63,7 @@ void ActorState::destroy_instance() noexcept {
   if (instance) destroy(instance);
 }
 
-RuntimeCore* ActorState::live_core() const { return core_.load(std::memory_order_acquire); }
+ActorHost* ActorState::live_core() const { return core_.load(std::memory_order_acquire); }
 
 std::exception_ptr ActorState::death() const {
   std::lock_guard lock(mutex_);
@@ -84,7 +85,7 @@ bool ActorState::add_call(TaskPtr call) {
     }
     death = death_;
   }
-  if (claim_unstarted(*call)) RuntimeCore::of(*call).fail_unstarted(*call, death);
+  if (claim_unstarted(*call)) TaskOwner::of(*call).fail_unstarted(*call, death);
   return false;
 }
 
@@ -155,7 +156,7 @@ bool ActorState::created(Task& creation, std::exception_ptr failure) {
       if (failure) {
         life_ = Life::dead;
         death_ = std::make_exception_ptr(ActorDiedError(
-            "actor '" + display_name() + "' died: its constructor failed: " + RuntimeCore::describe(failure)));
+            "actor '" + display_name() + "' died: its constructor failed: " + describe(failure)));
         orphans.assign(std::make_move_iterator(mailbox_.begin()), std::make_move_iterator(mailbox_.end()));
         mailbox_.clear();
       } else {
@@ -174,7 +175,7 @@ bool ActorState::created(Task& creation, std::exception_ptr failure) {
   }
   if (failure) {
     for (auto& call : orphans) {
-      if (claim_unstarted(*call)) RuntimeCore::of(*call).fail_unstarted(*call, failure);
+      if (claim_unstarted(*call)) TaskOwner::of(*call).fail_unstarted(*call, failure);
     }
     destroy_instance();
     return false;
@@ -187,7 +188,7 @@ bool ActorState::created(Task& creation, std::exception_ptr failure) {
 void ActorState::kill(std::exception_ptr reason) {
   std::vector<TaskPtr> orphans;
   TaskPtr holder;
-  RuntimeCore* core = nullptr;
+  ActorHost* core = nullptr;
   bool destroy_now = false;
   {
     std::lock_guard lock(mutex_);

@@ -13,8 +13,10 @@
 #include <thread>
 
 #include "exec/running_task.hpp"
+#include "exec/task_owner.hpp"
+#include "hetsched/detail/actor_state.hpp"
+#include "hetsched/detail/core_api.hpp"
 #include "hetsched/error.hpp"
-#include "runtime_core.hpp"
 
 namespace hetsched::detail {
 namespace {
@@ -69,10 +71,10 @@ class Waiter final : public ObjectWaiter {
 class LentCpus {
  public:
   explicit LentCpus(Task* task) : task_(task && task->holds_resources ? task : nullptr) {
-    if (task_) RuntimeCore::of(*task_).scheduler().lend_cpus(*task_);
+    if (task_) TaskOwner::of(*task_).scheduler().lend_cpus(*task_);
   }
   ~LentCpus() {
-    if (task_) RuntimeCore::of(*task_).scheduler().reclaim_cpus(*task_);
+    if (task_) TaskOwner::of(*task_).scheduler().reclaim_cpus(*task_);
   }
   LentCpus(const LentCpus&) = delete;
   LentCpus& operator=(const LentCpus&) = delete;
@@ -130,7 +132,7 @@ enum class RunPolicy { none, dispatched_only, dispatched_or_queued };
 /// Runs `producer` on this thread if nobody has started it: a dispatched one as it is, a queued one (with
 /// `dispatched_or_queued`) on CPUs the waiting task lends it.
 void run_if_unstarted(const RunningFrame* running, Task& producer, RunPolicy policy) {
-  RuntimeCore& owner = RuntimeCore::of(producer);  // the producer's runtime, whichever runtime was asked
+  TaskOwner& owner = TaskOwner::of(producer);  // the producer's runtime, whichever runtime was asked
   switch (producer.stage.load(std::memory_order_acquire)) {
     case TaskStage::dispatched:
       owner.executor().run_here_if_unstarted(producer);
@@ -198,7 +200,7 @@ bool wait_for_count(std::span<ObjectEntry* const> entries, std::size_t count,
   if (waiter.enough()) return true;
   Task& current = *running->task;
   LentCpus lent(&current);
-  OffCpu off(RuntimeCore::of(current).executor());
+  OffCpu off(TaskOwner::of(current).executor());
   // The loan may have dispatched an awaited producer: it runs here rather than on a spare thread.
   if (run_producers && visit_producers(running, entries, RunPolicy::dispatched_only) >= count) return true;
   waiter.sleep_until(final_deadline);

@@ -1,5 +1,7 @@
-// Where a Runtime gets its real-GPU layer: the CUDA backend (cuda/), or, for tests only, a simulated one that runs
-// the same real-GPU code paths of the core (streams, asynchronous copies, completion) in CI, where there is no GPU.
+// Where a Runtime gets its real-GPU layer: the CUDA backend (cuda/; in a build without CUDA, exec/gpu_none.cpp and
+// store/memory_system_none.cpp, which have no real GPU), or one given to the core's constructor, like the simulated
+// GPU of tests/internal that runs the same real-GPU code paths (streams, asynchronous copies, completion) where there
+// is no GPU.
 #pragma once
 
 #include <functional>
@@ -10,17 +12,14 @@
 
 namespace hetsched::detail {
 
-/// A stand-in for the CUDA backend: how many devices it has, and how to make its two halves for `devices` of them.
+/// A real-GPU layer: how many devices it has, and how to make its two halves for `devices` of them.
 struct GpuBackend {
   int devices = 0;
   std::function<std::unique_ptr<MemorySystem>(int devices)> memory;
   std::function<std::unique_ptr<GpuStreams>(int devices, GpuCompletion completion)> streams;
 };
 
-/// Runtimes made from now on use `backend` for their real GPUs instead of CUDA (null: CUDA again). Tests only; the
-/// backend must outlive every Runtime made with it.
-void use_gpu_backend_for_testing(const GpuBackend* backend) noexcept;
-/// The backend set by use_gpu_backend_for_testing, or null.
-const GpuBackend* gpu_backend_for_testing() noexcept;
+/// The CUDA backend for the `detected` GPUs that hardware detection found (none in a build without CUDA).
+GpuBackend cuda_backend(int detected);
 
 }  // namespace hetsched::detail

@@ -1,10 +1,8 @@
-// The build without CUDA: no real GPU, so logical GPUs only (host memory, no streams).
+// The build without CUDA: no real GPU, so no streams (every GPU is logical; store/memory_system_none.cpp is its
+// memory).
 #include "exec/gpu_streams.hpp"
-#include "store/memory_system.hpp"
 
 namespace hetsched::detail {
-
-std::unique_ptr<MemorySystem> make_memory_system(int) { return make_host_memory_system(); }
 
 std::unique_ptr<GpuStreams> make_gpu_streams(int, GpuCompletion) { return nullptr; }
 

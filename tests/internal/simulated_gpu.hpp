@@ -27,6 +27,8 @@
 #include <vector>
 
 #include "exec/gpu_backend.hpp"
+#include "hetsched/runtime.hpp"
+#include "runtime_factory.hpp"
 
 namespace hetsched::test {
 
@@ -373,7 +375,7 @@ class SimulatedGpuStreams final : public detail::GpuStreams {
   std::thread progress_;
 };
 
-/// Installs the simulated backend (with `devices` GPUs) for the Runtimes made during its life.
+/// The simulated backend (with `devices` GPUs), for the Runtimes made by runtime(); it must outlive them.
 class SimulatedGpus {
  public:
   explicit SimulatedGpus(int devices) {
@@ -383,11 +385,14 @@ class SimulatedGpus {
       if (count == 0) return nullptr;
       return std::make_unique<SimulatedGpuStreams>(device, count);
     };
-    detail::use_gpu_backend_for_testing(&backend_);
   }
-  ~SimulatedGpus() { detail::use_gpu_backend_for_testing(nullptr); }
   SimulatedGpus(const SimulatedGpus&) = delete;
   SimulatedGpus& operator=(const SimulatedGpus&) = delete;
+
+  /// A Runtime started with `config` whose real GPUs are these simulated ones.
+  hetsched::Runtime runtime(hetsched::Config config) const {
+    return detail::make_runtime_with_backend(std::move(config), backend_);
+  }
 
   /// Queues a "kernel" on a task's stream.
   void launch(CUstream_st* stream, DeviceStep kernel, std::vector<const std::byte*> blocks = {}) {

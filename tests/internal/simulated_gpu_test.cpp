@@ -74,7 +74,7 @@ class SimulatedGpu : public ::testing::Test {
 };
 
 TEST_F(SimulatedGpu, ABodyGetsAStreamAndItsDeviceAndTheTaskCompletesOnlyWhenItsKernelHasRun) {
-  hetsched::Runtime rt{simulated_config()};
+  hetsched::Runtime rt = gpus.runtime(simulated_config());
   std::atomic<bool> kernel_ran{false};
   auto ref = rt.task([&](hetsched::TaskContext& ctx) {
                  EXPECT_NE(ctx.stream(), nullptr);
@@ -93,7 +93,7 @@ TEST_F(SimulatedGpu, ABodyGetsAStreamAndItsDeviceAndTheTaskCompletesOnlyWhenItsK
 }
 
 TEST_F(SimulatedGpu, AChainOfKernelTasksMovesTheBufferInOnceAndACpuReaderSeesEveryWrite) {
-  hetsched::Runtime rt{simulated_config()};
+  hetsched::Runtime rt = gpus.runtime(simulated_config());
   auto ref = rt.put_buffer(iota_vector(elements));
   for (int step = 0; step < 10; ++step) {
     rt.task(add_one_kernel(step == 0 ? 20ms : 0us)).gpus(1).remote(hetsched::read_write(ref));
@@ -110,7 +110,7 @@ TEST_F(SimulatedGpu, AChainOfKernelTasksMovesTheBufferInOnceAndACpuReaderSeesEve
 using DeviceAnswer = std::shared_ptr<std::atomic<int>>;
 
 TEST_F(SimulatedGpu, ReadersOnOneGpuAtOnceShareOneCopyInEnqueuedOnTheFirstOnesStream) {
-  hetsched::Runtime rt{simulated_config(8, 1)};
+  hetsched::Runtime rt = gpus.runtime(simulated_config(8, 1));
   auto input = rt.put_buffer(iota_vector(elements));
   std::vector<hetsched::ObjectRef<DeviceAnswer>> answers;
   for (int reader = 0; reader < 6; ++reader) {
@@ -133,7 +133,7 @@ TEST_F(SimulatedGpu, ReadersOnOneGpuAtOnceShareOneCopyInEnqueuedOnTheFirstOnesSt
 }
 
 TEST_F(SimulatedGpu, AGpuTaskGivesItsCpuBackWhenItsBodyReturns) {
-  hetsched::Runtime rt{simulated_config(1, 1)};
+  hetsched::Runtime rt = gpus.runtime(simulated_config(1, 1));
   constexpr int parties = 4;
   auto started = std::make_shared<std::atomic<int>>(0);
   std::vector<hetsched::ObjectRef<DeviceAnswer>> met;
@@ -168,7 +168,7 @@ struct StreamReporter {
 };
 
 TEST_F(SimulatedGpu, AGpuActorHasAStreamOfItsOwnThatNoPlainTaskIsGiven) {
-  hetsched::Runtime rt{simulated_config(4, 1)};
+  hetsched::Runtime rt = gpus.runtime(simulated_config(4, 1));
   auto actor = rt.actor<StreamReporter>().gpus(0.5).remote();
   const hetsched::StreamHandle own = rt.get(actor.call(&StreamReporter::constructor_stream));
   ASSERT_NE(own, nullptr);
@@ -182,7 +182,7 @@ TEST_F(SimulatedGpu, AGpuActorHasAStreamOfItsOwnThatNoPlainTaskIsGiven) {
 }
 
 TEST_F(SimulatedGpu, ALaunchErrorFailsItsTaskOnlyAndItsCpuAndGpuComeBack) {
-  hetsched::Runtime rt{simulated_config(2, 1)};
+  hetsched::Runtime rt = gpus.runtime(simulated_config(2, 1));
   auto failing = rt.task([](hetsched::TaskContext&) { SimulatedGpuStreams::fail_next_launch(); })
                      .gpus(1)
                      .name("bad launch")
@@ -203,7 +203,7 @@ TEST_F(SimulatedGpu, ALaunchErrorFailsItsTaskOnlyAndItsCpuAndGpuComeBack) {
 TEST_F(SimulatedGpu, EvictionUnderPressureNeverFreesMemoryThatQueuedCopiesOrKernelsUse) {
   hetsched::Config config = simulated_config(4, 1);
   config.logical_gpu_memory = 2 * bytes;  // room for two replicas at a time
-  hetsched::Runtime rt{config};
+  hetsched::Runtime rt = gpus.runtime(config);
   std::vector<hetsched::ObjectRef<hetsched::Buffer<int>>> buffers;
   for (int buffer = 0; buffer < 6; ++buffer) buffers.push_back(rt.put_buffer(iota_vector(elements)));
   for (int pass = 0; pass < 3; ++pass) {
@@ -219,7 +219,7 @@ TEST_F(SimulatedGpu, EvictionUnderPressureNeverFreesMemoryThatQueuedCopiesOrKern
 }
 
 TEST_F(SimulatedGpu, AReaderOnTheSecondGpuCopiesFromTheFirstAfterItsWriterFinished) {
-  hetsched::Runtime rt{simulated_config(4, 2)};
+  hetsched::Runtime rt = gpus.runtime(simulated_config(4, 2));
   auto ref = rt.put_buffer(iota_vector(elements));
   rt.get(rt.task(add_one_kernel(10ms)).gpus(1).remote(hetsched::read_write(ref)));
   // Hold GPU 0 with an idle actor, so that the reader lands on GPU 1.

@@ -20,7 +20,7 @@ struct CUstream_st;
 
 namespace hetsched::detail {
 
-class RuntimeCore;
+class ActorHost;
 
 /// One actor. Its calls wait in a mailbox in submission order and start from the head, at most max_concurrency at
 /// a time, each once its inputs are ready; they run on the runtime's executor like tasks, so an idle actor costs
@@ -28,7 +28,7 @@ class RuntimeCore;
 class ActorState {
  public:
   /// A new actor of type `type` (not yet constructed) registered with `core`.
-  ActorState(RuntimeCore& core, std::string name, const std::type_info& type, int max_concurrency);
+  ActorState(ActorHost& core, std::string name, const std::type_info& type, int max_concurrency);
   ActorState(const ActorState&) = delete;
   ActorState& operator=(const ActorState&) = delete;
 
@@ -81,7 +81,7 @@ class ActorState {
   /// Fails queued and future calls with `reason`, returns held resources; harmless when already dead.
   void kill(std::exception_ptr reason);
   /// The runtime while the actor is not killed (null after kill or Runtime shutdown).
-  RuntimeCore* live_core() const;
+  ActorHost* live_core() const;
   /// Why the actor died (null while it lives).
   std::exception_ptr death() const;
 
@@ -91,7 +91,7 @@ class ActorState {
   /// Calls that may start now, and the runtime to run them on (read under the lock: kill() clears core_).
   struct Startable {
     std::vector<TaskPtr> calls;
-    RuntimeCore* core = nullptr;
+    ActorHost* core = nullptr;
   };
   Startable take_startable(bool claim_first);
   Startable take_startable_locked(bool claim_first);
@@ -99,7 +99,7 @@ class ActorState {
   void destroy_instance() noexcept;
 
   std::atomic<int> refs_{0};
-  std::atomic<RuntimeCore*> core_;  // null once killed; written under mutex_, read anywhere
+  std::atomic<ActorHost*> core_;  // null once killed; written under mutex_, read anywhere
   std::string name_;
   const std::type_info* type_;
   std::uint64_t id_;

@@ -22,7 +22,7 @@ class TaskContext;
 
 namespace hetsched::detail {
 
-class RuntimeCore;
+class TaskOwner;
 class ActorState;
 class BufferEntry;
 
@@ -84,7 +84,7 @@ class Task : public ObjectWaiter {
   std::vector<BufferUse> buffers;    ///< Buffers the task declared access to, in argument order.
 
   // Owned by the core.
-  RuntimeCore* core = nullptr;                ///< The runtime it was submitted to.
+  TaskOwner* core = nullptr;                  ///< The runtime it was submitted to.
   std::atomic<int> unresolved_inputs{0};      ///< Inputs still pending, plus one while registering.
   std::atomic<TaskStage> stage{TaskStage::waiting_for_inputs};  ///< Where it is; running is claimed by one CAS.
   bool holds_resources = false;               ///< True while its demand is taken from the ledger.

@@ -1,0 +1,77 @@
+// The non-template functions the header templates call (detail/core_api.hpp, and ctx.alloc's allocate_buffer), in
+// one place: each checks what the caller may do and hands over to the runtime core, an actor or the buffer store.
+// The waits behind get and wait (wait_for_count) live in exec/blocking_wait.cpp, the throw helpers in errors.cpp.
+#include "hetsched/detail/core_api.hpp"
+
+#include <span>
+
+#include "hetsched/error.hpp"
+#include "hetsched/task_context.hpp"
+#include "runtime_core.hpp"
+#include "store/buffer_data.hpp"
+#include "store/task_buffers.hpp"
+
+namespace hetsched::detail {
+
+void submit_task(RuntimeCore& core, TaskPtr task) { core.submit(std::move(task)); }
+
+Runtime& runtime_of(const Task& task) noexcept { return RuntimeCore::of(task).owner(); }
+
+ActorRef create_actor(RuntimeCore& core, std::string name, const std::type_info& type, int max_concurrency) {
+  return core.create_actor(std::move(name), type, max_concurrency);
+}
+
+ActorRef find_actor(RuntimeCore& core, const std::string& name, const std::type_info& type) {
+  return core.find_actor(name, type);
+}
+
+void submit_actor_call(TaskPtr task) {
+  if (ActorHost* host = task->actor->live_core()) return RuntimeCore::of(*host).submit(std::move(task));
+  task->result->mark_failed(task->actor->death());
+}
+
+void kill_actor(ActorState& actor) {
+  actor.kill(std::make_exception_ptr(ActorDiedError("actor '" + actor.display_name() + "' was killed")));
+}
+
+void publish_put(RuntimeCore& core, ObjectEntry& entry, std::size_t bytes) { core.publish_put(entry, bytes); }
+
+BufferAllocation create_host_buffer(RuntimeCore& core, std::size_t count, std::size_t element_size) {
+  return core.buffer_store().create(host_node, count, element_size, 0, false, "put_buffer");
+}
+
+std::span<const std::byte> buffer_host_view(RuntimeCore&, BufferEntry& entry,
+                                            std::optional<Clock::time_point> deadline) {
+  EntryHold writer;
+  {
+    std::lock_guard lock(entry.order().mutex);
+    if (entry.order().last_writer.get()) writer = EntryHold(entry.order().last_writer.get());
+  }
+  if (ObjectEntry* pending = writer.get()) {
+    auto start = Clock::now();
+    if (!pending->is_done() && !wait_for_count(std::span(&pending, 1), 1, deadline, !deadline.has_value())) {
+      throw_get_timeout(entry, Clock::now() - start);
+    }
+    if (pending->state() == ObjectState::failed) rethrow_failure(*pending);
+  }
+  BufferData* data = entry.data();
+  if (!data || data->bytes() == 0) return {};
+  BufferData::Acquired view = data->acquire(host_node, Access::read, 0);
+  data->unpin(host_node);  // the host replica is never evicted; a later writer is the caller's to avoid
+  return {view.memory, data->bytes()};
+}
+
+BufferAllocation allocate_buffer(Task& task, std::size_t count, std::size_t element_size) {
+  RuntimeCore& core = RuntimeCore::of(task);
+  if (core.current_task() != &task) {
+    throw UsageError("ctx.alloc was called for task '" + task.name +
+                     "' outside its body's thread; allocate from the task's own thread while its body runs");
+  }
+  BufferAllocation made = core.buffer_store().create(memory_node_of(task), count, element_size,
+                                                     bytes_held_by(task), true, "task '" + task.name + "'");
+  // Pinned until the task's work is complete: a GPU kernel may still be writing it after the body returns.
+  if (made.memory) task.allocations.push_back(made.handle.share());
+  return made;
+}
+
+}  // namespace hetsched::detail

@@ -1,0 +1,79 @@
+#include "exec/gpu_task_runner.hpp"
+
+#include "exec/task_failure.hpp"
+#include "hetsched/detail/actor_state.hpp"
+#include "hetsched/task_context.hpp"
+#include "store/task_buffers.hpp"
+
+namespace hetsched::detail {
+
+GpuTaskRunner::GpuTaskRunner(BufferStore& buffers, std::unique_ptr<GpuStreams> streams, int real_gpus,
+                             TaskCompletion& completion)
+    : buffers_(buffers), completion_(completion), real_gpus_(real_gpus), streams_(std::move(streams)) {}
+
+TaskPtr GpuTaskRunner::run(Task& task, MemoryNode node, bool may_continue) noexcept {
+  CUstream_st* stream = nullptr;
+  std::size_t bytes = 0;
+  std::exception_ptr failure;
+  int previous_device = -1;
+  try {
+    previous_device = streams_->make_current(node);
+    streams_->clear_launch_error();
+    stream = stream_for(task, node);
+    bind_task_buffers(task, node, stream, buffers_);
+    TaskContext context(task, stream);
+    task.body_started = true;
+    bytes = task.invoke(context);
+    if (task.deferred_failure) std::rethrow_exception(task.deferred_failure);
+    if (std::exception_ptr launch = streams_->take_launch_error()) failure = as_task_failure(task, launch);
+  } catch (...) {
+    failure = as_task_failure(task);
+  }
+  if (previous_device >= 0 && previous_device != node) {
+    try {
+      streams_->make_current(previous_device);
+    } catch (...) {
+      // The device could not be switched back (a broken context): the task's own outcome is what matters here.
+    }
+  }
+  if (stream) {
+    complete_on_stream(task, node, stream, std::move(failure), bytes);
+    return {};
+  }
+  unbind_task_buffers(task, node, buffers_);
+  return completion_.task_done(task, std::move(failure), bytes, may_continue);
+}
+
+CUstream_st* GpuTaskRunner::stream_for(Task& task, MemoryNode node) {
+  // A GPU actor has a stream of its own, made for its constructor: its calls run on it in order, and nothing else
+  // queues behind them (or they behind anything else).
+  if (task.role == TaskRole::actor_creation) {
+    CUstream_st* stream = streams_->create_stream(node);
+    task.actor->adopt_stream(stream, node, streams_->destroyer());
+    return stream;
+  }
+  if (task.role == TaskRole::actor_call && task.actor->stream()) return task.actor->stream();
+  return streams_->pool_stream(node);
+}
+
+void GpuTaskRunner::complete_on_stream(Task& task, MemoryNode node, CUstream_st* stream, std::exception_ptr failure,
+                                       std::size_t bytes) noexcept {
+  // The body has enqueued its work; the result is ready (and the buffers unpinned) when the stream gets there.
+  auto finish = [this, &task, node, bytes](std::exception_ptr failed) {
+    unbind_task_buffers(task, node, buffers_);
+    completion_.task_done(task, failed, failed ? 0 : bytes, false);
+    task.release();
+  };
+  completion_.body_returned(task);
+  task.retain();
+  try {
+    streams_->when_done(node, stream, [&task, finish, failure](std::exception_ptr gpu_error) {
+      finish(failure ? failure : gpu_error ? as_task_failure(task, gpu_error) : nullptr);
+    });
+  } catch (...) {
+    // Completion could not even be requested (no event could be recorded): the device is broken; fail the task now.
+    finish(failure ? failure : as_task_failure(task));
+  }
+}
+
+}  // namespace hetsched::detail
