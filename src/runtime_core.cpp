@@ -50,7 +50,7 @@ RuntimeCore::RuntimeCore(Runtime& owner, const Config& config, const GpuBackend*
 RuntimeCore::~RuntimeCore() {
   shutting_down_.store(true, std::memory_order_seq_cst);
   kill_every_actor();
-  for (TaskPtr& task : scheduler_.drain()) {
+  for (TaskPtr& task : scheduler_.take_all_queued()) {
     task->stage.store(TaskStage::running, std::memory_order_relaxed);
     publish(*task, cancellation(*task), 0, true, false);
   }

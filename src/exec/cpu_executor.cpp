@@ -75,7 +75,7 @@ bool CpuExecutor::reactivate_spare() noexcept {
 void CpuExecutor::run_spare() {
   annotate_happens_after(this);
   do {
-    drain();
+    run_queued();
   } while (reactivate_spare());
 }
 
@@ -92,7 +92,7 @@ bool CpuExecutor::reactivate_token() {
 void CpuExecutor::RunToken::operator()() const {
   annotate_happens_after(executor);
   do {
-    executor->drain();
+    executor->run_queued();
   } while (executor->reactivate_token());
   if (executor->tokens_.fetch_sub(1, std::memory_order_acq_rel) == 1) executor->tokens_.notify_all();
 }
@@ -119,7 +119,7 @@ bool CpuExecutor::run_one_here() {
   return static_cast<bool>(task);
 }
 
-void CpuExecutor::drain() {
+void CpuExecutor::run_queued() {
   // Consecutive tasks of the same CPU share run inside one execute() of their arena: entering and leaving an
   // arena is paid once per run of same-shaped tasks, not once per task.
   for (TaskPtr task = pop_claimed(); task;) {

@@ -69,7 +69,7 @@ class CpuExecutor final : public Dispatcher {
   static bool claim(Task& task) noexcept;
   static int concurrency_of(const Task& task) noexcept;
   TaskPtr pop_claimed();
-  void drain();
+  void run_queued();
   void run_with_follow_ups(Task& task, bool may_continue);
   void start_token_if_idle_slot();
   bool reactivate_token();

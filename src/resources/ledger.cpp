@@ -106,7 +106,7 @@ bool ResourceLedger::try_acquire(Task& task, const Policy& policy) {
   return true;
 }
 
-void ResourceLedger::release(Task& task) {
+void ResourceLedger::give_back(Task& task) {
   if (!task.holds_resources) return;
   if (!std::exchange(task.cpus_returned, false)) give_cpus(task.demand.cpu);
   for (const auto& [name, units] : task.demand.custom) find_custom(name)->free += units;

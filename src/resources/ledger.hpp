@@ -44,7 +44,7 @@ class ResourceLedger {
   /// Under the scheduler's lock.
   bool try_acquire(Task& task, const Policy& policy);
   /// Returns what the task took; for a CPU-only task any thread may call it, else under the scheduler's lock.
-  void release(Task& task);
+  void give_back(Task& task);
   /// A task whose body has returned while its GPU work runs on gives its CPUs back early; release() then returns
   /// the rest (its GPUs, GPU memory and custom resources). Any thread, like give_cpus. False when it had none to
   /// give (no CPUs held, or given back already).

@@ -47,14 +47,14 @@ void Scheduler::enqueue(TaskPtr task) {
 void Scheduler::finished(Task& task) {
   if (!task.holds_resources) return;
   if (ResourceLedger::cpu_only(task.demand)) {
-    ledger_.release(task);
+    ledger_.give_back(task);
     dispatch_queued();
     return;
   }
   StartedTasks started;
   {
     std::lock_guard lock(mutex_);
-    ledger_.release(task);
+    ledger_.give_back(task);
     if (queued_.load(std::memory_order_relaxed) > 0) dispatch_ready(started);
   }
   started.send_to(dispatcher_);
@@ -139,7 +139,7 @@ void Scheduler::count_bypass(std::uint64_t started_sequence) {
   }
 }
 
-std::vector<TaskPtr> Scheduler::drain() {
+std::vector<TaskPtr> Scheduler::take_all_queued() {
   std::lock_guard lock(mutex_);
   std::vector<TaskPtr> drained;
   for (auto& queue : classes_) {

@@ -46,7 +46,7 @@ class Scheduler {
   /// thread to run. False (nothing changed) otherwise; after a true, reclaim_cpus(waiting) ends the loan.
   bool hand_cpus_to(const Task& waiting, Task& producer);
   /// Removes and returns every queued task (at shutdown).
-  std::vector<TaskPtr> drain();
+  std::vector<TaskPtr> take_all_queued();
 
   /// Totals by resource name.
   std::map<std::string, double> totals() const;

@@ -162,7 +162,7 @@ TEST(Scheduler, DrainReturnsEveryQueuedTask) {
   RecordingDispatcher dispatcher;
   auto scheduler = make_scheduler(dispatcher, 1);
   for (int i = 0; i < 5; ++i) scheduler.enqueue(make_task(1));
-  EXPECT_EQ(scheduler.drain().size(), 4u);
+  EXPECT_EQ(scheduler.take_all_queued().size(), 4u);
   scheduler.finished(*dispatcher.started[0]);
   EXPECT_EQ(dispatcher.started.size(), 1u);
 }
