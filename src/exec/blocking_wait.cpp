@@ -83,7 +83,7 @@ class LentCpus {
   Task* task_;
 };
 
-/// Leaves this thread's CPU slot to a spare thread for the scope's life (a wait too deep to help).
+/// Leaves this thread's CPU slot to a spare thread for the scope's life (a task blocked in get).
 class OffCpu {
  public:
   explicit OffCpu(CpuExecutor& executor) noexcept : executor_(executor) { executor_.begin_off_cpu(); }

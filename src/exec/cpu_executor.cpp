@@ -106,17 +106,10 @@ TaskPtr CpuExecutor::pop_claimed() {
   Task* raw = nullptr;
   while (run_queue_.try_pop(raw)) {
     queued_.fetch_sub(1, std::memory_order_seq_cst);
-    pops_.fetch_add(1, std::memory_order_relaxed);
     TaskPtr task = TaskPtr::adopt(raw);
     if (claim(*task)) return task;
   }
   return {};
-}
-
-bool CpuExecutor::run_one_here() {
-  TaskPtr task = pop_claimed();
-  if (task) run(*task, false);
-  return static_cast<bool>(task);
 }
 
 void CpuExecutor::run_queued() {

@@ -1,11 +1,10 @@
 // Runs dispatched tasks on oneTBB. A dispatch pushes the task on a run queue; up to num_cpus tokens, enqueued into
 // the dispatch arena, drain that queue, and a new token is enqueued only when fewer than num_cpus are active, so a
 // steady stream of tasks costs one queue push each, not one oneTBB enqueue (and worker wake-up) each. A thread
-// blocked in get may claim and run a queued task itself: the run queue is also where waiting threads help. Each
-// task body runs inside a per-thread task_arena whose max_concurrency is the task's CPU share (ceil, at least 1).
+// blocked in get may claim a task it waits for and run it itself (run_here_if_unstarted). Each task body runs inside a per-thread task_arena whose max_concurrency is the task's CPU share (ceil, at least 1).
 //
 // A free CPU in the ledger must mean a thread can run a task there. A token thread that runs a zero-CPU body (an
-// actor's call, a cpus(0) task) or blocks in get without helping is "off CPU": while it is, a spare thread (outside
+// actor's call, a cpus(0) task) or blocks in get is "off CPU": while it is, a spare thread (outside
 // oneTBB's capped pool) drains the run queue in its place, started only when work is queued.
 #pragma once
 
@@ -40,23 +39,15 @@ class CpuExecutor final : public Dispatcher {
   ~CpuExecutor();
 
   void dispatch(TaskPtr task) override;
-  /// Pops one unclaimed task and runs it on this thread (a blocked waiter helping); false when there was none.
-  bool run_one_here();
   /// Runs `task` on this thread if it is dispatched and nobody has started it; false otherwise.
   bool run_here_if_unstarted(Task& task);
   /// Runs a task this thread has already claimed (stage running) on this thread.
   void run_claimed_here(Task& task);
-  /// This thread stops using its CPU slot (a zero-CPU body, a wait that does not help): a spare thread may take its
+  /// This thread stops using its CPU slot (a zero-CPU body, a task blocked in get): a spare thread may take its
   /// place while work is queued. Paired with end_off_cpu.
   void begin_off_cpu() noexcept;
   /// This thread uses its CPU slot again.
   void end_off_cpu() noexcept;
-  /// Tasks taken from the run queue so far: a waiter that sees it unchanged while work is queued knows nobody drains.
-  std::uint64_t progress() const noexcept { return pops_.load(std::memory_order_relaxed); }
-  /// True when work is queued and no task was taken since progress() returned `seen`.
-  bool stalled_since(std::uint64_t seen) const noexcept {
-    return queued_.load(std::memory_order_seq_cst) > 0 && progress() == seen;
-  }
   /// Spare threads made so far.
   std::size_t spare_threads() const { return spares_.size(); }
 
@@ -87,7 +78,6 @@ class CpuExecutor final : public Dispatcher {
   std::atomic<std::int64_t> queued_{0};          // elements pushed and not yet popped
   std::atomic<int> active_tokens_{0};            // tokens draining the queue now (at most slots_)
   std::atomic<std::int64_t> tokens_{0};          // tokens enqueued and not yet finished
-  std::atomic<std::uint64_t> pops_{0};           // tasks taken from the run queue (see progress())
   std::atomic<int> off_cpu_{0};                  // threads running a task that uses no CPU slot now
   std::atomic<int> active_spares_{0};            // spare threads draining the queue now (at most off_cpu_)
   tbb::enumerable_thread_specific<std::vector<std::unique_ptr<tbb::task_arena>>> task_arenas_;
