@@ -247,7 +247,9 @@ Task* RuntimeCore::current_task() const noexcept {
 }
 
 void Task::object_completed() noexcept {
-  if (unresolved_inputs.fetch_sub(1, std::memory_order_acq_rel) == 1) RuntimeCore::of(*this).inputs_resolved(TaskPtr::adopt(this));
+  if (unresolved_inputs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    RuntimeCore::of(*this).inputs_resolved(TaskPtr::adopt(this));
+  }
 }
 
 }  // namespace hetsched::detail

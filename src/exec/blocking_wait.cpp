@@ -119,11 +119,12 @@ void check_not_waiting_on_itself(const RunningFrame* running, const Task& produc
   }
 }
 
-/// True when the blocked `waiting` may lend its CPUs to its queued `producer` and run it (instead of sleeping).
+/// True when the blocked `waiting` holds CPUs it may lend to its queued `producer` (Scheduler::hand_cpus_to decides
+/// whether the producer's demand fits them).
 bool may_hand_cpus_to(const Task* waiting, const Task& producer) noexcept {
   // Only a plain task waits in the scheduler's queues (a queued actor call is in its mailbox, its demand not yet set).
   return waiting && producer.role == TaskRole::plain && waiting->holds_resources && !waiting->cpus_returned &&
-         waiting->core == producer.core && waiting->demand.cpu > 0 && producer.demand.cpu <= waiting->demand.cpu;
+         waiting->core == producer.core;
 }
 
 /// What a wait may do with a producer that has not started.

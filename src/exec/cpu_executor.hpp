@@ -1,7 +1,8 @@
 // Runs dispatched tasks on oneTBB. A dispatch pushes the task on a run queue; up to num_cpus tokens, enqueued into
 // the dispatch arena, drain that queue, and a new token is enqueued only when fewer than num_cpus are active, so a
 // steady stream of tasks costs one queue push each, not one oneTBB enqueue (and worker wake-up) each. A thread
-// blocked in get may claim a task it waits for and run it itself (run_here_if_unstarted). Each task body runs inside a per-thread task_arena whose max_concurrency is the task's CPU share (ceil, at least 1).
+// blocked in get may claim a task it waits for and run it itself (run_here_if_unstarted). Each task body runs
+// inside a per-thread task_arena whose max_concurrency is the task's CPU share (ceil, at least 1).
 //
 // A free CPU in the ledger must mean a thread can run a task there. A token thread that runs a zero-CPU body (an
 // actor's call, a cpus(0) task) or blocks in get is "off CPU": while it is, a spare thread (outside
@@ -48,8 +49,6 @@ class CpuExecutor final : public Dispatcher {
   void begin_off_cpu() noexcept;
   /// This thread uses its CPU slot again.
   void end_off_cpu() noexcept;
-  /// Spare threads made so far.
-  std::size_t spare_threads() const { return spares_.size(); }
 
  private:
   /// The functor enqueued into the dispatch arena: drains the run queue while there is work.

@@ -90,7 +90,7 @@ class Task : public ObjectWaiter {
   bool holds_resources = false;               ///< True while its demand is taken from the ledger.
   bool cpus_returned = false;                 ///< Its CPUs went back when its body returned (a real-GPU task).
   bool body_started = false;                  ///< Its body was called (so it may have written its buffers).
-  std::exception_ptr deferred_failure;        ///< Set by its body's thread: the task fails with it once the body returns.
+  std::exception_ptr deferred_failure;        ///< Set on its body's thread: the task fails with it when the body returns.
   std::uint64_t memory_set_aside = 0;         ///< Its gpu_memory, set aside in its GPU's replica cache while it runs.
   std::vector<int> gpu_ids;                   ///< Devices assigned at placement.
   std::int64_t gpu_units_per_device = 0;      ///< Units taken on each assigned device.
