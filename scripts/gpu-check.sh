@@ -12,8 +12,9 @@
 #                                          OUTDIR. DIR defaults to .gpu-debs in the repository (kept out of git).
 #
 # Where there is no GPU it says so and exits 0. On a GPU machine the whole run keeps within HETSCHED_GPU_CHECK_BUDGET
-# seconds (480 by default: 8 minutes on one H200); each step gets a `timeout` from what is left, and the full-size
-# benchmarks use whatever time remains. Exits 1 when a check failed, 0 when all passed.
+# seconds (480 by default: 8 minutes on one H200); each step gets a `timeout` from what is left (the build at most
+# HETSCHED_GPU_CHECK_BUILD_LIMIT, 240 s by default), and the full-size benchmarks use whatever time remains. Exits 1
+# when a check failed, 0 when all passed (a program that exits 77 counts as skipped).
 set -uo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,7 +46,8 @@ prepare() {
   echo "gpu-check: downloading ${#deb_packages[@]} packages into $dir"
   # apt-get download writes into the current directory; downloading as the caller spares the _apt sandbox user a
   # folder it may not be able to write.
-  (cd "$dir" && apt-get download -q -o APT::Sandbox::User="$(id -un)" "${deb_packages[@]}") || { echo "gpu-check: apt-get download failed" >&2; exit 1; }
+  (cd "$dir" && apt-get download -q -o APT::Sandbox::User="$(id -un)" "${deb_packages[@]}") ||
+    { echo "gpu-check: apt-get download failed" >&2; exit 1; }
   local total
   total=$(du -ch "$dir"/*.deb | tail -1 | cut -f1)
   ls -1 "$dir"/*.deb
@@ -90,7 +92,7 @@ limit() {
   [ "$want" -lt 1 ] && want=1
   echo "$want"
 }
-# Runs a command with a time limit, output to LOG (and the terminal); records its status and time in the summary.
+# Runs a command with a time limit, output to LOG; records its outcome and time in the summary (exit 77 is a skip).
 # usage: step NAME LIMIT LOG command...
 step() {
   local name=$1 seconds=$2 log=$3 begin status
@@ -102,6 +104,8 @@ step() {
   if [ $status -eq 0 ]; then
     note "  ok      $name ($((SECONDS - begin)) s)"
     passes=$((passes + 1))
+  elif [ $status -eq 77 ]; then
+    note "  skipped $name: $(grep -m1 -i 'skipped' "$log")"
   elif [ $status -eq 124 ] || [ $status -eq 137 ]; then
     note "  TIMEOUT $name after $((SECONDS - begin)) s (limit $seconds s)"
     failures=$((failures + 1))
@@ -168,7 +172,8 @@ fi
 
 # ---- build ----
 launcher=()
-command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache)
+command -v ccache >/dev/null 2>&1 &&
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache)
 step "configure" "$(limit 90)" "$out/configure.log" \
   cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_COMPILER="$nvcc" \
   -DCMAKE_CUDA_ARCHITECTURES="$archs" -DHETSCHED_CUDA=ON -DHETSCHED_INSTALL=OFF \
@@ -180,7 +185,8 @@ gpu_targets=$(ninja -C "$build" -t targets all 2>/dev/null |
   grep -oE '^(hetsched_info|hetsched_gpu_[a-z0-9_]+|example_(gpu_pipeline|fractional_gpu)|bench_gpu_[a-z_]+):' |
   tr -d ':' | sort -u)
 # shellcheck disable=SC2086 # one target per word
-step "build ($(echo $gpu_targets | wc -w) targets)" "$(limit 240)" "$out/build.log" \
+step "build ($(echo $gpu_targets | wc -w) targets)" "$(limit "${HETSCHED_GPU_CHECK_BUILD_LIMIT:-240}")" \
+  "$out/build.log" \
   cmake --build "$build" --parallel "$(nproc)" --target $gpu_targets || { note "build failed"; exit 1; }
 
 # ---- what the binaries hold ----
@@ -195,7 +201,9 @@ gpu_binaries=$(find "$build" -type f -executable \( -name 'hetsched_gpu_*' -o -n
   done
 } >"$out/binaries.txt" 2>&1
 missing_code=""
+command -v cuobjdump >/dev/null 2>&1 || missing_code=" (cuobjdump is not on PATH)"
 for binary in $gpu_binaries; do
+  [ -n "$missing_code" ] && break
   # The kernel-image tests are built for other architectures on purpose.
   case $binary in *kernel_image*) continue ;; esac
   for arch in ${archs//;/ }; do
