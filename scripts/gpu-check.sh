@@ -205,7 +205,7 @@ step "build ($(echo $gpu_targets | wc -w) targets)" "$(limit "${HETSCHED_GPU_CHE
 gpu_binaries=$(find "$build" -type f -executable \( -name 'hetsched_gpu_*' -o -name 'example_gpu_pipeline' \
   -o -name 'example_fractional_gpu' -o -name 'bench_gpu_*' \) | sort)
 "$build/src/hetsched" info >"$out/hetsched-info.txt" 2>&1
-sed -n '/^gpus/,/^$/p' "$out/hetsched-info.txt" | sed 's/^/  hetsched info: /' | tee -a "$summary"
+sed -n '/^gpus/,/^$/p' "$out/hetsched-info.txt" | sed -e '/^$/d' -e 's/^/  hetsched info: /' | tee -a "$summary"
 {
   for binary in "$build/src/libhetsched.a" $gpu_binaries; do
     echo "== ${binary#"$build"/}"
