@@ -30,4 +30,15 @@ class DeviceScope {
   int previous_ = 0;
 };
 
+/// Makes `device` the calling thread's current CUDA device without throwing; returns the one that was current, or -1
+/// (the error cleared) when either call failed. For code that must not throw, such as an actor's destruction.
+inline int make_device_current(int device) noexcept {
+  int previous = -1;
+  if (cudaGetDevice(&previous) != cudaSuccess || (previous != device && cudaSetDevice(device) != cudaSuccess)) {
+    cudaGetLastError();
+    return -1;
+  }
+  return previous;
+}
+
 }  // namespace hetsched::detail

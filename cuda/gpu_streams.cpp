@@ -144,6 +144,8 @@ class CudaGpuStreams final : public GpuStreams {
 
   StreamDestroyer destroyer() const noexcept override { return &destroy_stream; }
 
+  DeviceSwitch device_switch() const noexcept override { return &make_device_current; }
+
   std::exception_ptr take_launch_error() noexcept override {
     const cudaError_t status = cudaGetLastError();
     if (status == cudaSuccess) return nullptr;

@@ -16,6 +16,8 @@ namespace hetsched::detail {
 
 /// Destroys a stream of GPU `device`.
 using StreamDestroyer = void (*)(int device, CUstream_st* stream) noexcept;
+/// Makes GPU `device` the calling thread's current device; returns the one that was current (-1 when it could not).
+using DeviceSwitch = int (*)(int device) noexcept;
 
 /// How the progress thread learns that a task's work has finished (Config::gpu_completion).
 enum class GpuCompletion {
@@ -44,6 +46,9 @@ class GpuStreams {
   /// How to destroy a stream from create_stream: a plain function, callable after this object is gone (its pending
   /// work still runs, and events recorded on it still complete).
   virtual StreamDestroyer destroyer() const noexcept = 0;
+  /// How to make a device current from anywhere (a GPU actor's destructor runs on whichever thread dropped the last
+  /// reference): a plain function, callable after this object is gone; null where there is nothing to switch.
+  virtual DeviceSwitch device_switch() const noexcept { return nullptr; }
   /// The error a kernel launch left on the calling thread (cudaGetLastError), as a hetsched::CudaError; null when
   /// none. Called right after a task body returns.
   virtual std::exception_ptr take_launch_error() noexcept = 0;

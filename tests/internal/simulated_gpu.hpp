@@ -324,6 +324,7 @@ class SimulatedGpuStreams final : public detail::GpuStreams {
   }
   CUstream_st* create_stream(int) override { return device_.new_stream(); }
   detail::StreamDestroyer destroyer() const noexcept override { return &forget_stream; }
+  detail::DeviceSwitch device_switch() const noexcept override { return &switch_current; }
   std::exception_ptr take_launch_error() noexcept override {
     if (!std::exchange(launch_failed(), false)) return nullptr;
     return std::make_exception_ptr(std::runtime_error("simulated launch failure"));
@@ -351,6 +352,7 @@ class SimulatedGpuStreams final : public detail::GpuStreams {
     return failed;
   }
   static void forget_stream(int, CUstream_st*) noexcept {}  // the device owns its streams
+  static int switch_current(int device) noexcept { return std::exchange(current_device(), device); }
 
   void progress() {
     std::unique_lock lock(mutex_);
