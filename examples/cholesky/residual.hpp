@@ -70,8 +70,8 @@ double cholesky_residual(hetsched::Runtime& rt, const TileMatrix<T>& factor, std
   const int b = factor.tile_size();
   TileMatrix<T> residual = make_spd_tiles<T>(rt, tiles, b, seed);
 
-  auto sum_of_squares = rt.task([](int b_, bool on_diagonal, std::span<const T> tile) {
-                          return weighted_sum_of_squares<T>(b_, tile, on_diagonal);
+  auto sum_of_squares = rt.task([](int tile_size, bool on_diagonal, std::span<const T> tile) {
+                          return weighted_sum_of_squares<T>(tile_size, tile, on_diagonal);
                         }).name("sum_of_squares");
   auto syrk = rt.task(SyrkTask<T>{}).name("residual_syrk");
   auto gemm = rt.task(GemmTask<T>{}).name("residual_gemm");

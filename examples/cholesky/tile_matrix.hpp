@@ -63,9 +63,10 @@ template <class T>
 TileMatrix<T> make_spd_tiles(hetsched::Runtime& rt, int tiles, int tile_size, std::uint64_t seed) {
   TileMatrix<T> matrix(tiles, tile_size);
   const std::size_t order = matrix.order();
-  auto generate = [](hetsched::TaskContext& ctx, int b, std::uint64_t seed_, std::size_t order_, int row, int col) {
+  auto generate = [](hetsched::TaskContext& ctx, int b, std::uint64_t matrix_seed, std::size_t matrix_order, int row,
+                     int col) {
     auto tile = ctx.alloc<T>(static_cast<std::size_t>(b) * static_cast<std::size_t>(b));
-    fill_spd_tile<T>(tile.span(), b, seed_, order_, row, col);
+    fill_spd_tile<T>(tile.span(), b, matrix_seed, matrix_order, row, col);
     return tile;
   };
   for (int row = 0; row < tiles; ++row) {
