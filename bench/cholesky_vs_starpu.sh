@@ -67,7 +67,7 @@ for n in $sizes; do
     for ((p = 0; p < ${#programs[@]}; ++p)); do
       program=${programs[$(((p + run) % ${#programs[@]}))]}
       load=$(cut -d' ' -f1 /proc/loadavg)
-      gflops=$(measure "$program" "$n")
+      gflops=$(measure "$program" "$n") || { echo "$program failed at N=$n (a residual check, for hetsched)" >&2; exit 1; }
       [ -n "$gflops" ] || { echo "$program at N=$n printed no GFlop/s" >&2; exit 1; }
       printf 'N=%-6s run %d  %-9s %8.1f GFlop/s  (load %s)\n' "$n" $((run + 1)) "$program" "$gflops" "$load"
       echo "$n $program $gflops" >> "$results"
