@@ -1,0 +1,50 @@
+// The right-looking tiled Cholesky A = L L^T: for each tile column k, factor the diagonal tile (POTRF), solve the
+// tiles below it (TRSM), then update the trailing matrix (SYRK on its diagonal tiles, GEMM below them). Each step is
+// a task; the Buffer accesses it declares are the whole dependency graph: the runtime runs the tasks that touch a
+// tile in an order consistent with their submission, so the submitting loop never waits.
+#pragma once
+
+#include <vector>
+
+#include <hetsched/hetsched.hpp>
+
+#include "tile_matrix.hpp"
+#include "tile_tasks.hpp"
+
+namespace cholesky {
+
+/// Submits the factorisation of `matrix` in place (its lower tiles become L) and returns the refs of every task it
+/// submitted; `rt.get` on them waits for the end and rethrows a failure. The order is StarPU's cholesky_implicit's:
+/// within a step, the next column's tiles are submitted first.
+template <class T>
+std::vector<hetsched::ObjectRef<void>> submit_tiled_cholesky(hetsched::Runtime& rt, TileMatrix<T>& matrix) {
+  using hetsched::read;
+  using hetsched::read_write;
+  const int tiles = matrix.tiles();
+  const int b = matrix.tile_size();
+  auto potrf = rt.task(potrf_task<T>()).name("potrf");
+  auto trsm = rt.task(trsm_task<T>()).name("trsm");
+  auto syrk = rt.task(syrk_task<T>()).name("syrk");
+  auto gemm = rt.task(gemm_task<T>()).name("gemm");
+
+  std::vector<hetsched::ObjectRef<void>> done;
+  for (int k = 0; k < tiles; ++k) {
+    done.push_back(potrf.remote(b, read_write(matrix.tile(k, k))));
+    for (int row = k + 1; row < tiles; ++row) {
+      done.push_back(trsm.remote(b, read(matrix.tile(k, k)), read_write(matrix.tile(row, k))));
+    }
+    for (int col = k + 1; col < tiles; ++col) {
+      done.push_back(syrk.remote(b, read(matrix.tile(col, k)), read_write(matrix.tile(col, col))));
+      for (int row = col + 1; row < tiles; ++row) {
+        done.push_back(gemm.remote(b, read(matrix.tile(row, k)), read(matrix.tile(col, k)),
+                                   read_write(matrix.tile(row, col))));
+      }
+    }
+  }
+  return done;
+}
+
+/// Floating-point operations of a Cholesky factorisation of order n, the usual n^3 / 3 (StarPU and LAPACK count so).
+inline double cholesky_flops(double n) { return n * n * n / 3.0; }
+
+}  // namespace cholesky
