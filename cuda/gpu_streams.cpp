@@ -190,11 +190,13 @@ class CudaGpuStreams final : public GpuStreams {
   /// Enqueues on `stream` a host function that signals a new number, and returns the number; 0 when it could not be
   /// enqueued (the completion's event is polled instead).
   std::uint64_t launch_signal(int device, CUstream_st* stream) noexcept {
-    auto* signal = new (std::nothrow) HostSignal{this, next_signal_.fetch_add(1, std::memory_order_relaxed)};
+    const std::uint64_t number = next_signal_.fetch_add(1, std::memory_order_relaxed);
+    auto* signal = new (std::nothrow) HostSignal{this, number};
     if (signal == nullptr) return 0;
     try {
       DeviceScope scope(device);
-      if (cudaLaunchHostFunc(stream, &on_host_function, signal) == cudaSuccess) return signal->number;
+      // Not signal->number: the host function may already have run, and deleted it, when the launch returns.
+      if (cudaLaunchHostFunc(stream, &on_host_function, signal) == cudaSuccess) return number;
     } catch (...) {
       // The device is broken: poll the event, which reports the error.
     }
