@@ -43,7 +43,9 @@ TEST_F(PoolStreams, NineShortTasksNeverShareTheStreamOfALongOneAndFinishWhileItR
   long_kernel_done.open();
   rt.get(long_task);
   EXPECT_EQ(finished_early, short_tasks.size()) << "a short task queued behind the long task's kernel";
-  for (auto& task : short_tasks) EXPECT_NE(rt.get(task), long_stream.load()) << "a short task shared the long one's stream";
+  for (auto& task : short_tasks) {
+    EXPECT_NE(rt.get(task), long_stream.load()) << "a short task shared the long one's stream";
+  }
 }
 
 TEST_F(PoolStreams, ATaskAfterAnotherHasFinishedReusesItsIdleStream) {

@@ -27,6 +27,12 @@ cudaError_t broken(Machine& m, int device) {
   return owner ? owner->sticky : cudaErrorInvalidDevice;
 }
 
+/// The sticky error of the current device's context, or success.
+cudaError_t sticky_error(Machine& m) {
+  Device* current = m.device(this_thread().current_device);
+  return current ? current->sticky : cudaSuccess;
+}
+
 }  // namespace
 
 extern "C" {
@@ -35,17 +41,15 @@ cudaError_t cudaGetLastError(void) {
   Machine& m = machine();
   std::lock_guard lock(m.mutex);
   if (this_thread().in_host_function) m.violation("cudaGetLastError called from a host function");
-  cudaError_t error = std::exchange(this_thread().last_error, cudaSuccess);
-  if (error == cudaSuccess) error = broken(m, this_thread().current_device);  // a sticky error never clears
-  return error == cudaErrorInvalidDevice ? cudaSuccess : error;
+  const cudaError_t error = std::exchange(this_thread().last_error, cudaSuccess);
+  return error != cudaSuccess ? error : sticky_error(m);  // a sticky error never clears
 }
 
 cudaError_t cudaPeekAtLastError(void) {
   Machine& m = machine();
   std::lock_guard lock(m.mutex);
-  cudaError_t error = this_thread().last_error;
-  if (error == cudaSuccess) error = broken(m, this_thread().current_device);
-  return error == cudaErrorInvalidDevice ? cudaSuccess : error;
+  const cudaError_t error = this_thread().last_error;
+  return error != cudaSuccess ? error : sticky_error(m);
 }
 
 const char* cudaGetErrorName(cudaError_t error) {

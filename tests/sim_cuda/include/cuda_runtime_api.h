@@ -103,6 +103,9 @@ struct cudaFuncAttributes {
   int numRegs;
 };
 
+/// The runtime calls, each with the toolkit's signature and meaning (see the CUDA Runtime API reference), and the
+/// simulation's strictness on top: a call that fails sets the thread's last error; a handle used with the wrong
+/// device, destroyed, or unknown is a violation (sim::take_violations) besides an error.
 extern "C" {
 
 cudaError_t cudaGetLastError(void);
