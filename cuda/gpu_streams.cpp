@@ -9,7 +9,8 @@
 //   - host_functions: a cudaLaunchHostFunc after the event wakes it with the task's number, so it sleeps while work
 //     runs. A host function never runs once its device's context is broken, so every millisecond the thread also
 //     queries the pending events for errors, however often completions wake it (steady completions from a healthy
-//     device must not keep a broken one's tasks pending); the few bytes a host function carries are then lost.
+//     device must not keep a broken one's tasks pending). The few bytes a host function carries are kept until it
+//     runs, or until this object goes when it never will.
 //
 // A sticky error (cudaErrorIllegalAddress, cudaErrorLaunchFailure, ...: any error after which the device's CUDA
 // context is unusable) makes every later CUDA call on that device fail. The runtime does not reset the device, so
@@ -132,6 +133,8 @@ class CudaGpuStreams final : public GpuStreams {
     // object goes (on a broken context the synchronize fails at once, and no host function will run there).
     if (mode_ == GpuCompletion::host_functions) synchronize_pool_streams();
     release();
+    // Host functions that never ran: their device's context broke, and runs nothing more.
+    for (HostSignal* signal : unsignalled_) delete signal;
   }
 
   CudaGpuStreams(const CudaGpuStreams&) = delete;
@@ -237,12 +240,18 @@ class CudaGpuStreams final : public GpuStreams {
     auto* signal = new (std::nothrow) HostSignal{this, number};
     if (signal == nullptr) return 0;
     try {
+      {
+        std::lock_guard lock(mutex_);
+        unsignalled_.insert(signal);
+      }
       DeviceScope scope(device);
       // Not signal->number: the host function may already have run, and deleted it, when the launch returns.
       if (clear_if_failed(cudaLaunchHostFunc(stream, &on_host_function, signal))) return number;
     } catch (...) {
-      // The device is broken: poll the event, which reports the error.
+      // The device is broken (or no room to keep the signal): poll the event, which reports any error.
     }
+    std::lock_guard lock(mutex_);
+    unsignalled_.erase(signal);
     delete signal;
     return 0;
   }
@@ -251,12 +260,12 @@ class CudaGpuStreams final : public GpuStreams {
   static void CUDART_CB on_host_function(void* data) {
     auto* signal = static_cast<HostSignal*>(data);
     CudaGpuStreams& streams = *signal->streams;
-    const std::uint64_t number = signal->number;
-    delete signal;
     // Notified under the lock: once the progress thread has seen the number, the task may finish and the runtime be
     // destroyed, so nothing here may touch `streams` after unlocking.
     std::lock_guard lock(streams.mutex_);
-    streams.signalled_.push_back(number);
+    streams.unsignalled_.erase(signal);
+    streams.signalled_.push_back(signal->number);
+    delete signal;
     streams.wake_.notify_one();
   }
 
@@ -392,6 +401,8 @@ class CudaGpuStreams final : public GpuStreams {
   std::vector<Completion> incoming_;
   /// Numbers of host functions that ran and were not yet taken by the progress thread; guarded by mutex_.
   std::vector<std::uint64_t> signalled_;
+  /// What host functions launched and not yet run carry; guarded by mutex_.
+  std::unordered_set<HostSignal*> unsignalled_;
   /// Set by the destructor; guarded by mutex_.
   bool stopping_ = false;
   std::thread progress_thread_;
