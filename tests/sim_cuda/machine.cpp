@@ -48,6 +48,7 @@ void Machine::reset(MachineSpec spec) {
   failures.clear();
   kernel_images = std::move(spec.kernel_images);
   hand_driven = spec.hand_driven;
+  allocation_synchronizes = spec.allocation_synchronizes;
   stopping_ = false;
   for (std::size_t index = 0; index < spec.devices.size(); ++index) {
     auto device = std::make_unique<Device>();

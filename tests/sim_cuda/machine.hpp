@@ -138,6 +138,7 @@ class Machine {
   std::map<std::string, cudaError_t> failures;
   std::vector<int> kernel_images;
   bool hand_driven = false;
+  bool allocation_synchronizes = true;
 
  private:
   Machine();

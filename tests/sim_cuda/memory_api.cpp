@@ -1,8 +1,9 @@
 // The simulated CUDA runtime, second half: memory and copies. Device memory is finite: cudaMalloc'd bytes and the
 // default pool's reserve together never exceed the device's (cudaErrorMemoryAllocation). The pool keeps freed memory
 // up to its release threshold at each host synchronisation, and cudaMemPoolTrimTo gives back the rest. cudaMalloc,
-// cudaFree, cudaMallocHost and cudaFreeHost wait for every stream of the device, and the machine records each such
-// implicit synchronisation. Freeing memory that pending work still touches is a violation.
+// cudaFree, cudaMallocHost and cudaFreeHost wait for every stream of the device (the allocating two unless
+// MachineSpec::allocation_synchronizes is off), and the machine records each such implicit synchronisation. Freeing
+// memory that pending work still touches is a violation.
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -115,7 +116,7 @@ cudaError_t cudaMalloc(void** pointer, std::size_t bytes) {
   Device* device = m.device(index);
   if (!device) return returned(cudaErrorInvalidDevice);
   if (device->sticky) return returned(device->sticky);
-  m.synchronize_device(lock, index, "cudaMalloc", true);
+  if (m.allocation_synchronizes) m.synchronize_device(lock, index, "cudaMalloc", true);
   if (device->plain_used + device->pool.reserved + bytes > device->spec.memory) {
     ++device->stats.failed_allocations;
     return returned(cudaErrorMemoryAllocation);
@@ -152,7 +153,7 @@ cudaError_t cudaMallocHost(void** pointer, std::size_t bytes) {
   Machine& m = machine();
   std::unique_lock lock(m.mutex);
   if (cudaError_t failed = enter(m, "cudaMallocHost")) return returned(failed);
-  m.synchronize_device(lock, this_thread().current_device, "cudaMallocHost", true);
+  if (m.allocation_synchronizes) m.synchronize_device(lock, this_thread().current_device, "cudaMallocHost", true);
   std::byte* block = new_block(bytes);
   if (!block) return returned(cudaErrorMemoryAllocation);
   m.allocations[block] = Allocation{Allocation::Kind::pinned, this_thread().current_device, bytes};

@@ -35,6 +35,9 @@ struct MachineSpec {
   std::vector<DeviceSpec> devices{DeviceSpec{}};
   /// No device threads: work runs only when a test drains a stream, or inline when a host call must wait for it.
   bool hand_driven = false;
+  /// Whether cudaMalloc and cudaMallocHost wait for every stream of the current device, as the CUDA programming
+  /// guide allows them to (implicit synchronisation); cudaFree and cudaFreeHost always do.
+  bool allocation_synchronizes = true;
   /// Compute capabilities (100 * major + 10 * minor) the simulated build has kernel images for.
   std::vector<int> kernel_images{800, 900};
 };
