@@ -18,6 +18,7 @@
 #include "device_scope.hpp"
 #include "event_pool.hpp"
 #include "hetsched/cuda/cuda_check.hpp"
+#include "peer_access.hpp"
 #include "store/block_pool.hpp"
 #include "store/memory_system.hpp"
 
@@ -54,6 +55,7 @@ class CudaMemorySystem final : public MemorySystem {
   explicit CudaMemorySystem(int real_devices) : devices_(static_cast<std::size_t>(real_devices)) {
     try {
       for (int device = 0; device < real_devices; ++device) prepare(device);
+      enable_peer_access(real_devices);  // copies between GPUs go direct where the hardware allows
     } catch (...) {
       release();
       throw;

@@ -3,9 +3,10 @@
 
 #include <cuda_runtime_api.h>
 
-#include <algorithm>
 #include <array>
+#include <exception>
 
+#include "device_scope.hpp"
 #include "hetsched/cuda/cuda_check.hpp"
 
 namespace hetsched::detail {
@@ -13,6 +14,9 @@ namespace {
 
 /// Architectures as 100 * major + 10 * minor, e.g. {800, 900}.
 constexpr std::array built_architecture_list{__CUDA_ARCH_LIST__};
+
+/// Never launched: only asked about, so that the driver says whether this build's image fits a device.
+__global__ void kernel_image_probe() {}
 
 }  // namespace
 
@@ -34,10 +38,20 @@ GpuInfo describe_device(int ordinal) {
   return info;
 }
 
-bool has_kernel_image_for(int major, int minor) noexcept {
-  int device_architecture = 100 * major + 10 * minor;
-  return std::any_of(built_architecture_list.begin(), built_architecture_list.end(),
-                     [&](int architecture) { return architecture <= device_architecture; });
+std::optional<std::string> kernel_image_problem(int ordinal) noexcept {
+  try {
+    DeviceScope scope(ordinal);
+    // Loads the probe's module for the current device (compiling its PTX when no machine code fits), as a launch
+    // would; fails with cudaErrorNoKernelImageForDevice (older drivers: cudaErrorInvalidDeviceFunction) when neither
+    // fits, or cudaErrorUnsupportedPtxVersion when the PTX is newer than the driver.
+    cudaFuncAttributes attributes{};
+    const cudaError_t status = cudaFuncGetAttributes(&attributes, kernel_image_probe);
+    if (status == cudaSuccess) return std::nullopt;
+    cudaGetLastError();
+    return std::string(cudaGetErrorName(status)) + " (" + cudaGetErrorString(status) + ")";
+  } catch (const std::exception& error) {
+    return std::string(error.what());  // the device could not even be made current
+  }
 }
 
 std::string built_architectures() {

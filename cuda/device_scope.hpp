@@ -39,4 +39,15 @@ class DeviceScope {
   int previous_ = 0;
 };
 
+/// Makes `device` the calling thread's current CUDA device without throwing; returns the one that was current, or -1
+/// (the error cleared) when either call failed. For code that must not throw, such as an actor's destruction.
+inline int make_device_current(int device) noexcept {
+  save_pending_launch_error();  // an actor may end inside a GPU body, whose launch error stays its own
+  int previous = -1;
+  if (!clear_if_failed(cudaGetDevice(&previous)) || (previous != device && !clear_if_failed(cudaSetDevice(device)))) {
+    return -1;
+  }
+  return previous;
+}
+
 }  // namespace hetsched::detail

@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <exception>
+#include <optional>
 #include <string>
 
 #include "device_info.hpp"
@@ -43,10 +44,10 @@ std::string found_note(const GpuProbe& probe, int runtime_version, int driver_ve
                      " via CUDA runtime " + version_text(runtime_version) + ", driver " +
                      version_text(driver_version) + "; kernels built for compute capability " + built_architectures();
   for (const GpuInfo& gpu : probe.gpus) {
-    if (!has_kernel_image_for(gpu.compute_capability_major, gpu.compute_capability_minor)) {
+    if (const std::optional<std::string> problem = kernel_image_problem(gpu.index)) {
       note += "; device " + std::to_string(gpu.index) + " (" + gpu.name + ", compute capability " +
               std::to_string(gpu.compute_capability_major) + "." + std::to_string(gpu.compute_capability_minor) +
-              ") cannot run them";
+              ") cannot run them: " + *problem;
     }
   }
   return note;

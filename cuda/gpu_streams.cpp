@@ -197,6 +197,8 @@ class CudaGpuStreams final : public GpuStreams {
 
   StreamDestroyer destroyer() const noexcept override { return &destroy_stream; }
 
+  DeviceSwitch device_switch() const noexcept override { return &make_device_current; }
+
   void when_done(int device, CUstream_st* stream, std::function<void(std::exception_ptr)> done) override {
     Completion completion{nullptr, device, stream, std::move(done), nullptr};
     try {

@@ -1,13 +1,13 @@
 // GPU workload: generate -> transform -> reduce, three tasks on GPU 0, each running Thrust on its own stream
-// (thrust::cuda::par.on(ctx.stream())). The data never leaves the device between them: `generate` allocates it there
-// (ctx.alloc) and fills it with 0, 1, ..., n - 1; `transform` rewrites it in place (read_write) as 2i + 1; `reduce`
-// reads it (read) and returns the sum, which is n * n (the sum of the first n odd numbers), computed on integers so
-// the check is exact.
+// (hetsched::thrust_on(ctx): the task's stream, with Thrust's temporaries from the device's stream-ordered pool, so
+// that no Thrust call waits for other tasks' work as cudaMalloc/cudaFree would). The data never leaves the device
+// between them: `generate` allocates it there (ctx.alloc) and fills it with 0, 1, ..., n - 1; `transform` rewrites
+// it in place (read_write) as 2i + 1; `reduce` reads it (read) and returns the sum, which is n * n (the sum of the
+// first n odd numbers), computed on integers so the check is exact.
 // Look for: the store moves no byte between host and device while the three tasks run; asking for the buffer on the
 // host at the end copies it back, exactly once. Exits non-zero if a value or a counter says otherwise; exits 77
 // (ctest: skipped) where there is no CUDA device.
 
-#include <thrust/execution_policy.h>
 #include <thrust/functional.h>
 #include <thrust/reduce.h>
 #include <thrust/sequence.h>
@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 
+#include <hetsched/cuda/thrust_policy.cuh>
 #include <hetsched/hetsched.hpp>
 
 #include "checks.hpp"
@@ -56,14 +57,14 @@ int main() {
   hetsched::ObjectRef<hetsched::Buffer<int>> values =
       runtime.task([](hetsched::TaskContext& ctx, std::size_t count) {
                hetsched::Buffer<int> out = ctx.alloc<int>(count);  // device memory of this task's GPU
-               thrust::sequence(thrust::cuda::par.on(ctx.stream()), out.data(), out.data() + count);
+               thrust::sequence(hetsched::thrust_on(ctx), out.data(), out.data() + count);
                return out;
              })
           .gpus(1)
           .name("generate")
           .remote(element_count);
   runtime.task([](hetsched::TaskContext& ctx, std::span<int> data) {
-           thrust::transform(thrust::cuda::par.on(ctx.stream()), data.data(), data.data() + data.size(), data.data(),
+           thrust::transform(hetsched::thrust_on(ctx), data.data(), data.data() + data.size(), data.data(),
                              OddNumber{});
          })
       .gpus(1)
@@ -71,8 +72,9 @@ int main() {
       .remote(hetsched::read_write(values));
   hetsched::ObjectRef<long long> sum =
       runtime.task([](hetsched::TaskContext& ctx, std::span<const int> data) {
-               // reduce returns a host value, so Thrust waits for the stream itself.
-               return thrust::reduce(thrust::cuda::par.on(ctx.stream()), data.data(), data.data() + data.size(), 0LL,
+               // reduce returns a host value, so Thrust waits for this stream (and no other) itself; sequence and
+               // transform above return as soon as their kernels are enqueued.
+               return thrust::reduce(hetsched::thrust_on(ctx), data.data(), data.data() + data.size(), 0LL,
                                      thrust::plus<long long>());
              })
           .gpus(1)

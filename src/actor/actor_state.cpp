@@ -60,7 +60,12 @@ void ActorState::destroy_instance() noexcept {
     instance = std::exchange(instance_, nullptr);
     destroy = destroy_;
   }
-  if (instance) destroy(instance);
+  if (!instance) return;
+  // A GPU actor's destructor may free device memory or use its stream: it runs with the actor's device current,
+  // whichever thread dropped the last reference, and that thread gets its own device back afterwards.
+  const int previous = switch_device_ ? switch_device_(stream_device_) : -1;
+  destroy(instance);
+  if (previous >= 0 && previous != stream_device_) switch_device_(previous);
 }
 
 ActorHost* ActorState::live_core() const { return core_.load(std::memory_order_acquire); }

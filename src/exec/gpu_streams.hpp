@@ -23,6 +23,8 @@ struct LaunchErrorFrame {
 
 /// Destroys a stream of GPU `device`.
 using StreamDestroyer = void (*)(int device, CUstream_st* stream) noexcept;
+/// Makes GPU `device` the calling thread's current device; returns the one that was current (-1 when it could not).
+using DeviceSwitch = int (*)(int device) noexcept;
 
 /// How the progress thread learns that a task's work has finished (Config::gpu_completion).
 enum class GpuCompletion {
@@ -58,6 +60,9 @@ class GpuStreams {
   /// How to destroy a stream from create_stream: a plain function, callable after this object is gone (its pending
   /// work still runs, and events recorded on it still complete).
   virtual StreamDestroyer destroyer() const noexcept = 0;
+  /// How to make a device current from anywhere (a GPU actor's destructor runs on whichever thread dropped the last
+  /// reference): a plain function, callable after this object is gone; null where there is nothing to switch.
+  virtual DeviceSwitch device_switch() const noexcept { return nullptr; }
   /// Calls `done` once every piece of work enqueued on `stream` so far has finished, from the progress thread;
   /// `done` receives the CUDA error that work hit (as a hetsched::CudaError), or null.
   virtual void when_done(int device, CUstream_st* stream, std::function<void(std::exception_ptr)> done) = 0;

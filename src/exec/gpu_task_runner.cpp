@@ -50,7 +50,7 @@ CUstream_st* GpuTaskRunner::stream_for(Task& task, MemoryNode node) {
   // queues behind them (or they behind anything else).
   if (task.role == TaskRole::actor_creation) {
     CUstream_st* stream = streams_->create_stream(node);
-    task.actor->adopt_stream(stream, node, streams_->destroyer());
+    task.actor->adopt_stream(stream, node, streams_->destroyer(), streams_->device_switch());
     return stream;
   }
   if (task.role == TaskRole::actor_call && task.actor->stream()) return task.actor->stream();

@@ -1,7 +1,6 @@
 // Buffers on a real GPU: kernels on ctx.stream() read and write the device replica, the store moves exactly the bytes
 // the coherence protocol says (checked with the transfer counters), ctx.alloc gives device memory, and a task's
 // result is published only once its kernels have finished (a dependent task never sees the contents from before).
-#include <thrust/execution_policy.h>
 #include <thrust/functional.h>
 #include <thrust/reduce.h>
 #include <thrust/transform.h>
@@ -12,6 +11,8 @@
 #include <span>
 #include <string>
 #include <vector>
+
+#include <hetsched/cuda/thrust_policy.cuh>
 
 #include "gpu_test_support.cuh"
 
@@ -198,14 +199,14 @@ TEST(GpuBuffer, ThrustOnTheTaskStreamTransformsAndReducesBufferSpans) {
   hetsched::Runtime rt{gpu_config()};
   auto ref = rt.put_buffer(iota_vector(elements));
   rt.task([](hetsched::TaskContext& ctx, std::span<int> values) {
-      thrust::transform(thrust::cuda::par.on(ctx.stream()), values.data(), values.data() + values.size(),
+      thrust::transform(hetsched::thrust_on(ctx), values.data(), values.data() + values.size(),
                         values.data(), ThreeXPlusOne{});
     })
       .gpus(1)
       .name("transform")
       .remote(hetsched::read_write(ref));
   auto total = rt.task([](hetsched::TaskContext& ctx, std::span<const int> values) {
-                     return thrust::reduce(thrust::cuda::par.on(ctx.stream()), values.data(),
+                     return thrust::reduce(hetsched::thrust_on(ctx), values.data(),
                                            values.data() + values.size(), 0LL, thrust::plus<long long>());
                    })
                    .gpus(1)

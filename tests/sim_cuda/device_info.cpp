@@ -1,14 +1,17 @@
 // What cuda/device_info.hpp declares, for the simulated CUDA build (hetsched_simulated): cuda/device_info.cu needs
-// nvcc's __CUDA_ARCH_LIST__, so the simulated build answers from the simulated machine instead. The kernel image
-// check asks cudaFuncGetAttributes with the device current, as a real check of the image would; the simulated
-// machine's MachineSpec::kernel_images says which images exist.
+// nvcc (__CUDA_ARCH_LIST__, a probe kernel), so the simulated build answers from the simulated machine instead. The
+// kernel image check asks cudaFuncGetAttributes with the device current, as cuda/device_info.cu does for its probe
+// kernel; the simulated machine's MachineSpec::kernel_images says which images exist.
 #include "device_info.hpp"
 
 #include <cuda_runtime_api.h>
 
 #include <array>
+#include <exception>
+#include <optional>
 #include <string>
 
+#include "device_scope.hpp"
 #include "hetsched/cuda/cuda_check.hpp"
 #include "machine.hpp"
 
@@ -30,10 +33,17 @@ GpuInfo describe_device(int ordinal) {
   return info;
 }
 
-bool has_kernel_image_for(int major, int minor) noexcept {
-  sim::detail::Machine& machine = sim::detail::Machine::instance();
-  std::lock_guard lock(machine.mutex);
-  return machine.has_image(100 * major + 10 * minor);
+std::optional<std::string> kernel_image_problem(int ordinal) noexcept {
+  try {
+    DeviceScope scope(ordinal);
+    cudaFuncAttributes attributes{};
+    const cudaError_t status = cudaFuncGetAttributes(&attributes, nullptr);  // the simulation has one "kernel"
+    if (status == cudaSuccess) return std::nullopt;
+    cudaGetLastError();
+    return std::string(cudaGetErrorName(status)) + " (" + cudaGetErrorString(status) + ")";
+  } catch (const std::exception& error) {
+    return std::string(error.what());
+  }
 }
 
 std::string built_architectures() {

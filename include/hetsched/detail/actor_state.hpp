@@ -58,11 +58,13 @@ class ActorState {
   /// it without a lock.
   CUstream_st* stream() const noexcept { return stream_; }
   /// Takes ownership of the stream made for the constructor task on GPU `device`; `destroy` destroys it with the
-  /// actor.
-  void adopt_stream(CUstream_st* stream, int device, void (*destroy)(int, CUstream_st*) noexcept) noexcept {
+  /// actor. `switch_device` (when given) makes `device` current around the instance's destructor.
+  void adopt_stream(CUstream_st* stream, int device, void (*destroy)(int, CUstream_st*) noexcept,
+                    int (*switch_device)(int) noexcept = nullptr) noexcept {
     stream_ = stream;
     stream_device_ = device;
     destroy_stream_ = destroy;
+    switch_device_ = switch_device;
   }
   /// Called by the constructor task with the freshly built instance and how to destroy it.
   void install(void* instance, void (*destroy)(void*)) noexcept;
@@ -109,6 +111,7 @@ class ActorState {
   CUstream_st* stream_ = nullptr;
   int stream_device_ = -1;
   void (*destroy_stream_)(int, CUstream_st*) noexcept = nullptr;
+  int (*switch_device_)(int) noexcept = nullptr;
 
   mutable std::mutex mutex_;
   Life life_ = Life::creating;
