@@ -14,6 +14,7 @@
 #include <new>
 #include <vector>
 
+#include "cuda_errors.hpp"
 #include "device_scope.hpp"
 #include "event_pool.hpp"
 #include "hetsched/cuda/cuda_check.hpp"
@@ -98,8 +99,7 @@ class CudaMemorySystem final : public MemorySystem {
       RealDevice& real = device_state(device);
       DeviceScope scope(device);
       // No lock: the free is only enqueued, and stream order already puts it before any later allocation.
-      const cudaError_t status = real.has_pools ? cudaFreeAsync(memory, real.allocation.stream) : cudaFree(memory);
-      if (status != cudaSuccess) cudaGetLastError();
+      clear_if_failed(real.has_pools ? cudaFreeAsync(memory, real.allocation.stream) : cudaFree(memory));
     } catch (...) {
       // The device could not be made current (its context is gone); the memory went with it.
     }
@@ -141,11 +141,15 @@ class CudaMemorySystem final : public MemorySystem {
   }
 
   void stream_wait(CUstream_st* stream, CUevent_st* ready) override {
-    if (ready != nullptr) HETSCHED_CUDA_CHECK(cudaStreamWaitEvent(stream, ready, 0));
+    if (ready == nullptr) return;
+    save_pending_launch_error();  // no DeviceScope here: keep a body's launch error from a failure's cleanup
+    HETSCHED_CUDA_CHECK(cudaStreamWaitEvent(stream, ready, 0));
   }
 
   void host_wait(CUevent_st* ready) override {
-    if (ready != nullptr) HETSCHED_CUDA_CHECK(cudaEventSynchronize(ready));
+    if (ready == nullptr) return;
+    save_pending_launch_error();
+    HETSCHED_CUDA_CHECK(cudaEventSynchronize(ready));
   }
 
   void release_event(int device, CUevent_st* ready) noexcept override {
@@ -188,7 +192,7 @@ class CudaMemorySystem final : public MemorySystem {
   /// Null when `status` says the device is full (the caller evicts and retries); any other failure throws.
   static std::byte* null_if_full(cudaError_t status, const char* call) {
     if (status != cudaErrorMemoryAllocation) throw_cuda_error(status, call, __FILE__, __LINE__);
-    cudaGetLastError();
+    clear_if_failed(status);
     return nullptr;
   }
 
@@ -201,12 +205,12 @@ class CudaMemorySystem final : public MemorySystem {
         DeviceScope scope(static_cast<int>(index));
         for (SerialStream* serial : {&real.allocation, &real.to_device, &real.from_device}) {
           if (serial->stream == nullptr) continue;
-          if (cudaStreamSynchronize(serial->stream) != cudaSuccess) cudaGetLastError();
-          if (cudaStreamDestroy(serial->stream) != cudaSuccess) cudaGetLastError();
+          clear_if_failed(cudaStreamSynchronize(serial->stream));
+          clear_if_failed(cudaStreamDestroy(serial->stream));
           serial->stream = nullptr;
         }
         real.events.destroy_all();
-        if (real.pool != nullptr && cudaMemPoolTrimTo(real.pool, 0) != cudaSuccess) cudaGetLastError();
+        if (real.pool != nullptr) clear_if_failed(cudaMemPoolTrimTo(real.pool, 0));
       } catch (...) {
         // The device could not be made current; its context, streams included, is beyond repair.
       }
@@ -216,15 +220,12 @@ class CudaMemorySystem final : public MemorySystem {
   /// Pinned memory is portable across devices under unified addressing, so no device needs to be current.
   static std::byte* allocate_pinned(std::size_t bytes) {
     void* memory = nullptr;
-    if (cudaMallocHost(&memory, bytes) != cudaSuccess) {
-      cudaGetLastError();
-      throw std::bad_alloc();
-    }
+    if (!clear_if_failed(cudaMallocHost(&memory, bytes))) throw std::bad_alloc();
     return static_cast<std::byte*>(memory);
   }
 
   static void free_pinned(std::byte* memory) noexcept {
-    if (cudaFreeHost(memory) != cudaSuccess) cudaGetLastError();
+    clear_if_failed(cudaFreeHost(memory));
   }
 
   std::vector<RealDevice> devices_;

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <vector>
 
+#include "cuda_errors.hpp"
 #include "hetsched/cuda/cuda_check.hpp"
 
 namespace hetsched::detail {
@@ -54,7 +55,7 @@ class EventPool {
 
   /// Destroys an event that may belong to a broken context; nothing useful can be done when that fails.
   static void destroy(cudaEvent_t event) noexcept {
-    if (cudaEventDestroy(event) != cudaSuccess) cudaGetLastError();
+    clear_if_failed(cudaEventDestroy(event));
   }
 
  private:

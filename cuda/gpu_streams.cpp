@@ -1,4 +1,6 @@
-// Streams and completion for real GPUs. Each device has a pool of non-blocking streams that tasks share round robin.
+// Streams and completion for real GPUs. Each device has a pool of non-blocking streams: a task gets one with no work
+// of another task in flight (so its copies, kernels and stream synchronisations never wait behind another task's),
+// and the pool grows when every stream is busy.
 // A task's completion is an event recorded after its work, and one progress thread per GpuStreams publishes the task
 // once that event has passed, so no CPU thread is parked per GPU task. How the thread learns it
 // (Config::gpu_completion):
@@ -6,7 +8,9 @@
 //     sweeps, and sleeping when nothing is pending;
 //   - host_functions: a cudaLaunchHostFunc after the event wakes it with the task's number, so it sleeps while work
 //     runs. A host function never runs once its device's context is broken, so every millisecond the thread also
-//     queries the pending events for errors; the few bytes a host function carries are then lost with it.
+//     queries the pending events for errors, however often completions wake it (steady completions from a healthy
+//     device must not keep a broken one's tasks pending). The few bytes a host function carries are kept until it
+//     runs, or until this object goes when it never will.
 //
 // A sticky error (cudaErrorIllegalAddress, cudaErrorLaunchFailure, ...: any error after which the device's CUDA
 // context is unusable) makes every later CUDA call on that device fail. The runtime does not reset the device, so
@@ -14,7 +18,6 @@
 // task pending on the device and goes on serving the other devices; it neither stops nor spins on the dead one.
 #include <cuda_runtime_api.h>
 
-#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -30,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "cuda_errors.hpp"
 #include "device_scope.hpp"
 #include "event_pool.hpp"
 #include "exec/gpu_streams.hpp"
@@ -38,8 +42,8 @@
 namespace hetsched::detail {
 namespace {
 
-/// Streams per device: four fractional tasks on one device overlap, with room for actors' and copies' work besides.
-constexpr std::size_t streams_per_device = 8;
+/// Pool streams made per device at start; more are made when all of them are busy.
+constexpr std::size_t initial_streams_per_device = 8;
 /// Sweeps without a finished task after which the progress thread pauses between sweeps: a short kernel is noticed
 /// at once, a long one does not cost a core.
 constexpr int sweeps_before_pausing = 64;
@@ -63,7 +67,7 @@ std::exception_ptr cuda_failure(cudaError_t status, const char* what) noexcept {
 void destroy_stream(int device, CUstream_st* stream) noexcept {
   try {
     DeviceScope scope(device);
-    if (cudaStreamDestroy(stream) != cudaSuccess) cudaGetLastError();
+    clear_if_failed(cudaStreamDestroy(stream));
   } catch (...) {
     // The device could not be made current: its context, the stream included, is beyond repair.
   }
@@ -74,15 +78,25 @@ struct Completion {
   /// Recorded after the task's work; null when it could not be recorded, and `failure` then says why.
   cudaEvent_t event = nullptr;
   int device = 0;
+  /// The stream the task's work is on; a pool stream is free for another task once this completion is done.
+  CUstream_st* stream = nullptr;
   std::function<void(std::exception_ptr)> done;
   std::exception_ptr failure;
   /// The number its host function signals (host_functions mode); 0 when it has none, and its event is polled.
   std::uint64_t signal = 0;
 };
 
+/// A pool stream and how many tasks it was handed to whose completion is not done yet (0 or 1, but for a task
+/// that failed to ask for its completion).
+struct PoolStream {
+  cudaStream_t stream = nullptr;
+  std::size_t in_flight = 0;
+};
+
 struct DeviceStreams {
-  std::array<cudaStream_t, streams_per_device> pool{};
-  std::atomic<std::size_t> next_pool_index{0};
+  std::mutex mutex;
+  /// Guarded by `mutex`; only grows, until release().
+  std::vector<PoolStream> pool;
   /// Completion events ready for reuse.
   EventPool events;
 };
@@ -93,8 +107,11 @@ class CudaGpuStreams final : public GpuStreams {
     try {
       for (int device = 0; device < real_devices; ++device) {
         DeviceScope scope(device);
-        for (cudaStream_t& stream : device_state(device).pool) {
+        DeviceStreams& state = device_state(device);
+        for (std::size_t made = 0; made < initial_streams_per_device; ++made) {
+          cudaStream_t stream = nullptr;
           HETSCHED_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+          state.pool.push_back({stream, 0});
         }
       }
       progress_thread_ = std::thread([this] { progress_loop(); });
@@ -116,6 +133,8 @@ class CudaGpuStreams final : public GpuStreams {
     // object goes (on a broken context the synchronize fails at once, and no host function will run there).
     if (mode_ == GpuCompletion::host_functions) synchronize_pool_streams();
     release();
+    // Host functions that never ran: their device's context broke, and runs nothing more.
+    for (HostSignal* signal : unsignalled_) delete signal;
   }
 
   CudaGpuStreams(const CudaGpuStreams&) = delete;
@@ -128,11 +147,45 @@ class CudaGpuStreams final : public GpuStreams {
     return previous;
   }
 
-  void clear_launch_error() noexcept override { cudaGetLastError(); }
+  void restore_device(int device) noexcept override { detail::restore_device(device); }
+
+  void begin_body(LaunchErrorFrame& frame) noexcept override {
+    const cudaError_t pending = cudaGetLastError();  // the interrupted body's, or stale: this body starts clean
+    if (current_launch_frame != nullptr && current_launch_frame->status == 0) {
+      current_launch_frame->status = static_cast<int>(pending);
+    }
+    frame.outer = current_launch_frame;
+    current_launch_frame = &frame;
+  }
+
+  std::exception_ptr end_body(LaunchErrorFrame& frame) noexcept override {
+    save_pending_launch_error();
+    current_launch_frame = frame.outer;
+    if (frame.status == 0) return nullptr;
+    return cuda_failure(static_cast<cudaError_t>(frame.status), "a kernel launched by the task failed");
+  }
 
   CUstream_st* pool_stream(int device) override {
     DeviceStreams& state = device_state(device);
-    return state.pool[state.next_pool_index.fetch_add(1, std::memory_order_relaxed) % streams_per_device];
+    {
+      std::lock_guard lock(state.mutex);
+      for (PoolStream& pooled : state.pool) {
+        if (pooled.in_flight == 0) {
+          pooled.in_flight = 1;
+          return pooled.stream;
+        }
+      }
+    }
+    // Every stream has a task's work in flight: one more (made without the lock, it is a driver call).
+    CUstream_st* stream = create_stream(device);
+    try {
+      std::lock_guard lock(state.mutex);
+      state.pool.push_back({stream, 1});
+    } catch (...) {
+      destroy_stream(device, stream);
+      throw;
+    }
+    return stream;
   }
 
   CUstream_st* create_stream(int device) override {
@@ -146,21 +199,14 @@ class CudaGpuStreams final : public GpuStreams {
 
   DeviceSwitch device_switch() const noexcept override { return &make_device_current; }
 
-  std::exception_ptr take_launch_error() noexcept override {
-    const cudaError_t status = cudaGetLastError();
-    if (status == cudaSuccess) return nullptr;
-    return cuda_failure(status, "a kernel launched by the task failed");
-  }
-
   void when_done(int device, CUstream_st* stream, std::function<void(std::exception_ptr)> done) override {
-    Completion completion{nullptr, device, std::move(done), nullptr};
+    Completion completion{nullptr, device, stream, std::move(done), nullptr};
     try {
       // Events must be created on the device of the stream they are recorded on.
       DeviceScope scope(device);
       completion.event = device_state(device).events.take();
       const cudaError_t status = cudaEventRecord(completion.event, stream);
-      if (status != cudaSuccess) {
-        cudaGetLastError();
+      if (!clear_if_failed(status)) {
         EventPool::destroy(completion.event);
         completion.event = nullptr;
         completion.failure = cuda_failure(status, "the GPU work of the task failed");
@@ -192,15 +238,22 @@ class CudaGpuStreams final : public GpuStreams {
   /// Enqueues on `stream` a host function that signals a new number, and returns the number; 0 when it could not be
   /// enqueued (the completion's event is polled instead).
   std::uint64_t launch_signal(int device, CUstream_st* stream) noexcept {
-    auto* signal = new (std::nothrow) HostSignal{this, next_signal_.fetch_add(1, std::memory_order_relaxed)};
+    const std::uint64_t number = next_signal_.fetch_add(1, std::memory_order_relaxed);
+    auto* signal = new (std::nothrow) HostSignal{this, number};
     if (signal == nullptr) return 0;
     try {
+      {
+        std::lock_guard lock(mutex_);
+        unsignalled_.insert(signal);
+      }
       DeviceScope scope(device);
-      if (cudaLaunchHostFunc(stream, &on_host_function, signal) == cudaSuccess) return signal->number;
+      // Not signal->number: the host function may already have run, and deleted it, when the launch returns.
+      if (clear_if_failed(cudaLaunchHostFunc(stream, &on_host_function, signal))) return number;
     } catch (...) {
-      // The device is broken: poll the event, which reports the error.
+      // The device is broken (or no room to keep the signal): poll the event, which reports any error.
     }
-    cudaGetLastError();
+    std::lock_guard lock(mutex_);
+    unsignalled_.erase(signal);
     delete signal;
     return 0;
   }
@@ -209,12 +262,12 @@ class CudaGpuStreams final : public GpuStreams {
   static void CUDART_CB on_host_function(void* data) {
     auto* signal = static_cast<HostSignal*>(data);
     CudaGpuStreams& streams = *signal->streams;
-    const std::uint64_t number = signal->number;
-    delete signal;
     // Notified under the lock: once the progress thread has seen the number, the task may finish and the runtime be
     // destroyed, so nothing here may touch `streams` after unlocking.
     std::lock_guard lock(streams.mutex_);
-    streams.signalled_.push_back(number);
+    streams.unsignalled_.erase(signal);
+    streams.signalled_.push_back(signal->number);
+    delete signal;
     streams.wake_.notify_one();
   }
 
@@ -226,6 +279,7 @@ class CudaGpuStreams final : public GpuStreams {
     std::vector<Completion> finished;
     std::unordered_set<std::uint64_t> signals;  // host functions that ran, whose completion may not have arrived yet
     int sweeps_without_progress = 0;
+    auto next_error_check = std::chrono::steady_clock::now() + error_check_period;
     for (;;) {
       bool check_errors = false;
       {
@@ -236,8 +290,12 @@ class CudaGpuStreams final : public GpuStreams {
           if (incoming_.empty()) return;
           sweeps_without_progress = 0;
         } else if (mode_ == GpuCompletion::host_functions) {
-          check_errors = !wake_.wait_for(lock, error_check_period,
-                                         [this] { return !incoming_.empty() || !signalled_.empty(); });
+          wake_.wait_until(lock, next_error_check, [this] { return !incoming_.empty() || !signalled_.empty(); });
+          const auto now = std::chrono::steady_clock::now();
+          if (now >= next_error_check) {
+            check_errors = true;
+            next_error_check = now + error_check_period;
+          }
         } else if (sweeps_without_progress >= sweeps_before_pausing) {
           wake_.wait_for(lock, pause_between_sweeps, [this] { return !incoming_.empty(); });
         }
@@ -247,7 +305,10 @@ class CudaGpuStreams final : public GpuStreams {
         signalled_.clear();
       }
       sweep(polling, finished, signals, check_errors);
-      for (Completion& completion : finished) completion.done(std::move(completion.failure));
+      for (Completion& completion : finished) {
+        release_pool_stream(completion.device, completion.stream);  // before done: its next task may take it
+        completion.done(std::move(completion.failure));
+      }
       const bool progressed = !finished.empty();
       finished.clear();
       if (progressed) {
@@ -284,7 +345,7 @@ class CudaGpuStreams final : public GpuStreams {
         if (status == cudaSuccess) {
           device_state(completion.device).events.give_back(completion.event);
         } else {
-          cudaGetLastError();
+          clear_if_failed(status);
           EventPool::destroy(completion.event);
           completion.failure = cuda_failure(status, "the GPU work of the task failed");
         }
@@ -294,14 +355,22 @@ class CudaGpuStreams final : public GpuStreams {
     polling.erase(polling.begin() + static_cast<std::ptrdiff_t>(kept), polling.end());
   }
 
+  /// Makes a pool stream free for another task (a GPU actor's own stream is not in the pool).
+  void release_pool_stream(int device, CUstream_st* stream) noexcept {
+    DeviceStreams& state = device_state(device);
+    std::lock_guard lock(state.mutex);
+    for (PoolStream& pooled : state.pool) {
+      if (pooled.stream == stream && pooled.in_flight > 0) --pooled.in_flight;
+    }
+  }
+
   /// Waits for everything enqueued on the pool streams (errors ignored: a broken context has nothing left to run).
   void synchronize_pool_streams() noexcept {
     for (std::size_t index = 0; index < devices_.size(); ++index) {
       try {
         DeviceScope scope(static_cast<int>(index));
-        for (cudaStream_t stream : devices_[index].pool) {
-          if (stream != nullptr && cudaStreamSynchronize(stream) != cudaSuccess) cudaGetLastError();
-        }
+        std::lock_guard lock(devices_[index].mutex);
+        for (const PoolStream& pooled : devices_[index].pool) clear_if_failed(cudaStreamSynchronize(pooled.stream));
       } catch (...) {
         // The device could not be made current: its context is beyond repair, and runs nothing more.
       }
@@ -315,13 +384,13 @@ class CudaGpuStreams final : public GpuStreams {
       try {
         DeviceScope scope(static_cast<int>(index));
         state.events.destroy_all();
-        for (cudaStream_t stream : state.pool) {
-          if (stream != nullptr && cudaStreamDestroy(stream) != cudaSuccess) cudaGetLastError();
-        }
+        std::lock_guard lock(state.mutex);
+        for (const PoolStream& pooled : state.pool) clear_if_failed(cudaStreamDestroy(pooled.stream));
       } catch (...) {
         // The device could not be made current: its context, streams and events included, is beyond repair.
       }
-      state.pool.fill(nullptr);
+      std::lock_guard lock(state.mutex);
+      state.pool.clear();
     }
   }
 
@@ -334,6 +403,8 @@ class CudaGpuStreams final : public GpuStreams {
   std::vector<Completion> incoming_;
   /// Numbers of host functions that ran and were not yet taken by the progress thread; guarded by mutex_.
   std::vector<std::uint64_t> signalled_;
+  /// What host functions launched and not yet run carry; guarded by mutex_.
+  std::unordered_set<HostSignal*> unsignalled_;
   /// Set by the destructor; guarded by mutex_.
   bool stopping_ = false;
   std::thread progress_thread_;

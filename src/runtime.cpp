@@ -12,10 +12,7 @@ namespace hetsched {
 
 Runtime::Runtime() : Runtime(Config{}) {}
 
-Runtime::Runtime(Config config) : Runtime(std::move(config), nullptr) {}
-
-Runtime::Runtime(Config config, const detail::GpuBackend* backend)
-    : core_(std::make_unique<detail::RuntimeCore>(*this, config, backend)) {}
+Runtime::Runtime(Config config) : core_(std::make_unique<detail::RuntimeCore>(*this, config)) {}
 
 namespace {
 

@@ -32,7 +32,7 @@ std::vector<std::size_t> device_capacities(const ResolvedConfig& config) {
 
 }  // namespace
 
-RuntimeCore::RuntimeCore(Runtime& owner, const Config& config, const GpuBackend* backend)
+RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
     : owner_(&owner),
       hardware_(detect_hardware()),
       config_(resolve_config(config, hardware_)),
@@ -41,10 +41,9 @@ RuntimeCore::RuntimeCore(Runtime& owner, const Config& config, const GpuBackend*
                  make_policy(config_.placement_policy), config_.max_bypass, executor_),
       executor_(config_.num_cpus, *this) {
   const GpuCompletion completion = config_.gpu_completion;
-  const GpuBackend real = backend ? *backend : cuda_backend(static_cast<int>(hardware_.gpus.size()));
-  const int real_gpus = std::min(real.devices, config_.num_gpus);
-  buffers_ = BufferStorePtr(new BufferStore(real.memory(real_gpus), device_capacities(config_)));
-  gpu_ = std::make_unique<GpuTaskRunner>(*buffers_, real.streams(real_gpus, completion), real_gpus, *this);
+  const int real_gpus = std::min(static_cast<int>(hardware_.gpus.size()), config_.num_gpus);
+  buffers_ = BufferStorePtr(new BufferStore(make_memory_system(real_gpus), device_capacities(config_)));
+  gpu_ = std::make_unique<GpuTaskRunner>(*buffers_, make_gpu_streams(real_gpus, completion), real_gpus, *this);
 }
 
 RuntimeCore::~RuntimeCore() {

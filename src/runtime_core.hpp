@@ -12,7 +12,6 @@
 #include "actor/actor_host.hpp"
 #include "config_resolution.hpp"
 #include "exec/cpu_executor.hpp"
-#include "exec/gpu_backend.hpp"
 #include "exec/gpu_task_runner.hpp"
 #include "hetsched/detail/actor_state.hpp"
 #include "hetsched/hardware.hpp"
@@ -25,8 +24,8 @@ namespace hetsched::detail {
 
 class RuntimeCore final : public TaskRunner, public TaskCompletion, public ActorHost {
  public:
-  /// A core whose real GPUs are `backend`'s (null: CUDA's, as hardware detection found them).
-  RuntimeCore(Runtime& owner, const Config& config, const GpuBackend* backend);
+  /// A core whose real GPUs are those hardware detection found (through the CUDA runtime this build links).
+  RuntimeCore(Runtime& owner, const Config& config);
   /// Cancels what has not started, waits for what runs.
   ~RuntimeCore();
 

@@ -25,11 +25,6 @@
 
 namespace hetsched {
 
-namespace detail {
-struct GpuBackend;
-struct RuntimeFactory;
-}  // namespace detail
-
 /// Counters of the object store. The transfer counters count bytes the store itself copied between memory nodes
 /// (on logical GPUs, between host memory and the host memory standing in for the device).
 struct StoreStats {
@@ -203,9 +198,6 @@ class Runtime {
  private:
   /// Takes over a running core whose Runtime was destroyed from inside one of its tasks, to finish its shutdown.
   explicit Runtime(std::unique_ptr<detail::RuntimeCore> core) noexcept;
-  friend struct detail::RuntimeFactory;
-  /// Starts with `config`, its real GPUs those of `backend` (null: CUDA's). See src/runtime_factory.hpp.
-  Runtime(Config config, const detail::GpuBackend* backend);
 
   template <class T, class Rep = long, class Period = std::milli>
   detail::ObjectEntry& await(const ObjectRef<T>& ref, bool may_run_producer,

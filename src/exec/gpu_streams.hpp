@@ -14,6 +14,13 @@ struct CUstream_st;
 
 namespace hetsched::detail {
 
+/// Where a running GPU body's launch error is kept (a cudaError_t; 0 is none) while runtime code or an inner task runs
+/// on its thread; `outer` is the frame of the body it interrupted (a body blocked in get runs inner tasks inline).
+struct LaunchErrorFrame {
+  int status = 0;
+  LaunchErrorFrame* outer = nullptr;
+};
+
 /// Destroys a stream of GPU `device`.
 using StreamDestroyer = void (*)(int device, CUstream_st* stream) noexcept;
 /// Makes GPU `device` the calling thread's current device; returns the one that was current (-1 when it could not).
@@ -36,10 +43,17 @@ class GpuStreams {
   /// Makes `device` the calling thread's current CUDA device (so a body's own allocations and Thrust calls land
   /// there); returns the device that was current, to restore afterwards (the thread may be a user's, helping in get).
   virtual int make_current(int device) = 0;
-  /// Clears the calling thread's last CUDA error, so that take_launch_error blames a task only for its own launches.
-  virtual void clear_launch_error() noexcept = 0;
-  /// A stream of `device`'s pool for one task (the pool is shared round robin; enough streams that four
-  /// fractional tasks on one device overlap).
+  /// Makes `device` current again after make_current; a failure (a broken context) is ignored.
+  virtual void restore_device(int device) noexcept = 0;
+  /// Starts collecting the launch errors of a body about to run on this thread in `frame`: an error pending from a
+  /// body it interrupts is saved in that body's frame first, so neither blames the other.
+  virtual void begin_body(LaunchErrorFrame& frame) noexcept = 0;
+  /// Ends the collection begun by begin_body (the interrupted body's frame is current again) and returns the error
+  /// the body's launches left, as a hetsched::CudaError; null when none. Called right after the body returns.
+  virtual std::exception_ptr end_body(LaunchErrorFrame& frame) noexcept = 0;
+  /// A stream of `device`'s pool for one task: one with no other task's work in flight (the pool grows when every
+  /// stream is busy), so the task's work never queues behind another's. It is free again once when_done's `done`
+  /// for it has been called.
   virtual CUstream_st* pool_stream(int device) = 0;
   /// A new stream on `device` for one owner's lifetime (a GPU actor); the owner destroys it with destroyer().
   virtual CUstream_st* create_stream(int device) = 0;
@@ -49,9 +63,6 @@ class GpuStreams {
   /// How to make a device current from anywhere (a GPU actor's destructor runs on whichever thread dropped the last
   /// reference): a plain function, callable after this object is gone; null where there is nothing to switch.
   virtual DeviceSwitch device_switch() const noexcept { return nullptr; }
-  /// The error a kernel launch left on the calling thread (cudaGetLastError), as a hetsched::CudaError; null when
-  /// none. Called right after a task body returns.
-  virtual std::exception_ptr take_launch_error() noexcept = 0;
   /// Calls `done` once every piece of work enqueued on `stream` so far has finished, from the progress thread;
   /// `done` receives the CUDA error that work hit (as a hetsched::CudaError), or null.
   virtual void when_done(int device, CUstream_st* stream, std::function<void(std::exception_ptr)> done) = 0;

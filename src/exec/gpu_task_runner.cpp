@@ -16,26 +16,27 @@ TaskPtr GpuTaskRunner::run(Task& task, MemoryNode node, bool may_continue) noexc
   std::size_t bytes = 0;
   std::exception_ptr failure;
   int previous_device = -1;
+  // This body's launch errors are its own: one pending from a body this thread interrupted (blocked in get) is kept
+  // for that body, and runtime code run meanwhile saves this body's before it clears errors of its own.
+  LaunchErrorFrame launches;
+  streams_->begin_body(launches);
+  bool collecting = true;
   try {
     previous_device = streams_->make_current(node);
-    streams_->clear_launch_error();
     stream = stream_for(task, node);
     bind_task_buffers(task, node, stream, buffers_);
     TaskContext context(task, stream);
     task.body_started = true;
     bytes = task.invoke(context);
+    std::exception_ptr launch = streams_->end_body(launches);
+    collecting = false;
     if (task.deferred_failure) std::rethrow_exception(task.deferred_failure);
-    if (std::exception_ptr launch = streams_->take_launch_error()) failure = as_task_failure(task, launch);
+    if (launch) failure = as_task_failure(task, launch);
   } catch (...) {
     failure = as_task_failure(task);
   }
-  if (previous_device >= 0 && previous_device != node) {
-    try {
-      streams_->make_current(previous_device);
-    } catch (...) {
-      // The device could not be switched back (a broken context): the task's own outcome is what matters here.
-    }
-  }
+  if (collecting) streams_->end_body(launches);
+  if (previous_device >= 0 && previous_device != node) streams_->restore_device(previous_device);
   if (stream) {
     complete_on_stream(task, node, stream, std::move(failure), bytes);
     return {};

@@ -1,24 +1,26 @@
-// The core's real-GPU paths on a simulated GPU (tests/internal/simulated_gpu.hpp): a body gets a stream and its
-// device, its "kernels" run after it returned and the task completes only then, copies in are enqueued on the task's
-// stream and shared by concurrent readers, a GPU task's CPU goes back when its body returns, an actor has a stream of
-// its own, a launch error fails only its task, and eviction never frees memory that queued work uses.
+// The core's real-GPU paths, the real cuda/ layer included (streams, progress loop, memory system), on the simulated
+// CUDA runtime of tests/sim_cuda: a body gets a stream and its device, its "kernels" run after it returned and the
+// task completes only then, copies in are enqueued on the task's stream and shared by concurrent readers, a GPU
+// task's CPU goes back when its body returns, an actor has a stream of its own, a launch error fails only its task,
+// and eviction never frees memory that queued work uses. Every test runs in both completion modes
+// (Config::gpu_completion), and fails on any violation the simulation saw.
 #include <gtest/gtest.h>
 
+#include <cuda_runtime_api.h>
+
 #include <atomic>
-#include <memory>
-#include <utility>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <numeric>
 #include <set>
 #include <span>
 #include <string>
-#include <thread>
+#include <utility>
 #include <vector>
 
 #include <hetsched/hetsched.hpp>
-
-#include "simulated_gpu.hpp"
+#include <sim_cuda/control.hpp>
 
 namespace hetsched::test {
 namespace {
@@ -27,14 +29,8 @@ using namespace std::chrono_literals;
 
 constexpr std::size_t elements = 4096;
 constexpr std::size_t bytes = elements * sizeof(int);
-
-hetsched::Config simulated_config(int cpus = 4, int gpus = 1) {
-  hetsched::Config config;
-  config.num_cpus = cpus;
-  config.num_gpus = gpus;
-  config.read_environment = false;
-  return config;
-}
+/// The streams cuda/gpu_streams.cpp makes per device at start.
+constexpr std::size_t pool_streams = 8;
 
 std::vector<int> iota_vector(std::size_t count) {
   std::vector<int> values(count);
@@ -50,40 +46,63 @@ bool holds_iota_plus(std::span<const int> view, int offset) {
   return true;
 }
 
-class SimulatedGpu : public ::testing::Test {
+int current_device() {
+  int device = -1;
+  cudaGetDevice(&device);
+  return device;
+}
+
+/// A kernel running `step` (which returns false while it must wait) and touching `values`.
+sim::Kernel kernel_on(std::span<const int> values, sim::Step step) {
+  sim::Kernel kernel;
+  kernel.step = std::move(step);
+  kernel.touches.emplace_back(values.data(), values.size_bytes());
+  return kernel;
+}
+
+class SimulatedGpu : public ::testing::TestWithParam<const char*> {
  protected:
+  /// Two simulated devices; `memory` bytes each.
+  explicit SimulatedGpu(std::size_t memory = std::size_t{1} << 30) {
+    sim::MachineSpec spec;
+    spec.devices.assign(2, sim::DeviceSpec{});
+    for (sim::DeviceSpec& device : spec.devices) device.memory = memory;
+    sim::reset(spec);
+  }
   ~SimulatedGpu() override {
-    for (const std::string& line : gpus.violations.lines()) ADD_FAILURE() << line;
+    for (const std::string& line : sim::take_violations()) ADD_FAILURE() << line;
+  }
+
+  static hetsched::Config config(int cpus = 4, int gpus = 1) {
+    hetsched::Config config;
+    config.num_cpus = cpus;
+    config.num_gpus = gpus;
+    config.read_environment = false;
+    config.gpu_completion = GetParam();
+    return config;
   }
 
   /// A task body's kernel adding one to every element, after `delay` on the device.
-  auto add_one_kernel(std::chrono::microseconds delay = 0us) {
-    return [this, delay](hetsched::TaskContext& ctx, std::span<int> values) {
+  static auto add_one_kernel(std::chrono::microseconds delay = 0us) {
+    return [delay](hetsched::TaskContext& ctx, std::span<int> values) {
       auto start = std::chrono::steady_clock::now();
-      gpus.launch(ctx.stream(),
-                  [values, start, delay] {
+      sim::launch(ctx.stream(), kernel_on(values, [values, start, delay] {
                     if (std::chrono::steady_clock::now() - start < delay) return false;
                     for (int& value : values) value += 1;
                     return true;
-                  },
-                  {reinterpret_cast<const std::byte*>(values.data())});
+                  }));
     };
   }
-
-  SimulatedGpus gpus{2};
 };
 
-TEST_F(SimulatedGpu, ABodyGetsAStreamAndItsDeviceAndTheTaskCompletesOnlyWhenItsKernelHasRun) {
-  hetsched::Runtime rt = gpus.runtime(simulated_config());
+TEST_P(SimulatedGpu, ABodyGetsAStreamAndItsDeviceAndTheTaskCompletesOnlyWhenItsKernelHasRun) {
+  hetsched::Runtime rt(config());
   std::atomic<bool> kernel_ran{false};
   auto ref = rt.task([&](hetsched::TaskContext& ctx) {
                  EXPECT_NE(ctx.stream(), nullptr);
-                 EXPECT_EQ(SimulatedGpuStreams::current_device(), ctx.gpu_ids()[0]);
-                 gpus.launch(ctx.stream(), [&kernel_ran, start = std::chrono::steady_clock::now()] {
-                   if (std::chrono::steady_clock::now() - start < 50ms) return false;
-                   kernel_ran = true;
-                   return true;
-                 });
+                 EXPECT_EQ(current_device(), ctx.gpu_ids()[0]);
+                 EXPECT_EQ(sim::device_of(ctx.stream()), ctx.gpu_ids()[0]);
+                 sim::launch(ctx.stream(), sim::after(50ms, [&kernel_ran] { kernel_ran = true; }));
                  return 5;
                })
                  .gpus(1)
@@ -92,8 +111,8 @@ TEST_F(SimulatedGpu, ABodyGetsAStreamAndItsDeviceAndTheTaskCompletesOnlyWhenItsK
   EXPECT_TRUE(kernel_ran) << "the result was published before the task's stream reached the end of its work";
 }
 
-TEST_F(SimulatedGpu, AChainOfKernelTasksMovesTheBufferInOnceAndACpuReaderSeesEveryWrite) {
-  hetsched::Runtime rt = gpus.runtime(simulated_config());
+TEST_P(SimulatedGpu, AChainOfKernelTasksMovesTheBufferInOnceAndACpuReaderSeesEveryWrite) {
+  hetsched::Runtime rt(config());
   auto ref = rt.put_buffer(iota_vector(elements));
   for (int step = 0; step < 10; ++step) {
     rt.task(add_one_kernel(step == 0 ? 20ms : 0us)).gpus(1).remote(hetsched::read_write(ref));
@@ -109,18 +128,18 @@ TEST_F(SimulatedGpu, AChainOfKernelTasksMovesTheBufferInOnceAndACpuReaderSeesEve
 /// What a kernel found, set on the device: the task completes only after, so get() may read it.
 using DeviceAnswer = std::shared_ptr<std::atomic<int>>;
 
-TEST_F(SimulatedGpu, ReadersOnOneGpuAtOnceShareOneCopyInEnqueuedOnTheFirstOnesStream) {
-  hetsched::Runtime rt = gpus.runtime(simulated_config(8, 1));
+TEST_P(SimulatedGpu, ReadersOnOneGpuAtOnceShareOneCopyInEnqueuedOnTheFirstOnesStream) {
+  hetsched::Runtime rt(config(8, 1));
   auto input = rt.put_buffer(iota_vector(elements));
   std::vector<hetsched::ObjectRef<DeviceAnswer>> answers;
   for (int reader = 0; reader < 6; ++reader) {
-    answers.push_back(rt.task([this](hetsched::TaskContext& ctx, std::span<const int> values) {
+    answers.push_back(rt.task([](hetsched::TaskContext& ctx, std::span<const int> values) {
                           // The body must not look: the copy in may still be queued. The kernel looks.
                           auto found = std::make_shared<std::atomic<int>>(-1);
-                          gpus.launch(ctx.stream(), [values, found] {
-                            *found = holds_iota_plus(values, 0) ? 1 : 0;
-                            return true;
-                          });
+                          sim::launch(ctx.stream(), kernel_on(values, [values, found] {
+                                        *found = holds_iota_plus(values, 0) ? 1 : 0;
+                                        return true;
+                                      }));
                           return found;
                         })
                           .gpus(0.125)
@@ -132,23 +151,25 @@ TEST_F(SimulatedGpu, ReadersOnOneGpuAtOnceShareOneCopyInEnqueuedOnTheFirstOnesSt
   EXPECT_EQ(rt.store_stats().bytes_host_to_device, bytes) << "one copy in, shared by every reader";
 }
 
-TEST_F(SimulatedGpu, AGpuTaskGivesItsCpuBackWhenItsBodyReturns) {
-  hetsched::Runtime rt = gpus.runtime(simulated_config(1, 1));
+TEST_P(SimulatedGpu, AGpuTaskGivesItsCpuBackWhenItsBodyReturns) {
+  hetsched::Runtime rt(config(1, 1));
   constexpr int parties = 4;
   auto started = std::make_shared<std::atomic<int>>(0);
   std::vector<hetsched::ObjectRef<DeviceAnswer>> met;
   for (int task = 0; task < parties; ++task) {
     // The default cpus(1) on a one-CPU runtime: the four kernels meet only if each body's CPU comes back as soon as
     // it has launched, while its kernel still waits for the others.
-    met.push_back(rt.task([this, started](hetsched::TaskContext& ctx) {
+    met.push_back(rt.task([started](hetsched::TaskContext& ctx) {
                       auto answer = std::make_shared<std::atomic<int>>(-1);
-                      gpus.launch(ctx.stream(), [started, answer, counted = false,
-                                                 deadline = std::chrono::steady_clock::now() + 5s]() mutable {
+                      sim::Kernel kernel;
+                      kernel.step = [started, answer, counted = false,
+                                     deadline = std::chrono::steady_clock::now() + 5s]() mutable {
                         if (!std::exchange(counted, true)) ++*started;
                         if (*started < parties && std::chrono::steady_clock::now() < deadline) return false;
                         *answer = started->load();
                         return true;
-                      });
+                      };
+                      sim::launch(ctx.stream(), std::move(kernel));
                       return answer;
                     })
                       .gpus(0.25)
@@ -167,23 +188,26 @@ struct StreamReporter {
   hetsched::StreamHandle where(hetsched::TaskContext& ctx) const { return ctx.stream(); }
 };
 
-TEST_F(SimulatedGpu, AGpuActorHasAStreamOfItsOwnThatNoPlainTaskIsGiven) {
-  hetsched::Runtime rt = gpus.runtime(simulated_config(4, 1));
+TEST_P(SimulatedGpu, AGpuActorHasAStreamOfItsOwnThatNoPlainTaskIsGiven) {
+  hetsched::Runtime rt(config(4, 1));
   auto actor = rt.actor<StreamReporter>().gpus(0.5).remote();
   const hetsched::StreamHandle own = rt.get(actor.call(&StreamReporter::constructor_stream));
   ASSERT_NE(own, nullptr);
   for (int call = 0; call < 4; ++call) EXPECT_EQ(rt.get(actor.call(&StreamReporter::where)), own);
   std::set<hetsched::StreamHandle> plain;
-  for (int task = 0; task < 3 * SimulatedGpuStreams::pool_size; ++task) {
+  for (std::size_t task = 0; task < 3 * pool_streams; ++task) {
     plain.insert(rt.get(rt.task([](hetsched::TaskContext& ctx) { return ctx.stream(); }).gpus(0.25).remote()));
   }
   EXPECT_EQ(plain.count(own), 0u) << "a plain task was given the actor's stream";
-  EXPECT_EQ(plain.size(), static_cast<std::size_t>(SimulatedGpuStreams::pool_size)) << "plain tasks use the pool";
 }
 
-TEST_F(SimulatedGpu, ALaunchErrorFailsItsTaskOnlyAndItsCpuAndGpuComeBack) {
-  hetsched::Runtime rt = gpus.runtime(simulated_config(2, 1));
-  auto failing = rt.task([](hetsched::TaskContext&) { SimulatedGpuStreams::fail_next_launch(); })
+TEST_P(SimulatedGpu, ALaunchErrorFailsItsTaskOnlyAndItsCpuAndGpuComeBack) {
+  hetsched::Runtime rt(config(2, 1));
+  auto failing = rt.task([](hetsched::TaskContext& ctx) {
+                     sim::Kernel bad;
+                     bad.launch_error = cudaErrorInvalidConfiguration;
+                     sim::launch(ctx.stream(), bad);
+                   })
                      .gpus(1)
                      .name("bad launch")
                      .remote();
@@ -192,7 +216,7 @@ TEST_F(SimulatedGpu, ALaunchErrorFailsItsTaskOnlyAndItsCpuAndGpuComeBack) {
     ADD_FAILURE() << "a failed launch must fail its task";
   } catch (const hetsched::TaskError& error) {
     EXPECT_EQ(error.task_name(), "bad launch");
-    EXPECT_NE(std::string(error.what()).find("simulated launch failure"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("cudaErrorInvalidConfiguration"), std::string::npos) << error.what();
   }
   EXPECT_EQ(rt.get(rt.task([](hetsched::TaskContext& ctx) { return ctx.stream() != nullptr; }).gpus(1).remote()),
             true);
@@ -200,10 +224,14 @@ TEST_F(SimulatedGpu, ALaunchErrorFailsItsTaskOnlyAndItsCpuAndGpuComeBack) {
   EXPECT_EQ(rt.available_resources().at("GPU"), 1.0);
 }
 
-TEST_F(SimulatedGpu, EvictionUnderPressureNeverFreesMemoryThatQueuedCopiesOrKernelsUse) {
-  hetsched::Config config = simulated_config(4, 1);
-  config.logical_gpu_memory = 2 * bytes;  // room for two replicas at a time
-  hetsched::Runtime rt = gpus.runtime(config);
+/// Devices with room for two replicas of `bytes` under the runtime's 90% cap.
+class SimulatedSmallGpu : public SimulatedGpu {
+ protected:
+  SimulatedSmallGpu() : SimulatedGpu(2 * bytes * 10 / 9 + 64) {}
+};
+
+TEST_P(SimulatedSmallGpu, EvictionUnderPressureNeverFreesMemoryThatQueuedCopiesOrKernelsUse) {
+  hetsched::Runtime rt(config(4, 1));
   std::vector<hetsched::ObjectRef<hetsched::Buffer<int>>> buffers;
   for (int buffer = 0; buffer < 6; ++buffer) buffers.push_back(rt.put_buffer(iota_vector(elements)));
   for (int pass = 0; pass < 3; ++pass) {
@@ -218,8 +246,8 @@ TEST_F(SimulatedGpu, EvictionUnderPressureNeverFreesMemoryThatQueuedCopiesOrKern
   EXPECT_GT(stats.write_backs, 0u);
 }
 
-TEST_F(SimulatedGpu, AReaderOnTheSecondGpuCopiesFromTheFirstAfterItsWriterFinished) {
-  hetsched::Runtime rt = gpus.runtime(simulated_config(4, 2));
+TEST_P(SimulatedGpu, AReaderOnTheSecondGpuCopiesFromTheFirstAfterItsWriterFinished) {
+  hetsched::Runtime rt(config(4, 2));
   auto ref = rt.put_buffer(iota_vector(elements));
   rt.get(rt.task(add_one_kernel(10ms)).gpus(1).remote(hetsched::read_write(ref)));
   // Hold GPU 0 with an idle actor, so that the reader lands on GPU 1.
@@ -228,12 +256,12 @@ TEST_F(SimulatedGpu, AReaderOnTheSecondGpuCopiesFromTheFirstAfterItsWriterFinish
   };
   auto holder = rt.actor<Idle>().gpus(1).remote();
   rt.get(holder.call(&Idle::nothing));
-  auto answer = rt.task([this](hetsched::TaskContext& ctx, std::span<const int> values) {
+  auto answer = rt.task([](hetsched::TaskContext& ctx, std::span<const int> values) {
                     auto found = std::make_shared<std::atomic<int>>(-1);
-                    gpus.launch(ctx.stream(), [values, found] {
-                      *found = holds_iota_plus(values, 1) ? 1 : 0;
-                      return true;
-                    });
+                    sim::launch(ctx.stream(), kernel_on(values, [values, found] {
+                                  *found = holds_iota_plus(values, 1) ? 1 : 0;
+                                  return true;
+                                }));
                     EXPECT_EQ(ctx.gpu_ids()[0], 1);
                     return found;
                   })
@@ -242,6 +270,9 @@ TEST_F(SimulatedGpu, AReaderOnTheSecondGpuCopiesFromTheFirstAfterItsWriterFinish
   EXPECT_EQ(rt.get(answer)->load(), 1);
   EXPECT_EQ(rt.store_stats().bytes_device_to_device, bytes);
 }
+
+INSTANTIATE_TEST_SUITE_P(CompletionModes, SimulatedGpu, ::testing::Values("events", "host_functions"));
+INSTANTIATE_TEST_SUITE_P(CompletionModes, SimulatedSmallGpu, ::testing::Values("events", "host_functions"));
 
 }  // namespace
 }  // namespace hetsched::test
