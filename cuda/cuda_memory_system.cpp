@@ -1,7 +1,8 @@
 // The memory system with real GPUs. Host replicas are pinned so transfers run at full bandwidth, from a pool that keeps
 // freed pinned blocks (cudaFreeHost would wait for the whole device each time a buffer dies); device memory comes
 // stream-ordered from each device's default pool, which keeps freed memory for reuse instead of returning it to the
-// driver on every synchronize. A copy into a GPU task's replica is enqueued on the task's stream and marked with an
+// driver on every synchronize; it gives that memory back when a task sets its gpu_memory aside (the body allocates
+// it outside the pool) and before it retries an allocation that did not fit. A copy into a GPU task's replica is enqueued on the task's stream and marked with an
 // event (copy_on_stream); every other copy (to the host, write-backs) is issued on an internal stream and waited for.
 // GPUs from real_devices on are logical: host memory stands in for their memory, as in
 // src/store/host_memory_system.cpp.
@@ -80,7 +81,14 @@ class CudaMemorySystem final : public MemorySystem {
       return status == cudaSuccess ? static_cast<std::byte*>(memory) : null_if_full(status, "cudaMalloc");
     }
     std::lock_guard lock(real.allocation.mutex);
-    const cudaError_t status = cudaMallocFromPoolAsync(&memory, size, real.pool, real.allocation.stream);
+    cudaError_t status = cudaMallocFromPoolAsync(&memory, size, real.pool, real.allocation.stream);
+    if (status == cudaErrorMemoryAllocation) {
+      // The pool may keep enough free memory, but in pieces too small for this request (or freed and not yet seen
+      // complete): once it has given them back to the device, the request may fit in one piece.
+      cudaGetLastError();
+      trim_pool(real, 0);
+      status = cudaMallocFromPoolAsync(&memory, size, real.pool, real.allocation.stream);
+    }
     if (status != cudaSuccess) return null_if_full(status, "cudaMallocFromPoolAsync");
     // Stream-ordered memory is usable from other streams only once the allocation itself has completed.
     HETSCHED_CUDA_CHECK(cudaStreamSynchronize(real.allocation.stream));
@@ -100,6 +108,19 @@ class CudaMemorySystem final : public MemorySystem {
       if (status != cudaSuccess) cudaGetLastError();
     } catch (...) {
       // The device could not be made current (its context is gone); the memory went with it.
+    }
+  }
+
+  void trim(int device, std::size_t keep) noexcept override {
+    if (!is_real(device)) return;  // logical replicas went back to the heap when freed
+    RealDevice& real = device_state(device);
+    if (!real.has_pools) return;  // cudaFree gave the memory back already
+    try {
+      DeviceScope scope(device);
+      std::lock_guard lock(real.allocation.mutex);
+      trim_pool(real, keep);
+    } catch (...) {
+      // The device could not be made current (its context is gone); its memory went with it.
     }
   }
 
@@ -181,6 +202,16 @@ class CudaMemorySystem final : public MemorySystem {
     std::lock_guard lock(serial.mutex);
     HETSCHED_CUDA_CHECK(cudaMemcpyAsync(target, source, bytes, kind, serial.stream));
     HETSCHED_CUDA_CHECK(cudaStreamSynchronize(serial.stream));
+  }
+
+  /// Gives the memory `real`'s pool keeps beyond `keep` bytes back to the device; its allocation mutex is held and
+  /// it is current. The frees enqueued on the allocation stream complete first: until the host has seen them
+  /// complete, the pool may count their memory as in use. A failure leaves the pool as it was (it is only a trim).
+  static void trim_pool(RealDevice& real, std::size_t keep) noexcept {
+    if (cudaStreamSynchronize(real.allocation.stream) != cudaSuccess ||
+        cudaMemPoolTrimTo(real.pool, keep) != cudaSuccess) {
+      cudaGetLastError();
+    }
   }
 
   /// Null when `status` says the device is full (the caller evicts and retries); any other failure throws.
