@@ -1,11 +1,12 @@
 // The memory system with real GPUs. Host replicas are pinned so transfers run at full bandwidth, from a pool that keeps
-// freed pinned blocks (cudaFreeHost would wait for the whole device each time a buffer dies); device memory comes
+// freed pinned blocks (cudaFreeHost would wait for the whole device each time a buffer dies) and has a thread of its
+// own free those it lets go, so that no caller of free_host ever waits for a device. Device memory comes
 // stream-ordered from each device's default pool, which keeps freed memory for reuse instead of returning it to the
 // driver on every synchronize; it gives that memory back when a task sets its gpu_memory aside (the body allocates
-// it outside the pool) and before it retries an allocation that did not fit. A copy into a GPU task's replica is enqueued on the task's stream and marked with an
-// event (copy_on_stream); every other copy (to the host, write-backs) is issued on an internal stream and waited for.
-// GPUs from real_devices on are logical: host memory stands in for their memory, as in
-// src/store/host_memory_system.cpp.
+// it outside the pool) and before it retries an allocation that did not fit. A copy into a GPU task's replica is
+// enqueued on the task's stream and marked with an event (copy_on_stream); every other copy (to the host,
+// write-backs) is issued on an internal stream and waited for. GPUs from real_devices on are logical: host memory
+// stands in for their memory, as in src/store/host_memory_system.cpp.
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
@@ -20,6 +21,7 @@
 #include "hetsched/cuda/cuda_check.hpp"
 #include "store/block_pool.hpp"
 #include "store/memory_system.hpp"
+#include "store/release_thread.hpp"
 
 namespace hetsched::detail {
 namespace {
@@ -242,14 +244,17 @@ class CudaMemorySystem final : public MemorySystem {
     }
   }
 
-  /// Pinned memory is portable across devices under unified addressing, so no device needs to be current.
-  static std::byte* allocate_pinned(std::size_t bytes) {
+  /// Pinned memory is portable across devices under unified addressing, so no device needs to be current. When
+  /// there is none, the blocks handed to the release thread may be what is missing: once they are freed, it is tried
+  /// once more.
+  std::byte* allocate_pinned(std::size_t bytes) {
     void* memory = nullptr;
-    if (cudaMallocHost(&memory, bytes) != cudaSuccess) {
-      cudaGetLastError();
-      throw std::bad_alloc();
-    }
-    return static_cast<std::byte*>(memory);
+    if (cudaMallocHost(&memory, bytes) == cudaSuccess) return static_cast<std::byte*>(memory);
+    cudaGetLastError();
+    pinned_release_.wait_until_idle();
+    if (cudaMallocHost(&memory, bytes) == cudaSuccess) return static_cast<std::byte*>(memory);
+    cudaGetLastError();
+    throw std::bad_alloc();
   }
 
   static void free_pinned(std::byte* memory) noexcept {
@@ -257,8 +262,13 @@ class CudaMemorySystem final : public MemorySystem {
   }
 
   std::vector<RealDevice> devices_;
+  /// Frees the pinned blocks the pool lets go: cudaFreeHost waits for the whole device, and free_host may run on the
+  /// progress thread (a buffer's last reference dropped as its task completes), which must never wait for a device.
+  /// Declared before the pool, so that it outlives it and frees what the pool lets go when it is destroyed.
+  ReleaseThread pinned_release_{free_pinned};
   /// Host replicas: pinned blocks kept for reuse (see store/block_pool.hpp for why).
-  BlockPool pinned_{allocate_pinned, free_pinned, pinned_keep_limit};
+  BlockPool pinned_{[this](std::size_t bytes) { return allocate_pinned(bytes); },
+                    [this](std::byte* block) { pinned_release_.hand_over(block); }, pinned_keep_limit};
 };
 
 }  // namespace

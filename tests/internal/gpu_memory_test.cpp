@@ -57,6 +57,7 @@ class GpuMemory : public ::testing::TestWithParam<const char*> {
     sim::reset(spec);
   }
   ~GpuMemory() override {
+    EXPECT_EQ(sim::pinned_bytes(), 0u) << "pinned host memory left after ~Runtime";
     for (const std::string& line : sim::take_violations()) ADD_FAILURE() << line;
   }
 
