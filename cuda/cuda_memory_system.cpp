@@ -1,10 +1,12 @@
 // The memory system with real GPUs. Host replicas are pinned so transfers run at full bandwidth, from a pool that keeps
-// freed pinned blocks (cudaFreeHost would wait for the whole device each time a buffer dies); device memory comes
+// freed pinned blocks (cudaFreeHost would wait for the whole device each time a buffer dies) and has a thread of its
+// own free those it lets go, so that no caller of free_host ever waits for a device. Device memory comes
 // stream-ordered from each device's default pool, which keeps freed memory for reuse instead of returning it to the
-// driver on every synchronize. A copy into a GPU task's replica is enqueued on the task's stream and marked with an
-// event (copy_on_stream); every other copy (to the host, write-backs) is issued on an internal stream and waited for.
-// GPUs from real_devices on are logical: host memory stands in for their memory, as in
-// src/store/host_memory_system.cpp.
+// driver on every synchronize; it gives that memory back when a task sets its gpu_memory aside (the body allocates
+// it outside the pool) and before it retries an allocation that did not fit. A copy into a GPU task's replica is
+// enqueued on the task's stream and marked with an event (copy_on_stream); every other copy (to the host,
+// write-backs) is issued on an internal stream and waited for. GPUs from real_devices on are logical: host memory
+// stands in for their memory, as in src/store/host_memory_system.cpp.
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
@@ -21,6 +23,7 @@
 #include "peer_access.hpp"
 #include "store/block_pool.hpp"
 #include "store/memory_system.hpp"
+#include "store/release_thread.hpp"
 
 namespace hetsched::detail {
 namespace {
@@ -83,7 +86,14 @@ class CudaMemorySystem final : public MemorySystem {
       return status == cudaSuccess ? static_cast<std::byte*>(memory) : null_if_full(status, "cudaMalloc");
     }
     std::lock_guard lock(real.allocation.mutex);
-    const cudaError_t status = cudaMallocFromPoolAsync(&memory, size, real.pool, real.allocation.stream);
+    cudaError_t status = cudaMallocFromPoolAsync(&memory, size, real.pool, real.allocation.stream);
+    if (status == cudaErrorMemoryAllocation) {
+      // The pool may keep enough free memory, but in pieces too small for this request (or freed and not yet seen
+      // complete): once it has given them back to the device, the request may fit in one piece.
+      clear_if_failed(status);
+      trim_pool(real, 0);
+      status = cudaMallocFromPoolAsync(&memory, size, real.pool, real.allocation.stream);
+    }
     if (status != cudaSuccess) return null_if_full(status, "cudaMallocFromPoolAsync");
     // Stream-ordered memory is usable from other streams only once the allocation itself has completed.
     HETSCHED_CUDA_CHECK(cudaStreamSynchronize(real.allocation.stream));
@@ -102,6 +112,19 @@ class CudaMemorySystem final : public MemorySystem {
       clear_if_failed(real.has_pools ? cudaFreeAsync(memory, real.allocation.stream) : cudaFree(memory));
     } catch (...) {
       // The device could not be made current (its context is gone); the memory went with it.
+    }
+  }
+
+  void trim(int device, std::size_t keep) noexcept override {
+    if (!is_real(device)) return;  // logical replicas went back to the heap when freed
+    RealDevice& real = device_state(device);
+    if (!real.has_pools) return;  // cudaFree gave the memory back already
+    try {
+      DeviceScope scope(device);
+      std::lock_guard lock(real.allocation.mutex);
+      trim_pool(real, keep);
+    } catch (...) {
+      // The device could not be made current (its context is gone); its memory went with it.
     }
   }
 
@@ -189,6 +212,13 @@ class CudaMemorySystem final : public MemorySystem {
     HETSCHED_CUDA_CHECK(cudaStreamSynchronize(serial.stream));
   }
 
+  /// Gives the memory `real`'s pool keeps beyond `keep` bytes back to the device; its allocation mutex is held and
+  /// it is current. The frees enqueued on the allocation stream complete first: until the host has seen them
+  /// complete, the pool may count their memory as in use. A failure leaves the pool as it was (it is only a trim).
+  static void trim_pool(RealDevice& real, std::size_t keep) noexcept {
+    if (clear_if_failed(cudaStreamSynchronize(real.allocation.stream))) clear_if_failed(cudaMemPoolTrimTo(real.pool, keep));
+  }
+
   /// Null when `status` says the device is full (the caller evicts and retries); any other failure throws.
   static std::byte* null_if_full(cudaError_t status, const char* call) {
     if (status != cudaErrorMemoryAllocation) throw_cuda_error(status, call, __FILE__, __LINE__);
@@ -217,11 +247,15 @@ class CudaMemorySystem final : public MemorySystem {
     }
   }
 
-  /// Pinned memory is portable across devices under unified addressing, so no device needs to be current.
-  static std::byte* allocate_pinned(std::size_t bytes) {
+  /// Pinned memory is portable across devices under unified addressing, so no device needs to be current. When
+  /// there is none, the blocks handed to the release thread may be what is missing: once they are freed, it is tried
+  /// once more.
+  std::byte* allocate_pinned(std::size_t bytes) {
     void* memory = nullptr;
-    if (!clear_if_failed(cudaMallocHost(&memory, bytes))) throw std::bad_alloc();
-    return static_cast<std::byte*>(memory);
+    if (clear_if_failed(cudaMallocHost(&memory, bytes))) return static_cast<std::byte*>(memory);
+    pinned_release_.wait_until_idle();
+    if (clear_if_failed(cudaMallocHost(&memory, bytes))) return static_cast<std::byte*>(memory);
+    throw std::bad_alloc();
   }
 
   static void free_pinned(std::byte* memory) noexcept {
@@ -229,8 +263,13 @@ class CudaMemorySystem final : public MemorySystem {
   }
 
   std::vector<RealDevice> devices_;
+  /// Frees the pinned blocks the pool lets go: cudaFreeHost waits for the whole device, and free_host may run on the
+  /// progress thread (a buffer's last reference dropped as its task completes), which must never wait for a device.
+  /// Declared before the pool, so that it outlives it and frees what the pool lets go when it is destroyed.
+  ReleaseThread pinned_release_{free_pinned};
   /// Host replicas: pinned blocks kept for reuse (see store/block_pool.hpp for why).
-  BlockPool pinned_{allocate_pinned, free_pinned, pinned_keep_limit};
+  BlockPool pinned_{[this](std::size_t bytes) { return allocate_pinned(bytes); },
+                    [this](std::byte* block) { pinned_release_.hand_over(block); }, pinned_keep_limit};
 };
 
 }  // namespace

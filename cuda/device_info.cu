@@ -6,6 +6,7 @@
 #include <array>
 #include <exception>
 
+#include "cuda_errors.hpp"
 #include "device_scope.hpp"
 #include "hetsched/cuda/cuda_check.hpp"
 
@@ -46,8 +47,7 @@ std::optional<std::string> kernel_image_problem(int ordinal) noexcept {
     // fits, or cudaErrorUnsupportedPtxVersion when the PTX is newer than the driver.
     cudaFuncAttributes attributes{};
     const cudaError_t status = cudaFuncGetAttributes(&attributes, kernel_image_probe);
-    if (status == cudaSuccess) return std::nullopt;
-    cudaGetLastError();
+    if (clear_if_failed(status)) return std::nullopt;
     return std::string(cudaGetErrorName(status)) + " (" + cudaGetErrorString(status) + ")";
   } catch (const std::exception& error) {
     return std::string(error.what());  // the device could not even be made current

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "cuda_errors.hpp"
 #include "device_info.hpp"
 #include "hardware/gpu_probe.hpp"
 
@@ -65,8 +66,7 @@ GpuProbe probe_gpus() noexcept {
     cudaDriverGetVersion(&driver_version);
     int count = 0;
     cudaError_t status = cudaGetDeviceCount(&count);
-    if (status != cudaSuccess) {
-      cudaGetLastError();
+    if (!clear_if_failed(status)) {
       probe.note = no_device_reason(status, runtime_version, driver_version);
       return probe;
     }

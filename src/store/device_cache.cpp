@@ -1,5 +1,6 @@
 #include "store/device_cache.hpp"
 
+#include <algorithm>
 #include <thread>
 #include <vector>
 
@@ -101,6 +102,12 @@ void DeviceCache::set_aside(std::size_t bytes) {
     // finish, and unpin.
     wait_for_release(lock, epoch_);
   }
+  // Replicas never need more than the capacity less what is set aside. Whatever the allocator keeps for reuse
+  // beyond that (the memory of the replicas just evicted, say) goes back to the device, where the bodies of the
+  // tasks allocate their gpu_memory.
+  const std::size_t replica_room = capacity_ - std::min(set_aside_, capacity_);
+  lock.unlock();
+  memory_.trim(device_, replica_room);
 }
 
 void DeviceCache::give_back_set_aside(std::size_t bytes) noexcept {

@@ -42,7 +42,8 @@ class DeviceCache {
   /// Stops tracking a replica and returns its memory, in one step (its buffer's mutex is held).
   void drop(Replica& replica, std::size_t bytes) noexcept;
   /// Sets `bytes` of the device aside for a running task's own working memory (its gpu_memory): replicas are evicted
-  /// until they fit beside everything set aside, waiting while the ones in the way are pinned by other tasks.
+  /// until they fit beside everything set aside, waiting while the ones in the way are pinned by other tasks, and the
+  /// memory system then trims what it keeps for replicas to what they may still use, so the body finds its bytes.
   void set_aside(std::size_t bytes);
   /// Ends a set_aside.
   void give_back_set_aside(std::size_t bytes) noexcept;

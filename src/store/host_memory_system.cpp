@@ -23,6 +23,7 @@ class HostMemorySystem final : public MemorySystem {
   void free_device(int, std::byte* memory, std::size_t) noexcept override {
     ::operator delete(memory, replica_alignment);
   }
+  void trim(int, std::size_t) noexcept override {}  // operator delete gave the memory back already
   void copy(MemoryNode, std::byte* target, MemoryNode, const std::byte* source, std::size_t bytes) override {
     std::memcpy(target, source, bytes);
   }

@@ -32,6 +32,10 @@ class MemorySystem {
   virtual std::byte* allocate_device(int device, std::size_t bytes) = 0;
   /// Returns memory from allocate_device. Nothing may still be using it.
   virtual void free_device(int device, std::byte* memory, std::size_t bytes) noexcept = 0;
+  /// Hands the device memory that GPU `device`'s allocator keeps for reuse beyond `keep` bytes back to the device, so
+  /// that allocations outside the store (a task body's cudaMalloc, a library's workspace) find it free; memory in use
+  /// stays. Nothing to do on a logical GPU.
+  virtual void trim(int device, std::size_t keep) noexcept = 0;
   /// Copies `bytes` from `source` on node `from` to `target` on node `to`; the copy is complete when this returns.
   /// Throws hetsched::CudaError when a real device fails.
   virtual void copy(MemoryNode to, std::byte* target, MemoryNode from, const std::byte* source, std::size_t bytes) = 0;

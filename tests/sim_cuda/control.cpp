@@ -137,4 +137,14 @@ std::vector<ImplicitSync> implicit_syncs() {
   return m.syncs;
 }
 
+std::size_t pinned_bytes() {
+  Machine& m = Machine::instance();
+  std::lock_guard lock(m.mutex);
+  std::size_t bytes = 0;
+  for (const auto& [start, block] : m.allocations) {
+    if (block.kind == detail::Allocation::Kind::pinned) bytes += block.size;
+  }
+  return bytes;
+}
+
 }  // namespace hetsched::sim

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <iterator>
 #include <numeric>
 #include <random>
 
@@ -54,6 +55,7 @@ void Machine::reset(MachineSpec spec) {
     auto device = std::make_unique<Device>();
     device->spec = spec.devices[index];
     device->pool.device = static_cast<int>(index);
+    device->pool.fragmenting = device->spec.fragmenting_pool;
     auto null_stream = std::make_unique<CUstream_st>();
     null_stream->device = static_cast<int>(index);
     device->streams.push_back(std::move(null_stream));
@@ -228,9 +230,25 @@ void Machine::synchronize_device(std::unique_lock<std::mutex>& lock, int index, 
 
 void Machine::release_pool_memory(Device& owner) {
   CUmemPoolHandle_st& pool = owner.pool;
-  if (pool.reserved > pool.release_threshold) {
-    pool.reserved = std::max<std::size_t>(pool.in_use, static_cast<std::size_t>(pool.release_threshold));
+  if (pool.reserved > pool.release_threshold) shrink_pool(pool, static_cast<std::size_t>(pool.release_threshold));
+}
+
+void Machine::shrink_pool(CUmemPoolHandle_st& pool, std::size_t keep) {
+  if (pool.reserved <= keep) return;
+  if (!pool.fragmenting) {
+    pool.reserved = std::max(pool.in_use, keep);
+    return;
   }
+  while (!pool.pieces.empty() && pool.reserved > std::max(pool.in_use, keep)) {
+    auto largest = std::prev(pool.pieces.end());
+    pool.reserved -= *largest;
+    pool.pieces.erase(largest);
+  }
+}
+
+void Machine::keep_freed(CUmemPoolHandle_st& pool, std::size_t size) {
+  pool.in_use -= size;
+  if (pool.fragmenting) pool.pieces.insert(size);
 }
 
 void Machine::check_unused(const std::byte* begin, std::size_t size, const Op* except, const char* call) {

@@ -64,6 +64,9 @@ struct CUmemPoolHandle_st {
   std::size_t in_use = 0;
   std::size_t reserved_high = 0;
   std::size_t in_use_high = 0;
+  /// DeviceSpec::fragmenting_pool: the kept memory (reserved - in_use) as the pieces it was freed as.
+  bool fragmenting = false;
+  std::multiset<std::size_t> pieces;
 };
 
 namespace hetsched::sim::detail {
@@ -119,6 +122,11 @@ class Machine {
   void synchronize_device(std::unique_lock<std::mutex>& lock, int device, const char* call, bool implicit);
   /// A host synchronisation on `device` passed: its pool gives back what it keeps above its release threshold.
   void release_pool_memory(Device& device);
+  /// Gives back kept pool memory until the pool reserves at most max(`keep`, what is in use); a fragmenting pool
+  /// gives back whole pieces, largest first.
+  static void shrink_pool(CUmemPoolHandle_st& pool, std::size_t keep);
+  /// The pool memory `size` bytes of a block freed now leave kept for reuse.
+  static void keep_freed(CUmemPoolHandle_st& pool, std::size_t size);
   /// Checks that no pending work other than `except` touches [begin, begin + size) (it is being freed).
   void check_unused(const std::byte* begin, std::size_t size, const Op* except, const char* call);
 

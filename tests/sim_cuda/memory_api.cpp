@@ -1,7 +1,8 @@
 // The simulated CUDA runtime, second half: memory and copies. Device memory is finite: cudaMalloc'd bytes and the
 // default pool's reserve together never exceed the device's (cudaErrorMemoryAllocation). The pool keeps freed memory
-// up to its release threshold at each host synchronisation, and cudaMemPoolTrimTo gives back the rest. cudaMalloc,
-// cudaFree, cudaMallocHost and cudaFreeHost wait for every stream of the device (the allocating two unless
+// up to its release threshold at each host synchronisation, and cudaMemPoolTrimTo gives back the rest (a fragmenting
+// pool reuses kept memory only in the pieces it was freed as, DeviceSpec::fragmenting_pool). cudaMalloc, cudaFree,
+// cudaMallocHost and cudaFreeHost wait for every stream of the device (the allocating two unless
 // MachineSpec::allocation_synchronizes is off), and the machine records each such implicit synchronisation. Freeing
 // memory that pending work still touches is a violation.
 #include <algorithm>
@@ -34,13 +35,20 @@ std::byte* new_block(std::size_t bytes) { return new (std::nothrow) std::byte[st
 std::byte* pool_allocate(Machine& m, Device& device, int index, std::size_t bytes) {
   CUmemPoolHandle_st& pool = device.pool;
   const std::size_t spare = pool.reserved - pool.in_use;
-  const std::size_t grow = bytes > spare ? bytes - spare : 0;
+  std::size_t grow = bytes > spare ? bytes - spare : 0;
+  // A fragmenting pool serves a request from one kept piece (the rest of it stays kept) or from new reserve only.
+  auto piece = pool.fragmenting ? pool.pieces.lower_bound(bytes) : pool.pieces.end();
+  if (pool.fragmenting) grow = piece == pool.pieces.end() ? bytes : 0;
   if (device.plain_used + pool.reserved + grow > device.spec.memory) {
     ++device.stats.failed_allocations;
     return nullptr;
   }
   std::byte* block = new_block(bytes);
   if (!block) return nullptr;
+  if (piece != pool.pieces.end()) {
+    if (*piece > bytes) pool.pieces.insert(*piece - bytes);
+    pool.pieces.erase(piece);
+  }
   pool.reserved += grow;
   pool.in_use += bytes;
   pool.reserved_high = std::max(pool.reserved_high, pool.reserved);
@@ -144,7 +152,7 @@ cudaError_t cudaFree(void* pointer) {
   if (cudaError_t sticky = m.device(device)->sticky) return returned(sticky);
   m.synchronize_device(lock, device, "cudaFree", true);
   block = m.allocation_at(pointer, &start);
-  if (block->kind == Allocation::Kind::pool) m.device(device)->pool.in_use -= block->size;
+  if (block->kind == Allocation::Kind::pool) Machine::keep_freed(m.device(device)->pool, block->size);
   free_block(m, start, *block, "cudaFree");
   return cudaSuccess;
 }
@@ -223,7 +231,7 @@ cudaError_t cudaFreeAsync(void* pointer, cudaStream_t handle) {
   if (device.sticky) return returned(device.sticky);
   // Stream order makes the bytes reusable by later allocations at once; the block itself goes when the stream gets
   // there, and work still pending on it (on other streams) is a violation then.
-  device.pool.in_use -= block->size;
+  Machine::keep_freed(device.pool, block->size);
   const std::size_t size = block->size;
   // Nothing queued on `stream` could order another stream's pending use of the block before this free.
   if (stream->ops.empty()) m.check_unused(start, size, nullptr, "cudaFreeAsync");
@@ -289,7 +297,7 @@ cudaError_t cudaMemPoolTrimTo(cudaMemPool_t pool, std::size_t min_bytes_to_keep)
   Machine& m = machine();
   std::lock_guard lock(m.mutex);
   if (cudaError_t failed = enter(m, "cudaMemPoolTrimTo")) return returned(failed);
-  if (pool->reserved > min_bytes_to_keep) pool->reserved = std::max(pool->in_use, min_bytes_to_keep);
+  Machine::shrink_pool(*pool, min_bytes_to_keep);
   return cudaSuccess;
 }
 

@@ -28,6 +28,10 @@ struct DeviceSpec {
   int multiprocessors = 132;
   /// Whether stream-ordered allocation (memory pools) is supported.
   bool memory_pools = true;
+  /// The pool reuses the memory it keeps only in the pieces it was freed as: a request larger than every kept piece
+  /// grows the reserve by its whole size (and fails when the device has no room for that), until a trim or a
+  /// release at a synchronisation gives the pieces back to the device.
+  bool fragmenting_pool = false;
 };
 
 /// The simulated machine.
@@ -128,5 +132,7 @@ struct DeviceStats {
 DeviceStats stats(int device);
 /// Every implicit device-wide synchronisation since the last reset.
 std::vector<ImplicitSync> implicit_syncs();
+/// Bytes of pinned host memory that cudaMallocHost handed out and cudaFreeHost has not taken back.
+std::size_t pinned_bytes();
 
 }  // namespace hetsched::sim
