@@ -7,6 +7,7 @@
 
 #include "hetsched/error.hpp"
 #include "runtime_core.hpp"
+#include "task/task_state.hpp"
 
 namespace hetsched {
 
@@ -51,7 +52,7 @@ Runtime::~Runtime() {
   if (!current) return;  // the core's destructor cancels, waits and tears down
   // Waiting here would wait for the very task doing this: a shell takes the core over, and another thread destroys it
   // once the task has returned. The task fails, so that the mistake is seen.
-  current->deferred_failure = std::make_exception_ptr(UsageError(
+  state_of(*current).deferred_failure = std::make_exception_ptr(UsageError(
       "the Runtime was destroyed from inside its own task '" + current->name +
       "', which its destructor would have to wait for; destroy the Runtime outside its tasks, after get"));
   reapers().start(new Runtime(std::move(core_)));

@@ -14,7 +14,7 @@
 #include "exec/cpu_executor.hpp"
 #include "exec/gpu_backend.hpp"
 #include "exec/gpu_task_runner.hpp"
-#include "hetsched/detail/actor_state.hpp"
+#include "actor/actor_state.hpp"
 #include "hetsched/hardware.hpp"
 #include "hetsched/runtime.hpp"
 #include "scheduler/scheduler.hpp"
@@ -36,7 +36,7 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   void publish_put(ObjectEntry& entry, std::size_t bytes);
   /// Called when the last input of a task completed.
   void inputs_resolved(TaskPtr task) noexcept;
-  TaskPtr run_claimed(Task& task, bool may_continue) noexcept override;
+  TaskPtr run_claimed(Task& task, FollowUp follow_up) noexcept override;
   /// Publishes `failure` for a task that never started (a dead actor's queued call).
   void fail_unstarted(Task& task, std::exception_ptr failure) noexcept override;
 
@@ -48,7 +48,7 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   void unregister_actor(ActorState& actor) noexcept override;
 
   /// The runtime a submitted task belongs to.
-  static RuntimeCore& of(const Task& task) noexcept { return static_cast<RuntimeCore&>(*task.core); }
+  static RuntimeCore& of(const Task& task) noexcept { return static_cast<RuntimeCore&>(*state_of(task).core); }
   /// The runtime an actor lives in.
   static RuntimeCore& of(ActorHost& host) noexcept { return static_cast<RuntimeCore&>(host); }
 
@@ -69,8 +69,9 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
 
  private:
   void register_object(ObjectEntry& entry);
-  TaskPtr publish(Task& task, std::exception_ptr failure, std::size_t bytes, bool started, bool may_continue) noexcept;
-  TaskPtr task_done(Task& task, std::exception_ptr failure, std::size_t bytes, bool may_continue) noexcept override;
+  TaskPtr publish(Task& task, std::exception_ptr failure, std::size_t bytes, Started started,
+                  FollowUp follow_up) noexcept;
+  TaskPtr task_done(Task& task, std::exception_ptr failure, std::size_t bytes, FollowUp follow_up) noexcept override;
   void body_returned(Task& task) noexcept override;
   void kill_every_actor();
   std::exception_ptr cancellation(const Task& task) const;

@@ -3,7 +3,7 @@
 #include <limits>
 
 #include "hetsched/error.hpp"
-#include "hetsched/runtime.hpp"
+#include "hetsched/store_stats.hpp"
 #include "store/buffer_data.hpp"
 
 namespace hetsched::detail {

@@ -113,10 +113,14 @@ class ObjectEntry {
 template <class T>
 using Stored = std::conditional_t<std::is_void_v<T>, Unit, T>;
 
+/// True for hetsched::Buffer<T> (specialised in buffer.hpp).
+template <class A>
+inline constexpr bool is_buffer = false;
+
 /// Estimated bytes held by a value: sizeof, plus the heap buffer of contiguous containers (a Buffer: its bytes).
 template <class T>
 std::size_t object_size(const T& value) noexcept {
-  if constexpr (requires { value.size_bytes(); value.handle(); }) {
+  if constexpr (is_buffer<T>) {
     return value.size_bytes();
   } else if constexpr (requires { value.capacity(); value.data(); }) {
     using Element = std::remove_cvref_t<decltype(*value.data())>;
