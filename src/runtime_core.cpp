@@ -18,7 +18,7 @@ std::atomic<std::uint64_t> next_object_id{1};
 
 /// An input, or an earlier writer of one of its buffers, that failed: the task fails with the same error.
 ObjectEntry* failed_dependency(const Task& task) noexcept {
-  for (ObjectEntry* input : task.inputs) {
+  for (ObjectEntry* input : task.inputs()) {
     if (input->state() == ObjectState::failed) return input;
   }
   for (const OrderingDependency& earlier : state_of(task).ordering()) {
@@ -84,16 +84,16 @@ void RuntimeCore::submit(TaskPtr task) {
   }
   // An actor call takes its place in the mailbox now, so calls start in submission order. Without ObjectRef
   // arguments it is ready at once and needs no input counting.
-  const bool ready = task->inputs.empty() && state_of(*task).ordering().empty();
+  const bool ready = task->inputs().empty() && state_of(*task).ordering().empty();
   if (task->role == TaskRole::actor_call) {
     if (ready) state_of(*task).stage.store(TaskStage::queued, std::memory_order_relaxed);
     if (!task->actor->add_call(task) || ready) return;
   }
   // One extra count while registering, so inputs completing meanwhile cannot start the task early.
-  state_of(*task).unresolved_inputs.store(static_cast<int>(task->inputs.size() + state_of(*task).ordering().size()) + 1,
+  state_of(*task).unresolved_inputs.store(static_cast<int>(task->inputs().size() + state_of(*task).ordering().size()) + 1,
                                 std::memory_order_relaxed);
   Task* pending = task.detach();  // this reference is handed over by the last object_completed()
-  for (ObjectEntry* input : pending->inputs) {
+  for (ObjectEntry* input : pending->inputs()) {
     if (!input->add_waiter(pending)) state_of(*pending).unresolved_inputs.fetch_sub(1, std::memory_order_relaxed);
   }
   for (OrderingDependency& earlier : state_of(*pending).ordering()) {

@@ -16,7 +16,7 @@ enum class Copies : bool { may_still_run, done };
 /// the task's stream may read a source replica, which stays pinned until that copy is complete.
 void unbind_first(Task& task, std::size_t count, MemoryNode node, Copies copies) noexcept {
   for (std::size_t i = 0; i < count; ++i) {
-    BufferUse& use = task.buffers[i];
+    BufferUse& use = task.buffers()[i];
     BufferData* data = use.entry->data();
     if (use.pinned_source >= 0) {
       data->release_source(std::exchange(use.pinned_source, -1), node, copies == Copies::may_still_run);
@@ -44,8 +44,8 @@ void bind_task_buffers(Task& task, MemoryNode node, CUstream_st* stream, BufferS
     std::size_t bound = 0;
     BufferData::Acquired blocked;
     try {
-      for (; bound < task.buffers.size(); ++bound) {
-        BufferUse& use = task.buffers[bound];
+      for (; bound < task.buffers().size(); ++bound) {
+        BufferUse& use = task.buffers()[bound];
         BufferData* data = use.entry->data();
         if (!data) continue;  // an empty buffer: an empty span
         BufferData::Acquired got = data->acquire(node, use.mode, own_pinned, stream);
@@ -63,14 +63,14 @@ void bind_task_buffers(Task& task, MemoryNode node, CUstream_st* stream, BufferS
     }
     if (!blocked.must_wait) return;
     // Other tasks pin the memory this one needs: let go of everything, wait for a release, start over.
-    BufferData* waiting_for = task.buffers[bound].entry->data();
+    BufferData* waiting_for = task.buffers()[bound].entry->data();
     unbind_first(task, bound, node, Copies::may_still_run);
     waiting_for->wait_for_release(node, blocked.epoch);
   }
 }
 
 void unbind_task_buffers(Task& task, MemoryNode node, BufferStore& store) noexcept {
-  unbind_first(task, task.buffers.size(), node, Copies::done);
+  unbind_first(task, task.buffers().size(), node, Copies::done);
   TaskDeviceState* device = state_of(task).device_state.get();
   if (!device) return;
   for (BufferHandle& allocation : device->allocations) allocation.get()->unpin(node);
@@ -83,7 +83,7 @@ void unbind_task_buffers(Task& task, MemoryNode node, BufferStore& store) noexce
 std::size_t bytes_held_by(const Task& task) noexcept {
   const TaskDeviceState* device = state_of(task).device_if_any();
   std::size_t bytes = device ? device->memory_set_aside : 0;
-  for (const BufferUse& use : task.buffers) bytes += use.binding->bytes;
+  for (const BufferUse& use : task.buffers()) bytes += use.binding->bytes;
   if (device) {
     for (const BufferHandle& allocation : device->allocations) bytes += allocation.get()->bytes();
   }

@@ -38,17 +38,17 @@ EntryHold last_writer_of(BufferEntry& entry) {
 }
 
 void order_buffer_uses(Task& task) {
-  if (task.buffers.empty()) return;
+  if (task.buffers().empty()) return;
   TaskDeviceState& device = state_of(task).device();
   device.completion = EntryHold(new TypedObject<Unit>());
   std::vector<BufferEntry*> entries;
-  for (const BufferUse& use : task.buffers) entries.push_back(use.entry);
+  for (const BufferUse& use : task.buffers()) entries.push_back(use.entry);
   std::sort(entries.begin(), entries.end());
   entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
   std::vector<std::unique_lock<std::mutex>> locks;  // in address order: no two submitters deadlock
   for (BufferEntry* entry : entries) locks.emplace_back(entry->order()->mutex);
 
-  for (const BufferUse& use : task.buffers) {
+  for (const BufferUse& use : task.buffers()) {
     AccessOrder& order = *use.entry->order();
     // A full overwrite does not read what a failed writer left, so that failure ends with it.
     follow(device, order.last_writer, {.propagates_failure = use.mode != Access::write, .earlier_writes = true});
@@ -68,7 +68,7 @@ void order_buffer_uses(Task& task) {
 std::exception_ptr buffer_outcome(const Task& task, const std::exception_ptr& failure) noexcept {
   if (!failure) return nullptr;
   if (state_of(task).body_started) {
-    const bool writes = std::any_of(task.buffers.begin(), task.buffers.end(),
+    const bool writes = std::any_of(task.buffers().begin(), task.buffers().end(),
                                     [](const BufferUse& use) { return use.mode != Access::read; });
     return writes ? failure : nullptr;
   }

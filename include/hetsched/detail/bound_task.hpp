@@ -74,6 +74,21 @@ struct TaskResult<F, A...> {
 template <class F, class... A>
 using task_result_t = std::remove_cvref_t<typename TaskResult<F, A...>::type>;
 
+/// Room for N elements inside a task, taking none when N is 0 (an empty std::array still takes a byte, and its
+/// alignment's worth of padding).
+template <class T, std::size_t N>
+struct InlineList {
+  T items[N]{};  ///< The elements.
+  /// All of them.
+  std::span<T> view() noexcept { return items; }
+  /// One of them.
+  T& operator[](std::size_t index) noexcept { return items[index]; }
+};
+template <class T>
+struct InlineList<T, 0> {
+  std::span<T> view() noexcept { return {}; }
+};
+
 /// A task whose callable and arguments are stored by value.
 template <class F, class R, class... A>
 class BoundTask final : public Task {
@@ -87,8 +102,8 @@ class BoundTask final : public Task {
       (declare_input(stored, next_input), ...);
       (declare_buffer_use(stored, next_buffer), ...);
     }, args_);
-    inputs = std::span<ObjectEntry* const>(input_storage_);
-    buffers = std::span<BufferUse>(buffer_storage_);
+    static_assert(input_count <= 0xffff, "hetsched: too many ObjectRef arguments for one task");
+    set_arguments(input_storage_.view(), buffer_storage_.view());
   }
 
   std::size_t invoke(TaskContext& context) override {
@@ -131,8 +146,8 @@ class BoundTask final : public Task {
   [[no_unique_address]] F fn_;
   std::tuple<A...> args_;
   // What `inputs` and `buffers` view: no allocation per task, and no room taken when there are none.
-  [[no_unique_address]] std::array<ObjectEntry*, input_count> input_storage_{};
-  [[no_unique_address]] std::array<BufferUse, buffer_count> buffer_storage_{};
+  [[no_unique_address]] InlineList<ObjectEntry*, input_count> input_storage_;
+  [[no_unique_address]] InlineList<BufferUse, buffer_count> buffer_storage_;
 };
 
 }  // namespace hetsched::detail

@@ -78,13 +78,23 @@ class Task : public ObjectWaiter {
   std::string name;                  ///< Shown in errors and traces.
   ResourceDemand demand;             ///< What the task needs while it runs.
   EntryHold result;                  ///< The output object.
-  std::span<ObjectEntry* const> inputs;  ///< ObjectRef arguments (kept alive, and listed, by the typed task).
-  std::span<BufferUse> buffers;      ///< Buffers the task declared access to, in argument order (stored by the typed task).
   ActorState* actor = nullptr;       ///< The actor, for the two actor roles (kept alive by the callable).
   TaskRole role = TaskRole::plain;   ///< Plain task, actor constructor or actor method call.
   bool hold_resources_for_actor = false;  ///< Actor creation: keep the demand for the actor's lifetime.
 
+  /// ObjectRef arguments and declared buffers (kept alive, and listed, by the typed task).
+  std::span<ObjectEntry* const> inputs() const noexcept { return {inputs_, input_count_}; }
+  /// Buffers the task declared access to, in argument order.
+  std::span<BufferUse> buffers() const noexcept { return {buffers_, buffer_count_}; }
+
  protected:
+  /// Lists the typed task's inputs and buffers (storage it owns).
+  void set_arguments(std::span<ObjectEntry* const> inputs, std::span<BufferUse> buffers) noexcept {
+    inputs_ = inputs.data();
+    input_count_ = static_cast<std::uint16_t>(inputs.size());
+    buffers_ = buffers.data();
+    buffer_count_ = static_cast<std::uint16_t>(buffers.size());
+  }
   /// Constructs the core's bookkeeping in place (src/task/task_state.cpp).
   Task() noexcept;
   /// Destroys it.
@@ -96,6 +106,10 @@ class Task : public ObjectWaiter {
   std::byte* state_storage() noexcept { return state_; }
   const std::byte* state_storage() const noexcept { return state_; }
 
+  ObjectEntry* const* inputs_ = nullptr;
+  BufferUse* buffers_ = nullptr;
+  std::uint16_t input_count_ = 0;  // a pointer and a count rather than a span each: 16 bytes less per task
+  std::uint16_t buffer_count_ = 0;
   std::atomic<int> refs_{0};
   alignas(task_state_align) std::byte state_[task_state_bytes];
 };
