@@ -251,6 +251,19 @@ Task* RuntimeCore::current_task() const noexcept {
   return running && state_of(*running->task).core == this ? running->task : nullptr;
 }
 
+bool RuntimeCore::fail_task_destroying_it() noexcept {
+  Task* current = current_task();
+  if (!current) return false;
+  try {
+    state_of(*current).deferred_failure = std::make_exception_ptr(UsageError(
+        "the Runtime was destroyed from inside its own task '" + current->name +
+        "', which its destructor would have to wait for; destroy the Runtime outside its tasks, after get"));
+  } catch (...) {
+    state_of(*current).deferred_failure = std::current_exception();  // out of memory: the task fails with that
+  }
+  return true;
+}
+
 void Task::object_completed() noexcept {
   if (state_of(*this).unresolved_inputs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
     RuntimeCore::of(*this).inputs_resolved(TaskPtr::adopt(this));

@@ -15,11 +15,15 @@
 #include "exec/gpu_backend.hpp"
 #include "exec/gpu_task_runner.hpp"
 #include "actor/actor_state.hpp"
+#include "hetsched/config.hpp"
 #include "hetsched/hardware.hpp"
-#include "hetsched/runtime.hpp"
 #include "scheduler/scheduler.hpp"
 #include "store/accounting.hpp"
 #include "store/buffer_store.hpp"
+
+namespace hetsched {
+class Runtime;
+}
 
 namespace hetsched::detail {
 
@@ -54,6 +58,10 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
 
   /// The task this thread is running for this runtime, or null.
   Task* current_task() const noexcept;
+
+  /// When this thread runs one of this runtime's tasks (the Runtime is being destroyed from inside it), makes that
+  /// task fail with a UsageError saying so, and returns true: the destructor must not wait for it.
+  bool fail_task_destroying_it() noexcept;
 
   /// The Runtime that owns this core (what TaskContext::runtime() returns).
   Runtime& owner() const noexcept { return *owner_.load(std::memory_order_acquire); }
