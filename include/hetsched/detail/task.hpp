@@ -42,6 +42,7 @@ enum class TaskStage : std::uint8_t {
   finished             ///< Result published.
 };
 
+/// The core's half of a task record (src/task/task_state.hpp): opaque here.
 struct TaskState;
 
 /// Bytes and alignment of the area a Task keeps for the core's bookkeeping (TaskState, defined in src/ and checked
@@ -75,6 +76,7 @@ class Task : public ObjectWaiter {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 
+  // Filled by the submitting template.
   std::string name;                  ///< Shown in errors and traces.
   ResourceDemand demand;             ///< What the task needs while it runs.
   EntryHold result;                  ///< The output object.
@@ -82,7 +84,8 @@ class Task : public ObjectWaiter {
   TaskRole role = TaskRole::plain;   ///< Plain task, actor constructor or actor method call.
   bool hold_resources_for_actor = false;  ///< Actor creation: keep the demand for the actor's lifetime.
 
-  /// ObjectRef arguments and declared buffers (kept alive, and listed, by the typed task).
+  /// The objects it waits for: its ObjectRef arguments and declared buffers (kept alive, and listed, by the typed
+  /// task).
   std::span<ObjectEntry* const> inputs() const noexcept { return {inputs_, input_count_}; }
   /// Buffers the task declared access to, in argument order.
   std::span<BufferUse> buffers() const noexcept { return {buffers_, buffer_count_}; }
