@@ -57,7 +57,7 @@ void kill_actor(ActorState& actor) {
 void publish_put(RuntimeCore& core, ObjectEntry& entry, std::size_t bytes) { core.publish_put(entry, bytes); }
 
 BufferAllocation create_host_buffer(RuntimeCore& core, std::size_t count, std::size_t element_size) {
-  return core.buffer_store().create(host_node, count, element_size, 0, false, "put_buffer");
+  return core.buffer_store().create(host_node, count, element_size, 0, BufferStore::Pin::no, "put_buffer");
 }
 
 std::span<const std::byte> buffer_host_view(RuntimeCore&, BufferEntry& entry,
@@ -84,7 +84,8 @@ BufferAllocation allocate_buffer(Task& task, std::size_t count, std::size_t elem
                      "' outside its body's thread; allocate from the task's own thread while its body runs");
   }
   BufferAllocation made = core.buffer_store().create(memory_node_of(task), count, element_size,
-                                                     bytes_held_by(task), true, "task '" + task.name + "'");
+                                                     bytes_held_by(task), BufferStore::Pin::until_task_done,
+                                                     "task '" + task.name + "'");
   // Pinned until the task's work is complete: a GPU kernel may still be writing it after the body returns.
   if (made.memory) state_of(task).device().allocations.push_back(made.handle.share());
   return made;

@@ -90,14 +90,15 @@ void RuntimeCore::submit(TaskPtr task) {
     if (!task->actor->add_call(task) || ready) return;
   }
   // One extra count while registering, so inputs completing meanwhile cannot start the task early.
-  state_of(*task).unresolved_inputs.store(static_cast<int>(task->inputs().size() + state_of(*task).ordering().size()) + 1,
+  TaskState& state = state_of(*task);
+  state.unresolved_inputs.store(static_cast<int>(task->inputs().size() + state.ordering().size()) + 1,
                                 std::memory_order_relaxed);
   Task* pending = task.detach();  // this reference is handed over by the last object_completed()
   for (ObjectEntry* input : pending->inputs()) {
-    if (!input->add_waiter(pending)) state_of(*pending).unresolved_inputs.fetch_sub(1, std::memory_order_relaxed);
+    if (!input->add_waiter(pending)) state.unresolved_inputs.fetch_sub(1, std::memory_order_relaxed);
   }
-  for (OrderingDependency& earlier : state_of(*pending).ordering()) {
-    if (!earlier.done->add_waiter(pending)) state_of(*pending).unresolved_inputs.fetch_sub(1, std::memory_order_relaxed);
+  for (OrderingDependency& earlier : state.ordering()) {
+    if (!earlier.done->add_waiter(pending)) state.unresolved_inputs.fetch_sub(1, std::memory_order_relaxed);
   }
   pending->object_completed();
 }

@@ -123,8 +123,9 @@ void check_not_waiting_on_itself(const RunningFrame* running, const Task& produc
 /// whether the producer's demand fits them).
 bool may_hand_cpus_to(const Task* waiting, const Task& producer) noexcept {
   // Only a plain task waits in the scheduler's queues (a queued actor call is in its mailbox, its demand not yet set).
-  return waiting && producer.role == TaskRole::plain && state_of(*waiting).holds_resources && !state_of(*waiting).cpus_returned &&
-         state_of(*waiting).core == state_of(producer).core;
+  if (!waiting || producer.role != TaskRole::plain) return false;
+  const TaskState& held = state_of(*waiting);
+  return held.holds_resources && !held.cpus_returned && held.core == state_of(producer).core;
 }
 
 /// What a wait may do with a producer that has not started.

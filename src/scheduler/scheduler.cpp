@@ -136,7 +136,9 @@ void Scheduler::dispatch_ready(StartedTasks& started) {
 
 void Scheduler::count_bypass(std::uint64_t started_sequence) {
   for (auto& queue : classes_) {
-    if (!queue.tasks.empty() && state_of(*queue.tasks.front()).sequence < started_sequence) ++state_of(*queue.tasks.front()).bypassed;
+    if (queue.tasks.empty()) continue;
+    TaskState& head = state_of(*queue.tasks.front());
+    if (head.sequence < started_sequence) ++head.bypassed;
   }
 }
 
