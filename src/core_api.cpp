@@ -9,13 +9,17 @@
 #include "hetsched/task_context.hpp"
 #include "runtime_core.hpp"
 #include "store/buffer_data.hpp"
-#include "store/task_buffers.hpp"
+#include "store/access_order.hpp"
+#include "store/buffer_binding.hpp"
+#include "task/task_state.hpp"
 
 namespace hetsched::detail {
 
 void submit_task(RuntimeCore& core, TaskPtr task) { core.submit(std::move(task)); }
 
 Runtime& runtime_of(const Task& task) noexcept { return RuntimeCore::of(task).owner(); }
+
+std::span<const int> gpu_ids_of(const Task& task) noexcept { return state_of(task).gpu_ids(); }
 
 ActorRef create_actor(RuntimeCore& core, std::string name, const std::type_info& type, int max_concurrency) {
   return core.create_actor(std::move(name), type, max_concurrency);
@@ -30,6 +34,22 @@ void submit_actor_call(TaskPtr task) {
   task->result->mark_failed(task->actor->death());
 }
 
+void intrusive_retain(ActorState* actor) noexcept { actor->retain(); }
+
+void intrusive_release(ActorState* actor) noexcept { actor->release(); }
+
+std::uint64_t actor_id(const ActorState& actor) noexcept { return actor.id(); }
+
+std::string actor_call_name(const ActorState& actor) {
+  return actor.name().empty() ? std::string("actor call") : actor.name() + " call";
+}
+
+void* actor_instance(const ActorState& actor) noexcept { return actor.instance(); }
+
+void install_actor_instance(ActorState& actor, void* instance, void (*destroy)(void*)) noexcept {
+  actor.install(instance, destroy);
+}
+
 void kill_actor(ActorState& actor) {
   actor.kill(std::make_exception_ptr(ActorDiedError("actor '" + actor.display_name() + "' was killed")));
 }
@@ -37,16 +57,12 @@ void kill_actor(ActorState& actor) {
 void publish_put(RuntimeCore& core, ObjectEntry& entry, std::size_t bytes) { core.publish_put(entry, bytes); }
 
 BufferAllocation create_host_buffer(RuntimeCore& core, std::size_t count, std::size_t element_size) {
-  return core.buffer_store().create(host_node, count, element_size, 0, false, "put_buffer");
+  return core.buffer_store().create(host_node, count, element_size, 0, BufferStore::Pin::no, "put_buffer");
 }
 
 std::span<const std::byte> buffer_host_view(RuntimeCore&, BufferEntry& entry,
                                             std::optional<Clock::time_point> deadline) {
-  EntryHold writer;
-  {
-    std::lock_guard lock(entry.order().mutex);
-    if (entry.order().last_writer.get()) writer = EntryHold(entry.order().last_writer.get());
-  }
+  EntryHold writer = last_writer_of(entry);
   if (ObjectEntry* pending = writer.get()) {
     auto start = Clock::now();
     if (!pending->is_done() && !wait_for_count(std::span(&pending, 1), 1, deadline, !deadline.has_value())) {
@@ -68,9 +84,10 @@ BufferAllocation allocate_buffer(Task& task, std::size_t count, std::size_t elem
                      "' outside its body's thread; allocate from the task's own thread while its body runs");
   }
   BufferAllocation made = core.buffer_store().create(memory_node_of(task), count, element_size,
-                                                     bytes_held_by(task), true, "task '" + task.name + "'");
+                                                     bytes_held_by(task), BufferStore::Pin::until_task_done,
+                                                     "task '" + task.name + "'");
   // Pinned until the task's work is complete: a GPU kernel may still be writing it after the body returns.
-  if (made.memory) task.allocations.push_back(made.handle.share());
+  if (made.memory) state_of(task).device().allocations.push_back(made.handle.share());
   return made;
 }
 

@@ -44,13 +44,9 @@ Runtime::Runtime(std::unique_ptr<detail::RuntimeCore> core) noexcept : core_(std
 }
 
 Runtime::~Runtime() {
-  detail::Task* current = core_ ? core_->current_task() : nullptr;
-  if (!current) return;  // the core's destructor cancels, waits and tears down
+  if (!core_ || !core_->fail_task_destroying_it()) return;  // the core's destructor cancels, waits and tears down
   // Waiting here would wait for the very task doing this: a shell takes the core over, and another thread destroys it
-  // once the task has returned. The task fails, so that the mistake is seen.
-  current->deferred_failure = std::make_exception_ptr(UsageError(
-      "the Runtime was destroyed from inside its own task '" + current->name +
-      "', which its destructor would have to wait for; destroy the Runtime outside its tasks, after get"));
+  // once the task has returned.
   reapers().start(new Runtime(std::move(core_)));
 }
 

@@ -7,7 +7,9 @@
 #include "exec/task_failure.hpp"
 #include "hetsched/error.hpp"
 #include "hetsched/task_context.hpp"
-#include "store/task_buffers.hpp"
+#include "store/buffer_binding.hpp"
+#include "store/buffer_ordering.hpp"
+#include "task/task_state.hpp"
 
 namespace hetsched::detail {
 namespace {
@@ -16,10 +18,10 @@ std::atomic<std::uint64_t> next_object_id{1};
 
 /// An input, or an earlier writer of one of its buffers, that failed: the task fails with the same error.
 ObjectEntry* failed_dependency(const Task& task) noexcept {
-  for (ObjectEntry* input : task.inputs) {
+  for (ObjectEntry* input : task.inputs()) {
     if (input->state() == ObjectState::failed) return input;
   }
-  for (const OrderingDependency& earlier : task.ordering) {
+  for (const OrderingDependency& earlier : state_of(task).ordering()) {
     if (earlier.propagates_failure && earlier.done->state() == ObjectState::failed) return earlier.done.get();
   }
   return nullptr;
@@ -50,8 +52,8 @@ RuntimeCore::~RuntimeCore() {
   shutting_down_.store(true, std::memory_order_seq_cst);
   kill_every_actor();
   for (TaskPtr& task : scheduler_.take_all_queued()) {
-    task->stage.store(TaskStage::running, std::memory_order_relaxed);
-    publish(*task, cancellation(*task), 0, true, false);
+    state_of(*task).stage.store(TaskStage::running, std::memory_order_relaxed);
+    publish(*task, cancellation(*task), 0, Started::yes, FollowUp::return_at_once);
   }
   for (auto live = live_tasks_.load(); live != 0; live = live_tasks_.load()) live_tasks_.wait(live);
   buffers_->shutdown();  // buffers may outlive the runtime: their device replicas come home now
@@ -68,33 +70,34 @@ void RuntimeCore::publish_put(ObjectEntry& entry, std::size_t bytes) {
 
 void RuntimeCore::submit(TaskPtr task) {
   if (task->role != TaskRole::actor_call) scheduler_.check_feasible(task->demand);
-  task->core = this;
+  state_of(*task).core = this;
   register_object(*task->result.get());
   task->result->set_producer(task.get());
   live_tasks_.fetch_add(1, std::memory_order_relaxed);
   if (task->role == TaskRole::actor_creation) task->actor->retain();  // dropped when the constructor task ends
   order_buffer_uses(*task);
   if (shutting_down_.load(std::memory_order_acquire)) {
-    task->stage.store(TaskStage::running, std::memory_order_relaxed);
-    publish(*task, cancellation(*task), 0, false, false);
+    state_of(*task).stage.store(TaskStage::running, std::memory_order_relaxed);
+    publish(*task, cancellation(*task), 0, Started::no, FollowUp::return_at_once);
     return;
   }
   // An actor call takes its place in the mailbox now, so calls start in submission order. Without ObjectRef
   // arguments it is ready at once and needs no input counting.
-  const bool ready = task->inputs.empty() && task->ordering.empty();
+  const bool ready = task->inputs().empty() && state_of(*task).ordering().empty();
   if (task->role == TaskRole::actor_call) {
-    if (ready) task->stage.store(TaskStage::queued, std::memory_order_relaxed);
+    if (ready) state_of(*task).stage.store(TaskStage::queued, std::memory_order_relaxed);
     if (!task->actor->add_call(task) || ready) return;
   }
   // One extra count while registering, so inputs completing meanwhile cannot start the task early.
-  task->unresolved_inputs.store(static_cast<int>(task->inputs.size() + task->ordering.size()) + 1,
+  TaskState& state = state_of(*task);
+  state.unresolved_inputs.store(static_cast<int>(task->inputs().size() + state.ordering().size()) + 1,
                                 std::memory_order_relaxed);
   Task* pending = task.detach();  // this reference is handed over by the last object_completed()
-  for (ObjectEntry* input : pending->inputs) {
-    if (!input->add_waiter(pending)) pending->unresolved_inputs.fetch_sub(1, std::memory_order_relaxed);
+  for (ObjectEntry* input : pending->inputs()) {
+    if (!input->add_waiter(pending)) state.unresolved_inputs.fetch_sub(1, std::memory_order_relaxed);
   }
-  for (OrderingDependency& earlier : pending->ordering) {
-    if (!earlier.done->add_waiter(pending)) pending->unresolved_inputs.fetch_sub(1, std::memory_order_relaxed);
+  for (OrderingDependency& earlier : state.ordering()) {
+    if (!earlier.done->add_waiter(pending)) state.unresolved_inputs.fetch_sub(1, std::memory_order_relaxed);
   }
   pending->object_completed();
 }
@@ -106,38 +109,41 @@ void RuntimeCore::inputs_resolved(TaskPtr task) noexcept {
   }
   if (failed_dependency(*task) || shutting_down_.load(std::memory_order_acquire)) {
     // No resources needed to record a failure; the executor runs it off this (possibly deep) call stack.
-    task->stage.store(TaskStage::dispatched, std::memory_order_release);
+    state_of(*task).stage.store(TaskStage::dispatched, std::memory_order_release);
     executor_.dispatch(std::move(task));
     return;
   }
   scheduler_.enqueue(std::move(task));
 }
 
-TaskPtr RuntimeCore::run_claimed(Task& task, bool may_continue) noexcept {
-  if (ObjectEntry* failed = failed_dependency(task)) return publish(task, failed->error(), 0, true, may_continue);
+TaskPtr RuntimeCore::run_claimed(Task& task, FollowUp follow_up) noexcept {
+  if (ObjectEntry* failed = failed_dependency(task)) {
+    return publish(task, failed->error(), 0, Started::yes, follow_up);
+  }
   if (shutting_down_.load(std::memory_order_acquire)) {
-    return publish(task, cancellation(task), 0, true, may_continue);
+    return publish(task, cancellation(task), 0, Started::yes, follow_up);
   }
   const MemoryNode node = memory_node_of(task);
   RunningTaskScope scope(task);
-  if (gpu_->runs_on(node)) return gpu_->run(task, node, may_continue);
+  if (gpu_->runs_on(node)) return gpu_->run(task, node, follow_up);
   std::size_t bytes = 0;
   std::exception_ptr failure;
   try {
     bind_task_buffers(task, node, nullptr, *buffers_);
-    TaskContext context(task, nullptr);
-    task.body_started = true;
+    TaskContext context = CoreAccess::task_context(task, nullptr);
+    state_of(task).body_started = true;
     bytes = task.invoke(context);
-    if (task.deferred_failure) std::rethrow_exception(task.deferred_failure);
+    if (state_of(task).deferred_failure) std::rethrow_exception(state_of(task).deferred_failure);
   } catch (...) {
     failure = as_task_failure(task);
   }
   unbind_task_buffers(task, node, *buffers_);
-  return publish(task, std::move(failure), bytes, true, may_continue);
+  return publish(task, std::move(failure), bytes, Started::yes, follow_up);
 }
 
-TaskPtr RuntimeCore::task_done(Task& task, std::exception_ptr failure, std::size_t bytes, bool may_continue) noexcept {
-  return publish(task, std::move(failure), bytes, true, may_continue);
+TaskPtr RuntimeCore::task_done(Task& task, std::exception_ptr failure, std::size_t bytes,
+                               FollowUp follow_up) noexcept {
+  return publish(task, std::move(failure), bytes, Started::yes, follow_up);
 }
 
 void RuntimeCore::body_returned(Task& task) noexcept {
@@ -147,20 +153,20 @@ void RuntimeCore::body_returned(Task& task) noexcept {
 }
 
 void RuntimeCore::fail_unstarted(Task& task, std::exception_ptr failure) noexcept {
-  publish(task, std::move(failure), 0, false, false);
+  publish(task, std::move(failure), 0, Started::no, FollowUp::return_at_once);
 }
 
-TaskPtr RuntimeCore::publish(Task& task, std::exception_ptr failure, std::size_t bytes, bool started,
-                             bool may_continue) noexcept {
+TaskPtr RuntimeCore::publish(Task& task, std::exception_ptr failure, std::size_t bytes, Started started,
+                             FollowUp follow_up) noexcept {
   bool kept_by_actor = task.role == TaskRole::actor_creation && task.actor->created(task, failure);
   // Once kept, the actor owns the task's resource fields (kill() may release them at any moment): hands off.
-  if (!kept_by_actor && task.holds_resources) scheduler_.finished(task);  // before anyone can see the result
-  task.stage.store(TaskStage::finished, std::memory_order_release);
-  if (task.completion.get()) {
+  if (!kept_by_actor && state_of(task).holds_resources) scheduler_.finished(task);  // before anyone can see the result
+  state_of(task).stage.store(TaskStage::finished, std::memory_order_release);
+  if (ObjectEntry* completion = state_of(task).completion()) {
     if (std::exception_ptr left = buffer_outcome(task, failure)) {
-      task.completion->mark_failed(std::move(left));
+      completion->mark_failed(std::move(left));
     } else {
-      task.completion->mark_ready(0);
+      completion->mark_ready(0);
     }
   }
   if (failure) {
@@ -169,7 +175,7 @@ TaskPtr RuntimeCore::publish(Task& task, std::exception_ptr failure, std::size_t
     task.result->mark_ready(bytes);
   }
   TaskPtr next;
-  if (task.role == TaskRole::actor_call && started) next = task.actor->call_finished(may_continue);
+  if (task.role == TaskRole::actor_call && started == Started::yes) next = task.actor->call_finished(follow_up);
   if (task.role == TaskRole::actor_creation) task.actor->release();
   // Last: once no task is live, the destructor may tear the runtime down.
   if (live_tasks_.fetch_sub(1, std::memory_order_acq_rel) == 1) live_tasks_.notify_all();
@@ -242,11 +248,24 @@ std::exception_ptr RuntimeCore::cancellation(const Task& task) const {
 
 Task* RuntimeCore::current_task() const noexcept {
   const RunningFrame* running = innermost_running();
-  return running && running->task->core == this ? running->task : nullptr;
+  return running && state_of(*running->task).core == this ? running->task : nullptr;
+}
+
+bool RuntimeCore::fail_task_destroying_it() noexcept {
+  Task* current = current_task();
+  if (!current) return false;
+  try {
+    state_of(*current).deferred_failure = std::make_exception_ptr(UsageError(
+        "the Runtime was destroyed from inside its own task '" + current->name +
+        "', which its destructor would have to wait for; destroy the Runtime outside its tasks, after get"));
+  } catch (...) {
+    state_of(*current).deferred_failure = std::current_exception();  // out of memory: the task fails with that
+  }
+  return true;
 }
 
 void Task::object_completed() noexcept {
-  if (unresolved_inputs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+  if (state_of(*this).unresolved_inputs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
     RuntimeCore::of(*this).inputs_resolved(TaskPtr::adopt(this));
   }
 }

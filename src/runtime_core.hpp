@@ -13,12 +13,16 @@
 #include "config_resolution.hpp"
 #include "exec/cpu_executor.hpp"
 #include "exec/gpu_task_runner.hpp"
-#include "hetsched/detail/actor_state.hpp"
+#include "actor/actor_state.hpp"
+#include "hetsched/config.hpp"
 #include "hetsched/hardware.hpp"
-#include "hetsched/runtime.hpp"
 #include "scheduler/scheduler.hpp"
 #include "store/accounting.hpp"
 #include "store/buffer_store.hpp"
+
+namespace hetsched {
+class Runtime;
+}
 
 namespace hetsched::detail {
 
@@ -35,7 +39,7 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   void publish_put(ObjectEntry& entry, std::size_t bytes);
   /// Called when the last input of a task completed.
   void inputs_resolved(TaskPtr task) noexcept;
-  TaskPtr run_claimed(Task& task, bool may_continue) noexcept override;
+  TaskPtr run_claimed(Task& task, FollowUp follow_up) noexcept override;
   /// Publishes `failure` for a task that never started (a dead actor's queued call).
   void fail_unstarted(Task& task, std::exception_ptr failure) noexcept override;
 
@@ -47,12 +51,16 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   void unregister_actor(ActorState& actor) noexcept override;
 
   /// The runtime a submitted task belongs to.
-  static RuntimeCore& of(const Task& task) noexcept { return static_cast<RuntimeCore&>(*task.core); }
+  static RuntimeCore& of(const Task& task) noexcept { return static_cast<RuntimeCore&>(*state_of(task).core); }
   /// The runtime an actor lives in.
   static RuntimeCore& of(ActorHost& host) noexcept { return static_cast<RuntimeCore&>(host); }
 
   /// The task this thread is running for this runtime, or null.
   Task* current_task() const noexcept;
+
+  /// When this thread runs one of this runtime's tasks (the Runtime is being destroyed from inside it), makes that
+  /// task fail with a UsageError saying so, and returns true: the destructor must not wait for it.
+  bool fail_task_destroying_it() noexcept;
 
   /// The Runtime that owns this core (what TaskContext::runtime() returns).
   Runtime& owner() const noexcept { return *owner_.load(std::memory_order_acquire); }
@@ -68,8 +76,9 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
 
  private:
   void register_object(ObjectEntry& entry);
-  TaskPtr publish(Task& task, std::exception_ptr failure, std::size_t bytes, bool started, bool may_continue) noexcept;
-  TaskPtr task_done(Task& task, std::exception_ptr failure, std::size_t bytes, bool may_continue) noexcept override;
+  TaskPtr publish(Task& task, std::exception_ptr failure, std::size_t bytes, Started started,
+                  FollowUp follow_up) noexcept;
+  TaskPtr task_done(Task& task, std::exception_ptr failure, std::size_t bytes, FollowUp follow_up) noexcept override;
   void body_returned(Task& task) noexcept override;
   void kill_every_actor();
   std::exception_ptr cancellation(const Task& task) const;

@@ -20,9 +20,6 @@ namespace hetsched {
 template <class T>
 class ActorBuilder : public detail::DemandBuilder<ActorBuilder<T>> {
  public:
-  /// Made by Runtime::actor. Not API.
-  explicit ActorBuilder(detail::RuntimeCore& core) : core_(&core) {}
-
   /// How many calls may run at once (default 1: one at a time, in submission order).
   ActorBuilder& max_concurrency(int calls) & {
     if (calls < 1) {
@@ -55,10 +52,13 @@ class ActorBuilder : public detail::DemandBuilder<ActorBuilder<T>> {
     bound.task->actor = actor.get();
     bound.task->hold_resources_for_actor = this->explicit_demand_;
     detail::submit_task(*core_, std::move(bound.task));
-    return ActorHandle<T>(std::move(actor));
+    return detail::CoreAccess::actor_handle<T>(std::move(actor));
   }
 
  private:
+  friend struct detail::CoreAccess;
+  explicit ActorBuilder(detail::RuntimeCore& core) : core_(&core) {}
+
   detail::RuntimeCore* core_;
   int max_concurrency_ = 1;
   std::string name_;

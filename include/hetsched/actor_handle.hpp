@@ -28,9 +28,6 @@ class ActorHandle {
  public:
   /// An empty handle; call() on it throws UsageError.
   ActorHandle() = default;
-  /// Wraps an actor record. Not API.
-  explicit ActorHandle(detail::ActorRef actor) : actor_(std::move(actor)) {}
-
   /// Submits `method(args...)` on the actor and returns a ref to its result. ObjectRef arguments are waited for
   /// and passed as `const U&`, like a task's; the method may take TaskContext& first. A method that throws fails
   /// this call only (TaskError); a dead actor (killed, failed constructor, or Runtime gone) fails it with
@@ -45,7 +42,7 @@ class ActorHandle {
     if (!actor_) detail::throw_empty_actor_handle();
     using Call = detail::MethodCall<T, Method>;
     auto bound = detail::bind_task<Call>(Call{actor_, method}, std::forward<Args>(args)...);
-    bound.task->name = actor_->name().empty() ? std::string("actor call") : actor_->name() + " call";
+    bound.task->name = detail::actor_call_name(*actor_);
     bound.task->role = detail::TaskRole::actor_call;
     bound.task->actor = actor_.get();
     detail::submit_actor_call(std::move(bound.task));
@@ -61,13 +58,16 @@ class ActorHandle {
   /// True unless default-constructed.
   bool valid() const noexcept { return static_cast<bool>(actor_); }
   /// The actor's id (0 for an empty handle).
-  std::uint64_t id() const noexcept { return actor_ ? actor_->id() : 0; }
+  std::uint64_t id() const noexcept { return actor_ ? detail::actor_id(*actor_) : 0; }
   /// Handles are equal when they name the same actor.
   friend bool operator==(const ActorHandle& a, const ActorHandle& b) noexcept {
     return a.actor_.get() == b.actor_.get();
   }
 
  private:
+  friend struct detail::CoreAccess;
+  explicit ActorHandle(detail::ActorRef actor) noexcept : actor_(std::move(actor)) {}
+
   detail::ActorRef actor_;
 };
 

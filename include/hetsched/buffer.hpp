@@ -60,13 +60,12 @@ class Buffer {
   /// data() as a span.
   std::span<T> span() const noexcept { return {local_, local_ ? size_ : 0}; }
 
-  /// Wraps freshly made replicas. Not API.
-  Buffer(detail::BufferHandle handle, T* local, std::size_t size) noexcept
-      : handle_(std::move(handle)), local_(local), size_(size) {}
-  /// The replicas. Not API.
-  const detail::BufferHandle& handle() const noexcept { return handle_; }
 
  private:
+  friend struct detail::CoreAccess;
+  Buffer(detail::BufferHandle handle, T* local, std::size_t size) noexcept
+      : handle_(std::move(handle)), local_(local), size_(size) {}
+
   detail::BufferHandle handle_;
   T* local_ = nullptr;
   std::size_t size_ = 0;
@@ -90,14 +89,13 @@ class BufferAccess {
   /// The buffer.
   const ObjectRef<Buffer<T>>& ref() const noexcept { return ref_; }
 
-  /// The replica the body sees, once the runtime has bound it. Not API.
+
+ private:
+  friend struct detail::CoreAccess;
   span_type span() const noexcept {
     return span_type(reinterpret_cast<element_type*>(binding_.memory), binding_.bytes / sizeof(T));
   }
-  /// Where the runtime binds the replica. Not API.
-  detail::BufferBinding& binding() noexcept { return binding_; }
 
- private:
   ObjectRef<Buffer<T>> ref_;
   detail::BufferBinding binding_;
 };
@@ -121,9 +119,6 @@ BufferAccess<T, Access::read_write> read_write(const ObjectRef<Buffer<T>>& ref) 
 
 namespace detail {
 
-/// True for Buffer<T>.
-template <class A>
-inline constexpr bool is_buffer = false;
 template <class T>
 inline constexpr bool is_buffer<Buffer<T>> = true;
 
@@ -152,7 +147,7 @@ class TypedObject<Buffer<T>> final : public BufferEntry {
   const Buffer<T>& value() const noexcept { return *value_; }
   /// The value for moving out; only by the sole ObjectRef owner.
   Buffer<T>& mutable_value() noexcept { return *value_; }
-  BufferData* data() const noexcept override { return value_ ? value_->handle().get() : nullptr; }
+  BufferData* data() const noexcept override { return value_ ? CoreAccess::handle(*value_).get() : nullptr; }
 
  private:
   std::optional<Buffer<T>> value_;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "hetsched/detail/core_access.hpp"
 #include "hetsched/detail/object_entry.hpp"
 
 namespace hetsched {
@@ -59,14 +60,13 @@ class ObjectRef {
   /// Refs are equal when they name the same object.
   friend bool operator==(const ObjectRef& a, const ObjectRef& b) noexcept { return a.entry_ == b.entry_; }
 
-  /// Adopts a freshly created entry (one user reference is taken). Not API.
+
+ private:
+  friend struct detail::CoreAccess;
   explicit ObjectRef(detail::TypedObject<detail::Stored<T>>* entry) noexcept : entry_(entry) {
     if (entry_) entry_->retain_user();
   }
-  /// The entry behind the ref (null when empty). Not API.
-  detail::TypedObject<detail::Stored<T>>* entry() const noexcept { return entry_; }
 
- private:
   detail::TypedObject<detail::Stored<T>>* entry_ = nullptr;
 };
 

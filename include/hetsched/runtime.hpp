@@ -20,24 +20,12 @@
 #include "hetsched/detail/core_api.hpp"
 #include "hetsched/hardware.hpp"
 #include "hetsched/object_ref.hpp"
+#include "hetsched/store_stats.hpp"
 #include "hetsched/task_builder.hpp"
 #include "hetsched/wait_result.hpp"
 
 namespace hetsched {
 
-/// Counters of the object store. The transfer counters count bytes the store itself copied between memory nodes
-/// (on logical GPUs, between host memory and the host memory standing in for the device).
-struct StoreStats {
-  std::size_t objects = 0;                 ///< Objects alive now (pending ones included).
-  std::size_t bytes = 0;                   ///< Bytes held by ready objects.
-  std::size_t bytes_host_to_device = 0;    ///< Buffer bytes copied from host memory to a GPU.
-  std::size_t bytes_device_to_host = 0;    ///< Buffer bytes copied from a GPU to host memory (write-backs included).
-  std::size_t bytes_device_to_device = 0;  ///< Buffer bytes copied from one GPU to another.
-  std::size_t evictions = 0;               ///< Replicas dropped from a full GPU to make room.
-  std::size_t write_backs = 0;             ///< Evicted replicas that were the only valid copy, saved to the host first.
-  std::vector<std::size_t> device_bytes;   ///< Bytes of buffer replicas on each GPU now.
-  std::vector<std::size_t> device_capacity;  ///< How many bytes of replicas each GPU may hold.
-};
 
 /// The runtime: one per program is the normal case. Every member function is thread-safe and may be called from
 /// tasks (through TaskContext::runtime()).
@@ -71,18 +59,18 @@ class Runtime {
   /// Starts describing a task running `fn` (any callable: function, lambda, function object; may be move-only).
   template <class F>
   TaskBuilder<std::decay_t<F>> task(F&& fn) {
-    return TaskBuilder<std::decay_t<F>>(*core_, std::forward<F>(fn));
+    return detail::CoreAccess::task_builder<std::decay_t<F>>(*core_, std::forward<F>(fn));
   }
 
   /// Starts describing an actor of type T (a class instance living in the runtime; see ActorBuilder).
   template <class T>
   ActorBuilder<T> actor() {
-    return ActorBuilder<T>(*core_);
+    return detail::CoreAccess::actor_builder<T>(*core_);
   }
   /// The live actor named `name`; UsageError when there is none or it is not a T.
   template <class T>
   ActorHandle<T> get_actor(const std::string& name) {
-    return ActorHandle<T>(detail::find_actor(*core_, name, typeid(T)));
+    return detail::CoreAccess::actor_handle<T>(detail::find_actor(*core_, name, typeid(T)));
   }
 
   /// Stores a value; an rvalue is moved in, never copied.
@@ -90,7 +78,7 @@ class Runtime {
   ObjectRef<std::decay_t<T>> put(T&& value) {
     using V = std::decay_t<T>;
     auto* entry = new detail::TypedObject<V>();
-    ObjectRef<V> ref(entry);
+    ObjectRef<V> ref = detail::CoreAccess::adopt_ref<V>(entry);
     entry->emplace(std::forward<T>(value));
     detail::publish_put(*core_, *entry, detail::object_size(entry->value()));
     return ref;
@@ -103,7 +91,7 @@ class Runtime {
     using V = std::remove_const_t<T>;
     detail::BufferAllocation made = detail::create_host_buffer(*core_, values.size(), sizeof(V));
     if (!values.empty()) std::memcpy(made.memory, values.data(), values.size_bytes());
-    return put(Buffer<V>(std::move(made.handle), nullptr, made.count));
+    return put(detail::CoreAccess::make_buffer<V>(std::move(made.handle), nullptr, made.count));
   }
   /// Stores a copy of a vector's elements as a Buffer.
   template <class T, class Allocator>
@@ -202,7 +190,7 @@ class Runtime {
   template <class T, class Rep = long, class Period = std::milli>
   detail::ObjectEntry& await(const ObjectRef<T>& ref, bool may_run_producer,
                              std::optional<std::chrono::duration<Rep, Period>> timeout = std::nullopt) {
-    detail::ObjectEntry* entry = ref.entry();
+    detail::ObjectEntry* entry = detail::CoreAccess::entry(ref);
     if (!entry) detail::throw_empty_ref("get");
     if (!entry->is_done()) {
       std::optional<detail::Clock::time_point> deadline;
@@ -233,7 +221,7 @@ class Runtime {
   template <class T>
   auto take(ObjectRef<T>&& ref, std::optional<detail::Clock::time_point> deadline) {
     if constexpr (detail::is_buffer<T>) {
-      auto view = read(ref, *ref.entry(), deadline);
+      auto view = read(ref, *detail::CoreAccess::entry(ref), deadline);
       return std::vector<typename T::value_type>(view.begin(), view.end());
     } else {
       return take_value(std::move(ref));
@@ -243,7 +231,7 @@ class Runtime {
   template <class T>
   static T take_value(ObjectRef<T>&& ref) {
     if constexpr (!std::is_void_v<T>) {
-      auto* entry = ref.entry();
+      auto* entry = detail::CoreAccess::entry(ref);
       if (entry->user_refs() == 1) {
         T value = std::move(entry->mutable_value());
         ref.reset();
@@ -263,7 +251,7 @@ class Runtime {
     entries.reserve(refs.size());
     for (const auto& ref : refs) {
       if (!ref.valid()) detail::throw_empty_ref(op);
-      entries.push_back(ref.entry());
+      entries.push_back(detail::CoreAccess::entry(ref));
     }
     return entries;
   }
@@ -292,7 +280,7 @@ class Runtime {
       std::vector<T> values;
       values.reserve(refs.size());
       for (const auto& ref : refs) {
-        auto* entry = ref.entry();
+        auto* entry = detail::CoreAccess::entry(ref);
         if (may_move && entry->user_refs() == 1) {
           values.push_back(std::move(entry->mutable_value()));
         } else if constexpr (std::is_copy_constructible_v<T>) {

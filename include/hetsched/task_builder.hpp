@@ -17,9 +17,6 @@ namespace hetsched {
 template <class F>
 class TaskBuilder : public detail::DemandBuilder<TaskBuilder<F>> {
  public:
-  /// Made by Runtime::task. Not API.
-  TaskBuilder(detail::RuntimeCore& core, F fn) : core_(&core), fn_(std::move(fn)) {}
-
   /// The name shown in errors (TaskError::task_name) and traces.
   TaskBuilder& name(std::string task_name) & {
     name_ = std::move(task_name);
@@ -42,6 +39,9 @@ class TaskBuilder : public detail::DemandBuilder<TaskBuilder<F>> {
   }
 
  private:
+  friend struct detail::CoreAccess;
+  TaskBuilder(detail::RuntimeCore& core, F fn) : core_(&core), fn_(std::move(fn)) {}
+
   template <class G, class... Args>
   auto submit(G&& fn, Args&&... args) const {
     auto bound = detail::bind_task<F>(std::forward<G>(fn), std::forward<Args>(args)...);

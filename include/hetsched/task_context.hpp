@@ -7,6 +7,7 @@
 #include <string>
 
 #include "hetsched/buffer.hpp"
+#include "hetsched/detail/core_api.hpp"
 #include "hetsched/detail/task.hpp"
 
 /// The CUDA runtime's stream type is `CUstream_st*`; declared here so that no CUDA header is needed.
@@ -15,13 +16,6 @@ struct CUstream_st;
 namespace hetsched {
 
 class Runtime;
-
-namespace detail {
-/// Allocates `count` elements of `element_size` bytes on the running task's memory node (ctx.alloc).
-BufferAllocation allocate_buffer(Task& task, std::size_t count, std::size_t element_size);
-/// The Runtime that owns the task's core now.
-Runtime& runtime_of(const Task& task) noexcept;
-}  // namespace detail
 
 /// A CUDA stream handle (`cudaStream_t`), forward-declared.
 using StreamHandle = CUstream_st*;
@@ -33,14 +27,10 @@ using StreamHandle = CUstream_st*;
 /// @endcode
 class TaskContext {
  public:
-  /// Made by the executor for one run of one task. Not API.
-  TaskContext(detail::Task& task, StreamHandle stream) noexcept
-      : task_(&task), stream_(stream) {}
-
   /// The runtime running this task, for nested submissions, get, wait and put.
   Runtime& runtime() const noexcept { return detail::runtime_of(*task_); }
   /// Indices of the GPUs assigned to this task (empty when it asked for none).
-  std::span<const int> gpu_ids() const noexcept { return task_->gpu_ids; }
+  std::span<const int> gpu_ids() const noexcept { return detail::gpu_ids_of(*task_); }
   /// The CUDA stream of the assigned GPU; nullptr on a logical GPU or when no GPU was asked for. Enqueue the task's GPU
   /// work here and return: the task completes when this stream has done it (work on other streams, the legacy default
   /// stream included, is not waited for).
@@ -67,12 +57,19 @@ class TaskContext {
   template <class T>
   Buffer<T> alloc(std::size_t count) {
     detail::BufferAllocation made = detail::allocate_buffer(*task_, count, sizeof(T));
-    return Buffer<T>(std::move(made.handle), reinterpret_cast<T*>(made.memory), made.count);
+    return detail::CoreAccess::make_buffer<T>(std::move(made.handle), reinterpret_cast<T*>(made.memory), made.count);
   }
 
  private:
+  friend struct detail::CoreAccess;
+  TaskContext(detail::Task& task, StreamHandle stream) noexcept : task_(&task), stream_(stream) {}
+
   detail::Task* task_;
   StreamHandle stream_;
 };
+
+namespace detail {
+inline TaskContext CoreAccess::task_context(Task& task, CUstream_st* stream) noexcept { return {task, stream}; }
+}  // namespace detail
 
 }  // namespace hetsched

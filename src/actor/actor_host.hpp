@@ -4,7 +4,7 @@
 #pragma once
 
 #include "exec/task_owner.hpp"
-#include "hetsched/detail/actor_state.hpp"
+#include "actor/actor_state.hpp"
 
 namespace hetsched::detail {
 

@@ -1,11 +1,12 @@
 // An actor's mailbox and lifecycle. Calls enter the mailbox in submission order when submitted; they start from
 // the head (at most max_concurrency at once) when their inputs are ready and the actor is alive. A finished call
 // hands the next one to the thread it ran on when that thread may continue, so a burst of calls costs one dispatch.
-#include "hetsched/detail/actor_state.hpp"
+#include "actor/actor_state.hpp"
 
 #include "actor/actor_host.hpp"
 #include "hetsched/error.hpp"
 #include "exec/task_failure.hpp"
+#include "task/task_state.hpp"
 
 namespace hetsched::detail {
 namespace {
@@ -14,9 +15,9 @@ std::atomic<std::uint64_t> next_actor_id{1};
 
 /// Claims a call for a failure or cancellation; false when its inputs or another thread already took it.
 bool claim_unstarted(Task& call) {
-  for (auto stage = call.stage.load(std::memory_order_acquire);
+  for (auto stage = state_of(call).stage.load(std::memory_order_acquire);
        stage == TaskStage::waiting_for_inputs || stage == TaskStage::queued;) {
-    if (call.stage.compare_exchange_weak(stage, TaskStage::running, std::memory_order_acq_rel)) return true;
+    if (state_of(call).stage.compare_exchange_weak(stage, TaskStage::running, std::memory_order_acq_rel)) return true;
   }
   return false;
 }
@@ -80,7 +81,7 @@ bool ActorState::add_call(TaskPtr call) {
   {
     std::unique_lock lock(mutex_);
     if (life_ != Life::dead) {
-      bool ready = call->stage.load(std::memory_order_relaxed) == TaskStage::queued;
+      bool ready = state_of(*call).stage.load(std::memory_order_relaxed) == TaskStage::queued;
       mailbox_.push_back(std::move(call));
       if (!ready) return true;
       Startable startable = take_startable_locked(false);  // same lock: a ready call costs one acquisition
@@ -96,7 +97,7 @@ bool ActorState::add_call(TaskPtr call) {
 
 void ActorState::call_ready(TaskPtr call) {
   auto expected = TaskStage::waiting_for_inputs;
-  if (!call->stage.compare_exchange_strong(expected, TaskStage::queued, std::memory_order_acq_rel)) return;
+  if (!state_of(*call).stage.compare_exchange_strong(expected, TaskStage::queued, std::memory_order_acq_rel)) return;
   Startable startable = take_startable(false);
   dispatch_all(startable, 0);
 }
@@ -112,13 +113,16 @@ ActorState::Startable ActorState::take_startable_locked(bool claim_first) {
   Startable startable{{}, core_.load(std::memory_order_relaxed)};
   if (life_ != Life::alive) return startable;
   while (running_ < max_concurrency_ && !mailbox_.empty() &&
-         mailbox_.front()->stage.load(std::memory_order_acquire) == TaskStage::queued) {
+         state_of(*mailbox_.front()).stage.load(std::memory_order_acquire) == TaskStage::queued) {
     TaskPtr call = std::move(mailbox_.front());
     mailbox_.pop_front();
-    call->gpu_ids = gpu_ids_;
+    TaskState& state = state_of(*call);
+    if (!gpu_ids_.empty()) state.device().gpu_ids = gpu_ids_;
+    if (stream_) state.device().actor_stream = stream_;
+    state.serial_actor_call = max_concurrency_ == 1;
     call->demand = call_demand_;
     bool claimed = claim_first && startable.calls.empty();
-    call->stage.store(claimed ? TaskStage::running : TaskStage::dispatched, std::memory_order_release);
+    state_of(*call).stage.store(claimed ? TaskStage::running : TaskStage::dispatched, std::memory_order_release);
     ++running_;
     startable.calls.push_back(std::move(call));
   }
@@ -130,21 +134,21 @@ void ActorState::dispatch_all(Startable& startable, std::size_t first) {
   for (std::size_t i = first; i < calls.size(); ++i) startable.core->executor().dispatch(std::move(calls[i]));
 }
 
-TaskPtr ActorState::call_finished(bool may_continue) {
+TaskPtr ActorState::call_finished(FollowUp follow_up) {
   bool destroy_now = false;
   Startable startable;
   {
     std::lock_guard lock(mutex_);
     --running_;
     destroy_now = life_ == Life::dead && running_ == 0;
-    if (!destroy_now) startable = take_startable_locked(may_continue);
+    if (!destroy_now) startable = take_startable_locked(follow_up == FollowUp::may_run_next);
   }
   if (destroy_now) {
     destroy_instance();
     return {};
   }
   if (startable.calls.empty()) return {};
-  if (!may_continue) {
+  if (follow_up == FollowUp::return_at_once) {
     dispatch_all(startable, 0);
     return {};
   }
@@ -157,6 +161,12 @@ bool ActorState::created(Task& creation, std::exception_ptr failure) {
   bool keep = false;
   {
     std::lock_guard lock(mutex_);
+    if (const TaskDeviceState* device = state_of(creation).device_if_any(); device && device->actor_stream) {
+      stream_ = device->actor_stream;
+      stream_device_ = device->actor_stream_device;
+      destroy_stream_ = device->destroy_actor_stream;
+      switch_device_ = device->switch_actor_device;
+    }
     if (life_ == Life::creating) {
       if (failure) {
         life_ = Life::dead;
@@ -166,7 +176,7 @@ bool ActorState::created(Task& creation, std::exception_ptr failure) {
         mailbox_.clear();
       } else {
         life_ = Life::alive;
-        gpu_ids_ = creation.gpu_ids;
+        gpu_ids_.assign(state_of(creation).gpu_ids().begin(), state_of(creation).gpu_ids().end());
         keep = creation.hold_resources_for_actor;
         if (keep) {
           resource_holder_ = TaskPtr(&creation);

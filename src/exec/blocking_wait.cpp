@@ -14,9 +14,9 @@
 
 #include "exec/running_task.hpp"
 #include "exec/task_owner.hpp"
-#include "hetsched/detail/actor_state.hpp"
 #include "hetsched/detail/core_api.hpp"
 #include "hetsched/error.hpp"
+#include "task/task_state.hpp"
 
 namespace hetsched::detail {
 namespace {
@@ -70,7 +70,7 @@ class Waiter final : public ObjectWaiter {
 /// Lends a blocked task's CPUs to the scheduler for the scope's life.
 class LentCpus {
  public:
-  explicit LentCpus(Task* task) : task_(task && task->holds_resources ? task : nullptr) {
+  explicit LentCpus(Task* task) : task_(task && state_of(*task).holds_resources ? task : nullptr) {
     if (task_) TaskOwner::of(*task_).scheduler().lend_cpus(*task_);
   }
   ~LentCpus() {
@@ -111,10 +111,10 @@ void check_not_waiting_on_itself(const RunningFrame* running, const Task& produc
   }
   const Task& waiting = *running->task;
   if (waiting.role == TaskRole::actor_call && producer.role == TaskRole::actor_call &&
-      waiting.actor == producer.actor && waiting.actor->max_concurrency() == 1 &&
-      producer.stage.load(std::memory_order_acquire) != TaskStage::running) {
-    throw UsageError("a call of actor '" + waiting.actor->display_name() +
-                     "' waits for another call of the same actor, which cannot start before this one returns "
+      waiting.actor == producer.actor && state_of(waiting).serial_actor_call &&
+      state_of(producer).stage.load(std::memory_order_acquire) != TaskStage::running) {
+    throw UsageError("an actor's call ('" + waiting.name +
+                     "') waits for another call of the same actor, which cannot start before this one returns "
                      "(max_concurrency 1); call the method directly, or give the actor a higher max_concurrency");
   }
 }
@@ -123,8 +123,9 @@ void check_not_waiting_on_itself(const RunningFrame* running, const Task& produc
 /// whether the producer's demand fits them).
 bool may_hand_cpus_to(const Task* waiting, const Task& producer) noexcept {
   // Only a plain task waits in the scheduler's queues (a queued actor call is in its mailbox, its demand not yet set).
-  return waiting && producer.role == TaskRole::plain && waiting->holds_resources && !waiting->cpus_returned &&
-         waiting->core == producer.core;
+  if (!waiting || producer.role != TaskRole::plain) return false;
+  const TaskState& held = state_of(*waiting);
+  return held.holds_resources && !held.cpus_returned && held.core == state_of(producer).core;
 }
 
 /// What a wait may do with a producer that has not started.
@@ -134,7 +135,7 @@ enum class RunPolicy { none, dispatched_only, dispatched_or_queued };
 /// `dispatched_or_queued`) on CPUs the waiting task lends it.
 void run_if_unstarted(const RunningFrame* running, Task& producer, RunPolicy policy) {
   TaskOwner& owner = TaskOwner::of(producer);  // the producer's runtime, whichever runtime was asked
-  switch (producer.stage.load(std::memory_order_acquire)) {
+  switch (state_of(producer).stage.load(std::memory_order_acquire)) {
     case TaskStage::dispatched:
       owner.executor().run_here_if_unstarted(producer);
       return;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "exec/tsan_annotations.hpp"
+#include "task/task_state.hpp"
 
 namespace hetsched::detail {
 
@@ -99,7 +100,7 @@ void CpuExecutor::RunToken::operator()() const {
 
 bool CpuExecutor::claim(Task& task) noexcept {
   auto expected = TaskStage::dispatched;
-  return task.stage.compare_exchange_strong(expected, TaskStage::running, std::memory_order_acq_rel);
+  return state_of(task).stage.compare_exchange_strong(expected, TaskStage::running, std::memory_order_acq_rel);
 }
 
 TaskPtr CpuExecutor::pop_claimed() {
@@ -119,7 +120,7 @@ void CpuExecutor::run_queued() {
     int concurrency = concurrency_of(*task);
     arena_for(concurrency).execute([&] {
       while (task && concurrency_of(*task) == concurrency) {
-        run_with_follow_ups(*task, true);
+        run_with_follow_ups(*task, FollowUp::may_run_next);
         task = pop_claimed();
       }
     });
@@ -128,25 +129,27 @@ void CpuExecutor::run_queued() {
 
 bool CpuExecutor::run_here_if_unstarted(Task& task) {
   if (!claim(task)) return false;
-  run(task, false);
+  run(task, FollowUp::return_at_once);
   return true;
 }
 
-void CpuExecutor::run_claimed_here(Task& task) { run(task, false); }
+void CpuExecutor::run_claimed_here(Task& task) { run(task, FollowUp::return_at_once); }
 
 int CpuExecutor::concurrency_of(const Task& task) noexcept {
   return std::max(static_cast<int>((task.demand.cpu + units_per_resource - 1) / units_per_resource), 1);
 }
 
-void CpuExecutor::run(Task& task, bool may_continue) {
-  arena_for(concurrency_of(task)).execute([&] { run_with_follow_ups(task, may_continue); });
+void CpuExecutor::run(Task& task, FollowUp follow_up) {
+  arena_for(concurrency_of(task)).execute([&] { run_with_follow_ups(task, follow_up); });
 }
 
-void CpuExecutor::run_with_follow_ups(Task& task, bool may_continue) {
+void CpuExecutor::run_with_follow_ups(Task& task, FollowUp follow_up) {
   // Follow-ups have the same demand (they are calls of the same actor), so they share the arena and the slot use.
   const bool off_cpu = task.demand.cpu == 0;
   if (off_cpu) begin_off_cpu();
-  for (TaskPtr next = runner_.run_claimed(task, may_continue); next;) next = runner_.run_claimed(*next, true);
+  for (TaskPtr next = runner_.run_claimed(task, follow_up); next;) {
+    next = runner_.run_claimed(*next, FollowUp::may_run_next);
+  }
   if (off_cpu) end_off_cpu();
 }
 

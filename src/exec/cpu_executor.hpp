@@ -20,14 +20,15 @@
 #include "exec/spare_threads.hpp"
 #include "exec/thread_budget.hpp"
 #include "scheduler/dispatcher.hpp"
+#include "task/follow_up.hpp"
 
 namespace hetsched::detail {
 
 /// Runs one claimed task to completion (context, body, publication). Implemented by the runtime core.
 class TaskRunner {
  public:
-  /// Runs the task; may return a follow-up task (already claimed) for this thread when `may_continue`.
-  virtual TaskPtr run_claimed(Task& task, bool may_continue) noexcept = 0;
+  /// Runs the task; may return a follow-up task (already claimed) for this thread when `follow_up` allows.
+  virtual TaskPtr run_claimed(Task& task, FollowUp follow_up) noexcept = 0;
 
  protected:
   ~TaskRunner() = default;
@@ -60,13 +61,13 @@ class CpuExecutor final : public Dispatcher {
   static int concurrency_of(const Task& task) noexcept;
   TaskPtr pop_claimed();
   void run_queued();
-  void run_with_follow_ups(Task& task, bool may_continue);
+  void run_with_follow_ups(Task& task, FollowUp follow_up);
   void start_token_if_idle_slot();
   bool reactivate_token();
   void start_spare_if_needed() noexcept;
   bool reactivate_spare() noexcept;
   void run_spare();
-  void run(Task& task, bool may_continue);
+  void run(Task& task, FollowUp follow_up);
   tbb::task_arena& arena_for(int concurrency);
 
   ThreadBudget budget_;

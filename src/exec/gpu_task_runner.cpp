@@ -1,9 +1,9 @@
 #include "exec/gpu_task_runner.hpp"
 
 #include "exec/task_failure.hpp"
-#include "hetsched/detail/actor_state.hpp"
 #include "hetsched/task_context.hpp"
-#include "store/task_buffers.hpp"
+#include "store/buffer_binding.hpp"
+#include "task/task_state.hpp"
 
 namespace hetsched::detail {
 
@@ -11,7 +11,7 @@ GpuTaskRunner::GpuTaskRunner(BufferStore& buffers, std::unique_ptr<GpuStreams> s
                              TaskCompletion& completion)
     : buffers_(buffers), completion_(completion), real_gpus_(real_gpus), streams_(std::move(streams)) {}
 
-TaskPtr GpuTaskRunner::run(Task& task, MemoryNode node, bool may_continue) noexcept {
+TaskPtr GpuTaskRunner::run(Task& task, MemoryNode node, FollowUp follow_up) noexcept {
   CUstream_st* stream = nullptr;
   std::size_t bytes = 0;
   std::exception_ptr failure;
@@ -25,12 +25,12 @@ TaskPtr GpuTaskRunner::run(Task& task, MemoryNode node, bool may_continue) noexc
     previous_device = streams_->make_current(node);
     stream = stream_for(task, node);
     bind_task_buffers(task, node, stream, buffers_);
-    TaskContext context(task, stream);
-    task.body_started = true;
+    TaskContext context = CoreAccess::task_context(task, stream);
+    state_of(task).body_started = true;
     bytes = task.invoke(context);
     std::exception_ptr launch = streams_->end_body(launches);
     collecting = false;
-    if (task.deferred_failure) std::rethrow_exception(task.deferred_failure);
+    if (state_of(task).deferred_failure) std::rethrow_exception(state_of(task).deferred_failure);
     if (launch) failure = as_task_failure(task, launch);
   } catch (...) {
     failure = as_task_failure(task);
@@ -42,18 +42,24 @@ TaskPtr GpuTaskRunner::run(Task& task, MemoryNode node, bool may_continue) noexc
     return {};
   }
   unbind_task_buffers(task, node, buffers_);
-  return completion_.task_done(task, std::move(failure), bytes, may_continue);
+  return completion_.task_done(task, std::move(failure), bytes, follow_up);
 }
 
 CUstream_st* GpuTaskRunner::stream_for(Task& task, MemoryNode node) {
   // A GPU actor has a stream of its own, made for its constructor: its calls run on it in order, and nothing else
   // queues behind them (or they behind anything else).
+  // The constructor task keeps the stream in its record, and the actor adopts it from there when the task ends.
   if (task.role == TaskRole::actor_creation) {
-    CUstream_st* stream = streams_->create_stream(node);
-    task.actor->adopt_stream(stream, node, streams_->destroyer(), streams_->device_switch());
-    return stream;
+    TaskDeviceState& device = state_of(task).device();
+    device.actor_stream = streams_->create_stream(node);
+    device.actor_stream_device = node;
+    device.destroy_actor_stream = streams_->destroyer();
+    device.switch_actor_device = streams_->device_switch();
+    return device.actor_stream;
   }
-  if (task.role == TaskRole::actor_call && task.actor->stream()) return task.actor->stream();
+  if (const TaskDeviceState* device = state_of(task).device_if_any(); device && device->actor_stream) {
+    return device->actor_stream;  // a call of a GPU actor (its dispatch handed it the actor's stream)
+  }
   return streams_->pool_stream(node);
 }
 
@@ -62,7 +68,7 @@ void GpuTaskRunner::complete_on_stream(Task& task, MemoryNode node, CUstream_st*
   // The body has enqueued its work; the result is ready (and the buffers unpinned) when the stream gets there.
   auto finish = [this, &task, node, bytes](std::exception_ptr failed) {
     unbind_task_buffers(task, node, buffers_);
-    completion_.task_done(task, failed, failed ? 0 : bytes, false);
+    completion_.task_done(task, failed, failed ? 0 : bytes, FollowUp::return_at_once);
     task.release();
   };
   completion_.body_returned(task);

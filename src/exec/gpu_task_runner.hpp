@@ -10,6 +10,7 @@
 
 #include "exec/gpu_streams.hpp"
 #include "hetsched/detail/task.hpp"
+#include "task/follow_up.hpp"
 #include "store/buffer_store.hpp"
 #include "store/memory_system.hpp"
 
@@ -21,9 +22,9 @@ namespace hetsched::detail {
 /// Where a GPU task's outcome goes. Implemented by the runtime core.
 class TaskCompletion {
  public:
-  /// The task's work is complete (`failure` null: its result is `bytes` long): publish it. With `may_continue` it may
-  /// return a follow-up task, already claimed, for this thread.
-  virtual TaskPtr task_done(Task& task, std::exception_ptr failure, std::size_t bytes, bool may_continue) noexcept = 0;
+  /// The task's work is complete (`failure` null: its result is `bytes` long): publish it. When `follow_up` allows, it
+  /// may return a follow-up task, already claimed, for this thread.
+  virtual TaskPtr task_done(Task& task, std::exception_ptr failure, std::size_t bytes, FollowUp follow_up) noexcept = 0;
   /// The body returned and its work is queued on the task's stream: the CPUs it held for its thread may go.
   virtual void body_returned(Task& task) noexcept = 0;
 
@@ -40,9 +41,9 @@ class GpuTaskRunner {
   /// True when a task bound on memory node `node` runs here: `node` is a real GPU.
   bool runs_on(MemoryNode node) const noexcept { return node != host_node && node < real_gpus_; }
   /// Runs `task`'s body on GPU `node` and reports its outcome to task_done: from the progress thread once its stream
-  /// has drained, or at once (passing `may_continue` on, and returning what task_done returned) when it failed
+  /// has drained, or at once (passing `follow_up` on, and returning what task_done returned) when it failed
   /// before it had a stream.
-  TaskPtr run(Task& task, MemoryNode node, bool may_continue) noexcept;
+  TaskPtr run(Task& task, MemoryNode node, FollowUp follow_up) noexcept;
 
  private:
   CUstream_st* stream_for(Task& task, MemoryNode node);

@@ -9,13 +9,14 @@
 #include "exec/cpu_executor.hpp"
 #include "hetsched/detail/task.hpp"
 #include "scheduler/scheduler.hpp"
+#include "task/task_state.hpp"
 
 namespace hetsched::detail {
 
 class TaskOwner {
  public:
   /// The runtime `task` was submitted to.
-  static TaskOwner& of(const Task& task) noexcept { return *task.core; }
+  static TaskOwner& of(const Task& task) noexcept { return *state_of(task).core; }
 
   virtual Scheduler& scheduler() noexcept = 0;
   virtual CpuExecutor& executor() noexcept = 0;

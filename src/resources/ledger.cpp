@@ -6,6 +6,7 @@
 #include "hetsched/error.hpp"
 #include "resources/quantity.hpp"
 #include "scheduler/policy.hpp"
+#include "task/task_state.hpp"
 
 namespace hetsched::detail {
 namespace {
@@ -100,26 +101,29 @@ bool ResourceLedger::try_acquire(Task& task, const Policy& policy) {
     gpu_free_[static_cast<std::size_t>(d)] -= per_device;
     gpu_memory_free_[static_cast<std::size_t>(d)] -= demand.gpu_memory;
   }
-  task.gpu_ids = std::move(devices);
-  task.gpu_units_per_device = per_device;
-  task.holds_resources = true;
+  if (!devices.empty() || state_of(task).device_if_any()) {  // a CPU task gets no device bookkeeping
+    TaskDeviceState& device = state_of(task).device();
+    device.gpu_ids = std::move(devices);
+    device.gpu_units_per_device = per_device;
+  }
+  state_of(task).holds_resources = true;
   return true;
 }
 
 void ResourceLedger::give_back(Task& task) {
-  if (!task.holds_resources) return;
-  if (!std::exchange(task.cpus_returned, false)) give_cpus(task.demand.cpu);
+  if (!state_of(task).holds_resources) return;
+  if (!std::exchange(state_of(task).cpus_returned, false)) give_cpus(task.demand.cpu);
   for (const auto& [name, units] : task.demand.custom) find_custom(name)->free += units;
-  for (int d : task.gpu_ids) {
-    gpu_free_[static_cast<std::size_t>(d)] += task.gpu_units_per_device;
+  for (int d : state_of(task).gpu_ids()) {
+    gpu_free_[static_cast<std::size_t>(d)] += state_of(task).device_if_any()->gpu_units_per_device;
     gpu_memory_free_[static_cast<std::size_t>(d)] += task.demand.gpu_memory;
   }
-  task.holds_resources = false;
+  state_of(task).holds_resources = false;
 }
 
 bool ResourceLedger::return_cpus(Task& task) {
-  if (!task.holds_resources || task.cpus_returned || task.demand.cpu == 0) return false;
-  task.cpus_returned = true;
+  if (!state_of(task).holds_resources || state_of(task).cpus_returned || task.demand.cpu == 0) return false;
+  state_of(task).cpus_returned = true;
   give_cpus(task.demand.cpu);
   return true;
 }

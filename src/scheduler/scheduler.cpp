@@ -1,4 +1,5 @@
 #include "scheduler/scheduler.hpp"
+#include "task/task_state.hpp"
 
 #include <algorithm>
 
@@ -19,19 +20,19 @@ std::uint32_t Scheduler::class_of(const ResourceDemand& demand) {
 void Scheduler::enqueue(TaskPtr task) {
   if (ResourceLedger::cpu_only(task->demand) && queued_.load(std::memory_order_seq_cst) == 0 &&
       ledger_.try_take_cpus(task->demand.cpu)) {
-    task->holds_resources = true;
-    task->stage.store(TaskStage::dispatched, std::memory_order_release);
+    state_of(*task).holds_resources = true;
+    state_of(*task).stage.store(TaskStage::dispatched, std::memory_order_release);
     dispatcher_.dispatch(std::move(task));
     return;
   }
   StartedTasks started;
   {
     std::lock_guard lock(mutex_);
-    task->sequence = next_sequence_++;
+    state_of(*task).sequence = next_sequence_++;
     if (queued_.load(std::memory_order_relaxed) == 0 && ledger_.try_acquire(*task, *policy_)) {
-      task->stage.store(TaskStage::dispatched, std::memory_order_release);
+      state_of(*task).stage.store(TaskStage::dispatched, std::memory_order_release);
     } else {
-      task->stage.store(TaskStage::queued, std::memory_order_relaxed);
+      state_of(*task).stage.store(TaskStage::queued, std::memory_order_relaxed);
       classes_[class_of(task->demand)].tasks.push_back(std::move(task));
       queued_.fetch_add(1, std::memory_order_seq_cst);
       dispatch_ready(started);
@@ -45,7 +46,7 @@ void Scheduler::enqueue(TaskPtr task) {
 }
 
 void Scheduler::finished(Task& task) {
-  if (!task.holds_resources) return;
+  if (!state_of(task).holds_resources) return;
   if (ResourceLedger::cpu_only(task.demand)) {
     ledger_.give_back(task);
     dispatch_queued();
@@ -74,7 +75,7 @@ void Scheduler::reclaim_cpus(const Task& task) { ledger_.reclaim_cpus(task); }
 bool Scheduler::hand_cpus_to(const Task& waiting, Task& producer) {
   if (!ResourceLedger::cpu_only(producer.demand) || producer.demand.cpu > waiting.demand.cpu) return false;
   std::lock_guard lock(mutex_);
-  if (producer.stage.load(std::memory_order_relaxed) != TaskStage::queued) return false;
+  if (state_of(producer).stage.load(std::memory_order_relaxed) != TaskStage::queued) return false;
   for (auto& queue : classes_) {
     if (!(queue.demand == producer.demand)) continue;
     // The awaited task was most likely submitted last: search from the back.
@@ -84,8 +85,8 @@ bool Scheduler::hand_cpus_to(const Task& waiting, Task& producer) {
     // The waiting task's CPUs pass to the producer whatever else is free (the ledger may be oversubscribed by loans).
     ledger_.lend_cpus(waiting);
     ledger_.reclaim_cpus(producer);
-    producer.holds_resources = true;
-    producer.stage.store(TaskStage::running, std::memory_order_release);
+    state_of(producer).holds_resources = true;
+    state_of(producer).stage.store(TaskStage::running, std::memory_order_release);
     TaskPtr hold = std::move(*it);  // the caller holds the producer too: it outlives this reference
     queue.tasks.erase(std::next(it).base());
     queued_.fetch_sub(1, std::memory_order_seq_cst);
@@ -112,17 +113,17 @@ void Scheduler::dispatch_ready(StartedTasks& started) {
       if (!queue.tasks.empty()) order.push_back(&queue);
     }
     std::sort(order.begin(), order.end(), [](const ClassQueue* a, const ClassQueue* b) {
-      return a->tasks.front()->sequence < b->tasks.front()->sequence;
+      return state_of(*a->tasks.front()).sequence < state_of(*b->tasks.front()).sequence;
     });
     bool started_one = false;
     for (ClassQueue* queue : order) {
       Task& head = *queue->tasks.front();
       if (!ledger_.try_acquire(head, *policy_)) {
-        if (head.bypassed >= max_bypass_) break;  // reserved: nothing younger starts until it fits
+        if (state_of(head).bypassed >= max_bypass_) break;  // reserved: nothing younger starts until it fits
         continue;
       }
-      head.stage.store(TaskStage::dispatched, std::memory_order_release);
-      count_bypass(head.sequence);
+      state_of(head).stage.store(TaskStage::dispatched, std::memory_order_release);
+      count_bypass(state_of(head).sequence);
       started.push(std::move(queue->tasks.front()));
       queue->tasks.pop_front();
       queued_.fetch_sub(1, std::memory_order_seq_cst);
@@ -135,7 +136,9 @@ void Scheduler::dispatch_ready(StartedTasks& started) {
 
 void Scheduler::count_bypass(std::uint64_t started_sequence) {
   for (auto& queue : classes_) {
-    if (!queue.tasks.empty() && queue.tasks.front()->sequence < started_sequence) ++queue.tasks.front()->bypassed;
+    if (queue.tasks.empty()) continue;
+    TaskState& head = state_of(*queue.tasks.front());
+    if (head.sequence < started_sequence) ++head.bypassed;
   }
 }
 

@@ -3,7 +3,7 @@
 #include <limits>
 
 #include "hetsched/error.hpp"
-#include "hetsched/runtime.hpp"
+#include "hetsched/store_stats.hpp"
 #include "store/buffer_data.hpp"
 
 namespace hetsched::detail {
@@ -21,7 +21,7 @@ BufferStore::BufferStore(std::unique_ptr<MemorySystem> memory, const std::vector
 }
 
 BufferAllocation BufferStore::create(MemoryNode node, std::size_t count, std::size_t element_size,
-                                     std::size_t own_pinned, bool pin, const std::string& who) {
+                                     std::size_t own_pinned, Pin pin, const std::string& who) {
   if (element_size != 0 && count > std::numeric_limits<std::size_t>::max() / element_size) {
     throw UsageError(who + ": a buffer of " + std::to_string(count) + " elements of " + std::to_string(element_size) +
                      " bytes does not fit in memory; ask for fewer elements");
@@ -42,7 +42,7 @@ BufferAllocation BufferStore::create(MemoryNode node, std::size_t count, std::si
     }
     memory = attempt.memory;
   }
-  handle.get()->adopt_initial(node, memory, pin);
+  handle.get()->adopt_initial(node, memory, pin == Pin::until_task_done);
   return {std::move(handle), memory, count};
 }
 

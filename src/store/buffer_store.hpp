@@ -39,11 +39,14 @@ class BufferStore {
   BufferStore(const BufferStore&) = delete;
   BufferStore& operator=(const BufferStore&) = delete;
 
-  /// A new buffer of count * element_size bytes whose only replica is on `node`, pinned there when `pin` (a task's
-  /// allocation). `own_pinned`: bytes the calling task already pins on that node. UsageError when the size
-  /// overflows; ObjectStoreFullError (naming `who`) when the device cannot make room.
+  /// Whether a new buffer's replica starts pinned: a task's ctx.alloc buffer stays pinned until its work is done.
+  enum class Pin : bool { no, until_task_done };
+
+  /// A new buffer of count * element_size bytes whose only replica is on `node`, pinned there as `pin` says.
+  /// `own_pinned`: bytes the calling task already pins on that node. UsageError when the size overflows;
+  /// ObjectStoreFullError (naming `who`) when the device cannot make room.
   BufferAllocation create(MemoryNode node, std::size_t count, std::size_t element_size, std::size_t own_pinned,
-                          bool pin, const std::string& who);
+                          Pin pin, const std::string& who);
   /// Writes back and frees every device replica; later device allocations fail. Once no task runs.
   void shutdown() noexcept;
   /// Fills the buffer counters of `stats`.

@@ -15,6 +15,7 @@ ObjectEntry::~ObjectEntry() {
     accounting_->release();
   }
   if (producer_) producer_->release();
+  delete more_waiters_;
 }
 
 void ObjectEntry::adopt(std::uint64_t id, StoreAccounting* accounting) noexcept {
@@ -36,37 +37,43 @@ void ObjectEntry::mark_failed(std::exception_ptr error) noexcept {
 
 void ObjectEntry::complete(ObjectState state) noexcept {
   Task* producer = nullptr;
+  std::vector<ObjectWaiter*>* more = nullptr;
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(lock_);
     state_.store(state, std::memory_order_release);
     producer = std::exchange(producer_, nullptr);
     // Waiters are called under the lock so that remove_waiter() guarantees no call after it returns.
     if (ObjectWaiter* first = std::exchange(first_waiter_, nullptr)) first->object_completed();
-    for (ObjectWaiter* waiter : more_waiters_) waiter->object_completed();
-    std::vector<ObjectWaiter*>().swap(more_waiters_);  // a done object never gets waiters again
+    more = std::exchange(more_waiters_, nullptr);  // a done object never gets waiters again
+    if (more) {
+      for (ObjectWaiter* waiter : *more) waiter->object_completed();
+    }
   }
+  delete more;
   if (producer) producer->release();
 }
 
 bool ObjectEntry::add_waiter(ObjectWaiter* waiter) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(lock_);
   if (state_.load(std::memory_order_relaxed) != ObjectState::pending) return false;
   if (!first_waiter_) {
     first_waiter_ = waiter;
   } else {
-    more_waiters_.push_back(waiter);
+    if (!more_waiters_) more_waiters_ = new std::vector<ObjectWaiter*>();
+    more_waiters_->push_back(waiter);
   }
   return true;
 }
 
 void ObjectEntry::remove_waiter(ObjectWaiter* waiter) noexcept {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(lock_);
   if (first_waiter_ == waiter) {
     first_waiter_ = nullptr;
     return;
   }
-  auto it = std::find(more_waiters_.begin(), more_waiters_.end(), waiter);
-  if (it != more_waiters_.end()) more_waiters_.erase(it);
+  if (!more_waiters_) return;
+  auto it = std::find(more_waiters_->begin(), more_waiters_->end(), waiter);
+  if (it != more_waiters_->end()) more_waiters_->erase(it);
 }
 
 void ObjectEntry::set_producer(Task* task) noexcept {
@@ -76,7 +83,7 @@ void ObjectEntry::set_producer(Task* task) noexcept {
 }
 
 Task* ObjectEntry::acquire_producer() noexcept {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(lock_);
   if (producer_) producer_->retain();
   return producer_;
 }

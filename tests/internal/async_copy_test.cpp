@@ -56,7 +56,7 @@ class AsyncCopy : public ::testing::Test {
 
   /// A buffer of 0, 1, 2, ... whose only replica is on `node`.
   detail::BufferHandle filled_buffer(detail::MemoryNode node) {
-    detail::BufferAllocation made = store->create(node, elements, sizeof(int), 0, false, "test");
+    detail::BufferAllocation made = store->create(node, elements, sizeof(int), 0, detail::BufferStore::Pin::no, "test");
     std::vector<int> values(elements);
     std::iota(values.begin(), values.end(), 0);
     std::memcpy(made.memory, values.data(), bytes);

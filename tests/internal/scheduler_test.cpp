@@ -12,12 +12,19 @@
 #include <vector>
 #include <thread>
 
+#include "task/task_state.hpp"
 #include "test_task.hpp"
 
 namespace hetsched::detail {
 namespace {
 
 using test::make_task;
+
+/// The devices the scheduler assigned to `task`.
+std::vector<int> gpus_of(const Task& task) {
+  std::span<const int> ids = state_of(task).gpu_ids();
+  return {ids.begin(), ids.end()};
+}
 
 /// Records dispatched tasks instead of running them.
 class RecordingDispatcher final : public Dispatcher {
@@ -84,8 +91,8 @@ TEST(Scheduler, FractionalGpuDemandsPackOntoOneDeviceFirst) {
   for (int i = 0; i < 3; ++i) scheduler.enqueue(make_task(0, 0.3333));
   scheduler.enqueue(make_task(0, 0.5));
   ASSERT_EQ(dispatcher.started.size(), 4u);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(dispatcher.started[i]->gpu_ids, std::vector<int>{0});
-  EXPECT_EQ(dispatcher.started[3]->gpu_ids, std::vector<int>{1});  // 0.0001 left on device 0
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(gpus_of(*dispatcher.started[i]), std::vector<int>{0});
+  EXPECT_EQ(gpus_of(*dispatcher.started[3]), std::vector<int>{1});  // 0.0001 left on device 0
 }
 
 TEST(Scheduler, ThreeSharesSlightlyAboveAThirdNeverRunOnOneGpuAtOnce) {
@@ -117,7 +124,7 @@ TEST(Scheduler, WholeGpuDemandTakesDistinctFreeDevices) {
   scheduler.enqueue(make_task(0, 0.5));
   scheduler.enqueue(make_task(0, 2));
   ASSERT_EQ(dispatcher.started.size(), 2u);
-  EXPECT_EQ(dispatcher.started[1]->gpu_ids, (std::vector<int>{1, 2}));
+  EXPECT_EQ(gpus_of(*dispatcher.started[1]), (std::vector<int>{1, 2}));
   scheduler.enqueue(make_task(0, 1));  // no whole device left
   EXPECT_EQ(dispatcher.started.size(), 2u);
 }

@@ -44,7 +44,7 @@ auto bind_task(G&& fn, Args&&... args) {
       TaskPtr(new BoundTask<F, Result, std::decay_t<Args>...>(std::forward<G>(fn), std::forward<Args>(args)...)),
       ObjectRef<Result>()};
   auto* out = new TypedObject<Stored<Result>>();
-  bound.ref = ObjectRef<Result>(out);
+  bound.ref = CoreAccess::adopt_ref<Result>(out);
   bound.task->result = EntryHold(out);
   return bound;
 }

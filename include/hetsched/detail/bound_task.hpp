@@ -44,9 +44,9 @@ using resolved_arg_t = typename ResolvedArg<A>::type;
 template <class A>
 decltype(auto) resolve(A& stored) noexcept {
   if constexpr (is_object_ref<A>) {
-    return static_cast<resolved_arg_t<A>>(stored.entry()->value());
+    return static_cast<resolved_arg_t<A>>(CoreAccess::entry(stored)->value());
   } else if constexpr (is_buffer_access<A>) {
-    return stored.span();
+    return CoreAccess::span(stored);
   } else {
     return std::move(stored);
   }
@@ -74,6 +74,21 @@ struct TaskResult<F, A...> {
 template <class F, class... A>
 using task_result_t = std::remove_cvref_t<typename TaskResult<F, A...>::type>;
 
+/// Room for N elements inside a task, taking none when N is 0 (an empty std::array still takes a byte, and its
+/// alignment's worth of padding).
+template <class T, std::size_t N>
+struct InlineList {
+  T items[N]{};  ///< The elements.
+  /// All of them.
+  std::span<T> view() noexcept { return items; }
+  /// One of them.
+  T& operator[](std::size_t index) noexcept { return items[index]; }
+};
+template <class T>
+struct InlineList<T, 0> {
+  std::span<T> view() noexcept { return {}; }
+};
+
 /// A task whose callable and arguments are stored by value.
 template <class F, class R, class... A>
 class BoundTask final : public Task {
@@ -82,11 +97,13 @@ class BoundTask final : public Task {
   template <class G, class... B>
   explicit BoundTask(G&& fn, B&&... args) : fn_(std::forward<G>(fn)), args_(std::forward<B>(args)...) {
     std::apply([this](A&... stored) {
-      [[maybe_unused]] std::size_t next = 0;
-      (declare_input(stored, next), ...);
-      (declare_buffer_use(stored), ...);
+      [[maybe_unused]] std::size_t next_input = 0;
+      [[maybe_unused]] std::size_t next_buffer = 0;
+      (declare_input(stored, next_input), ...);
+      (declare_buffer_use(stored, next_buffer), ...);
     }, args_);
-    inputs = std::span<ObjectEntry* const>(input_storage_);
+    static_assert(input_count <= 0xffff, "hetsched: too many ObjectRef arguments for one task");
+    set_arguments(input_storage_.view(), buffer_storage_.view());
   }
 
   std::size_t invoke(TaskContext& context) override {
@@ -109,24 +126,28 @@ class BoundTask final : public Task {
 
  private:
   template <class Arg>
-  void declare_buffer_use(Arg& stored) {
-    if constexpr (is_buffer_access<Arg>) buffers.push_back({stored.ref().entry(), Arg::mode, &stored.binding()});
+  void declare_buffer_use(Arg& stored, std::size_t& next) noexcept {
+    if constexpr (is_buffer_access<Arg>) buffer_storage_[next++] = {CoreAccess::entry(stored.ref()), Arg::mode,
+                                                            &CoreAccess::binding(stored)};
   }
 
   template <class Arg>
   void declare_input(Arg& stored, std::size_t& next) noexcept {
     if constexpr (is_object_ref<Arg>) {
-      input_storage_[next++] = stored.entry();
+      input_storage_[next++] = CoreAccess::entry(stored);
     } else if constexpr (is_buffer_access<Arg>) {
-      input_storage_[next++] = stored.ref().entry();
+      input_storage_[next++] = CoreAccess::entry(stored.ref());
     }
   }
 
   static constexpr std::size_t input_count = ((is_object_ref<A> || is_buffer_access<A> ? 1 : 0) + ... + 0);
+  static constexpr std::size_t buffer_count = ((is_buffer_access<A> ? 1 : 0) + ... + 0);
 
-  F fn_;
+  [[no_unique_address]] F fn_;
   std::tuple<A...> args_;
-  std::array<ObjectEntry*, input_count> input_storage_{};  // what `inputs` views: no allocation per task
+  // What `inputs` and `buffers` view: no allocation per task, and no room taken when there are none.
+  [[no_unique_address]] InlineList<ObjectEntry*, input_count> input_storage_;
+  [[no_unique_address]] InlineList<BufferUse, buffer_count> buffer_storage_;
 };
 
 }  // namespace hetsched::detail

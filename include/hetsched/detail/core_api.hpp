@@ -10,14 +10,26 @@
 #include <typeinfo>
 #include <string_view>
 
-#include "hetsched/detail/actor_state.hpp"
 #include "hetsched/detail/buffer_entry.hpp"
+#include "hetsched/detail/intrusive_ptr.hpp"
 #include "hetsched/detail/object_entry.hpp"
 #include "hetsched/detail/task.hpp"
+
+namespace hetsched {
+class Runtime;
+}
 
 namespace hetsched::detail {
 
 class RuntimeCore;
+class ActorState;  // an actor's record: instance, mailbox, lifecycle (src/actor/actor_state.hpp)
+
+/// Adds a reference to an actor's record.
+void intrusive_retain(ActorState* actor) noexcept;
+/// Drops one; the last destroys the actor (and its instance).
+void intrusive_release(ActorState* actor) noexcept;
+/// An owning pointer to an actor's record.
+using ActorRef = IntrusivePtr<ActorState>;
 
 /// Clock used for every deadline.
 using Clock = std::chrono::steady_clock;
@@ -32,6 +44,14 @@ ActorRef find_actor(RuntimeCore& core, const std::string& name, const std::type_
 /// Submits an actor call (task->actor set) to the actor's runtime; a killed actor, or one whose Runtime is gone,
 /// fails the call's result at once with ActorDiedError.
 void submit_actor_call(TaskPtr task);
+/// The actor's id, unique within the process.
+std::uint64_t actor_id(const ActorState& actor) noexcept;
+/// The name its calls' tasks get ("actor call", or "<name> call" for a named actor).
+std::string actor_call_name(const ActorState& actor);
+/// The instance, valid inside the actor's calls.
+void* actor_instance(const ActorState& actor) noexcept;
+/// Called by the constructor task with the freshly built instance and how to destroy it.
+void install_actor_instance(ActorState& actor, void* instance, void (*destroy)(void*)) noexcept;
 /// Kills an actor: queued and later calls fail with ActorDiedError, its resources return now.
 void kill_actor(ActorState& actor);
 /// Throws UsageError for a call through an empty ActorHandle.
@@ -49,6 +69,12 @@ std::span<const std::byte> buffer_host_view(RuntimeCore& core, BufferEntry& entr
 /// UsageError when the calling task waits for itself.
 bool wait_for_count(std::span<ObjectEntry* const> entries, std::size_t count,
                     std::optional<Clock::time_point> deadline, bool run_producers);
+/// Allocates `count` elements of `element_size` bytes on the running task's memory node (ctx.alloc).
+BufferAllocation allocate_buffer(Task& task, std::size_t count, std::size_t element_size);
+/// The Runtime that owns the task's core now (ctx.runtime()).
+Runtime& runtime_of(const Task& task) noexcept;
+/// The GPUs assigned to a running task (ctx.gpu_ids()).
+std::span<const int> gpu_ids_of(const Task& task) noexcept;
 /// Rethrows the failure stored in a failed entry.
 [[noreturn]] void rethrow_failure(const ObjectEntry& entry);
 /// Throws UsageError for an empty ObjectRef passed to `operation`.

@@ -6,14 +6,26 @@
 
 namespace hetsched::detail {
 
-/// Owns one reference of a T that provides retain() and release() (release frees it with the last reference).
+/// Adds a reference to an object that counts its own (through its retain() member). A type whose definition is not
+/// public declares a non-template overload beside it instead.
+template <class T>
+void intrusive_retain(T* object) noexcept {
+  object->retain();
+}
+/// Drops a reference (the last one frees the object).
+template <class T>
+void intrusive_release(T* object) noexcept {
+  object->release();
+}
+
+/// Owns one reference of a T counted by intrusive_retain and intrusive_release.
 template <class T>
 class IntrusivePtr {
  public:
   IntrusivePtr() = default;
   /// Takes a new reference on `object` (may be null).
   explicit IntrusivePtr(T* object) noexcept : object_(object) {
-    if (object_) object_->retain();
+    if (object_) intrusive_retain(object_);
   }
   IntrusivePtr(const IntrusivePtr& other) noexcept : IntrusivePtr(other.object_) {}
   IntrusivePtr(IntrusivePtr&& other) noexcept : object_(std::exchange(other.object_, nullptr)) {}
@@ -22,7 +34,7 @@ class IntrusivePtr {
     return *this;
   }
   ~IntrusivePtr() {
-    if (object_) object_->release();
+    if (object_) intrusive_release(object_);
   }
   /// Wraps a reference the caller already owns.
   static IntrusivePtr adopt(T* object) noexcept {

@@ -6,7 +6,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "hetsched/detail/actor_state.hpp"
+#include "hetsched/detail/core_api.hpp"
 #include "hetsched/task_context.hpp"
 
 namespace hetsched::detail {
@@ -31,7 +31,7 @@ struct MethodCall {
   }
 
  private:
-  T& instance() const noexcept { return *static_cast<T*>(actor->instance()); }
+  T& instance() const noexcept { return *static_cast<T*>(actor_instance(*actor)); }
 };
 
 /// Builds the instance of an actor in the constructor task.
@@ -44,7 +44,7 @@ struct ActorConstruction {
     requires std::is_constructible_v<T, A...>
   void operator()(A&&... args) {
     T* instance = new T(std::forward<A>(args)...);
-    actor->install(instance, [](void* p) { delete static_cast<T*>(p); });
+    install_actor_instance(*actor, instance, [](void* p) { delete static_cast<T*>(p); });
     actor = ActorRef();  // the constructor task may outlive this call (it holds the actor's resources): no cycle
   }
 };

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -33,6 +32,30 @@ class ObjectWaiter {
 
  protected:
   ~ObjectWaiter() = default;
+};
+
+/// A lock of one word for a store entry (a std::mutex takes 40 bytes, and a million pending objects each have one):
+/// uncontended it costs one atomic operation; a thread that finds it taken sleeps in std::atomic::wait (the futex
+/// mutex of Drepper's "Futexes Are Tricky": 0 free, 1 taken, 2 taken with sleepers).
+class EntryLock {
+ public:
+  /// Takes the lock, sleeping while another thread holds it.
+  void lock() noexcept {
+    std::uint32_t seen = 0;
+    if (state_.compare_exchange_strong(seen, 1, std::memory_order_acquire, std::memory_order_relaxed)) return;
+    if (seen != 2) seen = state_.exchange(2, std::memory_order_acquire);
+    while (seen != 0) {
+      state_.wait(2, std::memory_order_relaxed);
+      seen = state_.exchange(2, std::memory_order_acquire);
+    }
+  }
+  /// Releases the lock, waking one sleeper if there is any.
+  void unlock() noexcept {
+    if (state_.exchange(0, std::memory_order_release) == 2) state_.notify_one();
+  }
+
+ private:
+  std::atomic<std::uint32_t> state_{0};
 };
 
 /// Lifecycle of an object.
@@ -99,12 +122,12 @@ class ObjectEntry {
 
   std::atomic<std::uint64_t> counts_{0};
   std::atomic<ObjectState> state_{ObjectState::pending};
+  EntryLock lock_;  // guards the waiters and the producer
   std::uint64_t id_ = 0;
   std::size_t bytes_ = 0;
   std::exception_ptr error_;
-  std::mutex mutex_;
   ObjectWaiter* first_waiter_ = nullptr;  // most objects have one waiter (the next task): no allocation for it
-  std::vector<ObjectWaiter*> more_waiters_;
+  std::vector<ObjectWaiter*>* more_waiters_ = nullptr;  // made for a second waiter
   Task* producer_ = nullptr;  // internal hold on the task while pending
   StoreAccounting* accounting_ = nullptr;  // a holder while adopted
 };
@@ -113,10 +136,14 @@ class ObjectEntry {
 template <class T>
 using Stored = std::conditional_t<std::is_void_v<T>, Unit, T>;
 
+/// True for hetsched::Buffer<T> (specialised in buffer.hpp).
+template <class A>
+inline constexpr bool is_buffer = false;
+
 /// Estimated bytes held by a value: sizeof, plus the heap buffer of contiguous containers (a Buffer: its bytes).
 template <class T>
 std::size_t object_size(const T& value) noexcept {
-  if constexpr (requires { value.size_bytes(); value.handle(); }) {
+  if constexpr (is_buffer<T>) {
     return value.size_bytes();
   } else if constexpr (requires { value.capacity(); value.data(); }) {
     using Element = std::remove_cvref_t<decltype(*value.data())>;

@@ -5,11 +5,8 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <exception>
 #include <span>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "hetsched/detail/buffer_handle.hpp"
 #include "hetsched/detail/intrusive_ptr.hpp"
@@ -22,7 +19,6 @@ class TaskContext;
 
 namespace hetsched::detail {
 
-class TaskOwner;
 class ActorState;
 class BufferEntry;
 
@@ -32,13 +28,6 @@ struct BufferUse {
   Access mode = Access::read;        ///< How the task uses it.
   BufferBinding* binding = nullptr;  ///< Inside the typed argument: filled before the body runs.
   int pinned_source = -1;            ///< A GPU whose replica a copy on the task's stream reads (pinned); -1: none.
-};
-
-/// An earlier task this one must follow because both use a buffer (see AccessOrder).
-struct OrderingDependency {
-  EntryHold done;           ///< The earlier task's completion marker.
-  bool propagates_failure;  ///< True when this task reads what the earlier writer left: its failure fails this task.
-  bool earlier_writes;      ///< The earlier task wrote the buffer (if it failed, the contents are undefined).
 };
 
 /// What a task is for: plain work, building an actor, or one call of an actor's method.
@@ -53,17 +42,31 @@ enum class TaskStage : std::uint8_t {
   finished             ///< Result published.
 };
 
-/// One submitted task: the erased callable, its demand, its inputs and output, and the scheduler's bookkeeping.
-/// Reference counted (intrusive): the submitter, the scheduler queues and the executor each hold it while they need it.
+/// The core's half of a task record (src/task/task_state.hpp): opaque here.
+struct TaskState;
+
+/// Bytes and alignment of the area a Task keeps for the core's bookkeeping (TaskState, defined in src/ and checked
+/// there against these).
+inline constexpr std::size_t task_state_bytes = 48;
+/// See task_state_bytes.
+inline constexpr std::size_t task_state_align = 8;
+
+/// The core's bookkeeping of a task (src/task/task_state.hpp).
+inline TaskState& state_of(Task& task) noexcept;
+/// Same, read-only.
+inline const TaskState& state_of(const Task& task) noexcept;
+
+/// One submitted task: the erased callable and what the templates fill in (its demand, inputs, output, buffers). The
+/// core's bookkeeping lives in an opaque area, so that changing it never recompiles a user's program. Reference
+/// counted (intrusive): the submitter, the scheduler queues and the executor each hold it while they need it.
 class Task : public ObjectWaiter {
  public:
-  Task() = default;
   Task(const Task&) = delete;
   Task& operator=(const Task&) = delete;
 
   /// Resolves the arguments, calls the callable, stores the result; returns the result's size in bytes.
   virtual std::size_t invoke(TaskContext& context) = 0;
-  /// One input became ready or failed (counts down unresolved_inputs; the last one hands the task to the scheduler).
+  /// One input became ready or failed (the last one hands the task to the scheduler).
   void object_completed() noexcept override;
 
   /// Adds a reference.
@@ -77,36 +80,41 @@ class Task : public ObjectWaiter {
   std::string name;                  ///< Shown in errors and traces.
   ResourceDemand demand;             ///< What the task needs while it runs.
   EntryHold result;                  ///< The output object.
-  std::span<ObjectEntry* const> inputs;  ///< ObjectRef arguments (kept alive, and listed, by the typed task).
-  TaskRole role = TaskRole::plain;   ///< Plain task, actor constructor or actor method call.
   ActorState* actor = nullptr;       ///< The actor, for the two actor roles (kept alive by the callable).
+  TaskRole role = TaskRole::plain;   ///< Plain task, actor constructor or actor method call.
   bool hold_resources_for_actor = false;  ///< Actor creation: keep the demand for the actor's lifetime.
-  std::vector<BufferUse> buffers;    ///< Buffers the task declared access to, in argument order.
 
-  // Owned by the core.
-  TaskOwner* core = nullptr;                  ///< The runtime it was submitted to.
-  std::atomic<int> unresolved_inputs{0};      ///< Inputs still pending, plus one while registering.
-  std::atomic<TaskStage> stage{TaskStage::waiting_for_inputs};  ///< Where it is; running is claimed by one CAS.
-  bool holds_resources = false;               ///< True while its demand is taken from the ledger.
-  bool cpus_returned = false;                 ///< Its CPUs went back when its body returned (a real-GPU task).
-  bool body_started = false;                  ///< Its body was called (so it may have written its buffers).
-  std::exception_ptr deferred_failure;        ///< Set on its body's thread: the task fails with it when the body returns.
-  std::uint64_t memory_set_aside = 0;         ///< Its gpu_memory, set aside in its GPU's replica cache while it runs.
-  std::vector<int> gpu_ids;                   ///< Devices assigned at placement.
-  std::int64_t gpu_units_per_device = 0;      ///< Units taken on each assigned device.
-  std::uint64_t sequence = 0;                 ///< Arrival order at the scheduler.
-  std::uint32_t bypassed = 0;                 ///< Later tasks started while this one waited.
-  std::vector<OrderingDependency> ordering;   ///< Earlier users of its buffers it waits for (set at submission).
-  /// Completes with the task (only when it uses buffers): what later users of its buffers wait for. A separate
-  /// marker, not the result, so that remembering the task never keeps its result (perhaps a GPU buffer) alive.
-  EntryHold completion;
-  std::vector<BufferHandle> allocations;      ///< Buffers its body made with ctx.alloc, pinned until it finishes.
+  /// The objects it waits for: its ObjectRef arguments and declared buffers (kept alive, and listed, by the typed
+  /// task).
+  std::span<ObjectEntry* const> inputs() const noexcept { return {inputs_, input_count_}; }
+  /// Buffers the task declared access to, in argument order.
+  std::span<BufferUse> buffers() const noexcept { return {buffers_, buffer_count_}; }
 
  protected:
-  virtual ~Task() = default;
+  /// Lists the typed task's inputs and buffers (storage it owns).
+  void set_arguments(std::span<ObjectEntry* const> inputs, std::span<BufferUse> buffers) noexcept {
+    inputs_ = inputs.data();
+    input_count_ = static_cast<std::uint16_t>(inputs.size());
+    buffers_ = buffers.data();
+    buffer_count_ = static_cast<std::uint16_t>(buffers.size());
+  }
+  /// Constructs the core's bookkeeping in place (src/task/task_state.cpp).
+  Task() noexcept;
+  /// Destroys it.
+  virtual ~Task();
 
  private:
+  friend TaskState& state_of(Task& task) noexcept;
+  friend const TaskState& state_of(const Task& task) noexcept;
+  std::byte* state_storage() noexcept { return state_; }
+  const std::byte* state_storage() const noexcept { return state_; }
+
+  ObjectEntry* const* inputs_ = nullptr;
+  BufferUse* buffers_ = nullptr;
+  std::uint16_t input_count_ = 0;  // a pointer and a count rather than a span each: 16 bytes less per task
+  std::uint16_t buffer_count_ = 0;
   std::atomic<int> refs_{0};
+  alignas(task_state_align) std::byte state_[task_state_bytes];
 };
 
 /// An owning pointer to a Task.

@@ -1,5 +1,4 @@
-// A task's declared buffers: the order in which tasks may use a buffer (fixed at submission), and binding each
-// buffer to the task's memory node around its body.
+// At run: binding each buffer a task declared to the task's memory node around its body, and what it holds there.
 #pragma once
 
 #include <cstddef>
@@ -8,17 +7,10 @@
 #include "store/buffer_store.hpp"
 #include "store/memory_system.hpp"
 
+struct CUstream_st;
+
 namespace hetsched::detail {
 
-/// Adds to task.ordering the earlier tasks it must follow for each declared buffer (a reader follows the last
-/// writer; a writer follows the last writer and the readers since) and records the task as the buffer's latest
-/// user (through its completion marker, made here). Every buffer of the task is locked at once, so concurrent
-/// submitters agree on a single order.
-void order_buffer_uses(Task& task);
-/// What later users of the task's buffers inherit from its outcome `failure` (null: success): the failure when its
-/// body ran and may have left a written buffer half done; the earlier writer's failure when the body never ran and
-/// that writer's contents are undefined; otherwise nothing, because the buffers hold what they held before.
-std::exception_ptr buffer_outcome(const Task& task, const std::exception_ptr& failure) noexcept;
 /// The node a task's buffers are bound on: its first GPU, else host memory.
 MemoryNode memory_node_of(const Task& task) noexcept;
 /// Sets the task's gpu_memory aside on a GPU `node` (replicas are evicted to make room for it), then pins every

@@ -1,5 +1,5 @@
-/// @file detail/actor_state.hpp
-/// @brief The runtime's record of one actor: instance, mailbox, lifecycle. Not API.
+// The runtime's record of one actor: instance, mailbox, lifecycle. Opaque to user code, which holds it through
+// ActorRef and the entry points of hetsched/detail/core_api.hpp.
 #pragma once
 
 #include <atomic>
@@ -12,8 +12,9 @@
 #include <utility>
 #include <vector>
 
-#include "hetsched/detail/intrusive_ptr.hpp"
+#include "hetsched/detail/core_api.hpp"
 #include "hetsched/detail/task.hpp"
+#include "task/follow_up.hpp"
 
 /// The CUDA runtime's stream type (`cudaStream_t` is `CUstream_st*`), declared so that no CUDA header is needed.
 struct CUstream_st;
@@ -53,19 +54,6 @@ class ActorState {
   const std::type_info& type() const noexcept { return *type_; }
   /// The instance; valid inside the actor's calls.
   void* instance() const noexcept { return instance_; }
-  /// The stream of a GPU actor on a real GPU, its own: the constructor and every call run on it, in order (null
-  /// elsewhere). Set by the constructor task before the actor is published, so calls (which start after that) read
-  /// it without a lock.
-  CUstream_st* stream() const noexcept { return stream_; }
-  /// Takes ownership of the stream made for the constructor task on GPU `device`; `destroy` destroys it with the
-  /// actor. `switch_device` (when given) makes `device` current around the instance's destructor.
-  void adopt_stream(CUstream_st* stream, int device, void (*destroy)(int, CUstream_st*) noexcept,
-                    int (*switch_device)(int) noexcept = nullptr) noexcept {
-    stream_ = stream;
-    stream_device_ = device;
-    destroy_stream_ = destroy;
-    switch_device_ = switch_device;
-  }
   /// Called by the constructor task with the freshly built instance and how to destroy it.
   void install(void* instance, void (*destroy)(void*)) noexcept;
 
@@ -76,9 +64,10 @@ class ActorState {
   bool add_call(TaskPtr call);
   /// The call's inputs are ready: it may start when it reaches the head.
   void call_ready(TaskPtr call);
-  /// A call finished; returns the next call, already claimed, when `may_continue` (this thread runs it next).
-  TaskPtr call_finished(bool may_continue);
-  /// The constructor task ended (failure null on success); returns whether the actor keeps the task's resources.
+  /// A call finished; returns the next call, already claimed, when `follow_up` allows (this thread runs it next).
+  TaskPtr call_finished(FollowUp follow_up);
+  /// The constructor task ended (failure null on success); returns whether the actor keeps the task's resources. The
+  /// stream made for it on a real GPU becomes the actor's own: every call runs on it, in order.
   bool created(Task& creation, std::exception_ptr failure);
   /// Fails queued and future calls with `reason`, returns held resources; harmless when already dead.
   void kill(std::exception_ptr reason);
@@ -111,7 +100,7 @@ class ActorState {
   CUstream_st* stream_ = nullptr;
   int stream_device_ = -1;
   void (*destroy_stream_)(int, CUstream_st*) noexcept = nullptr;
-  int (*switch_device_)(int) noexcept = nullptr;
+  int (*switch_device_)(int) noexcept = nullptr;  // makes the stream's device current around the destructor
 
   mutable std::mutex mutex_;
   Life life_ = Life::creating;
@@ -122,8 +111,5 @@ class ActorState {
   std::vector<int> gpu_ids_;     // where the actor lives
   ResourceDemand call_demand_;   // what each call reports and runs with: the held demand, or nothing
 };
-
-/// An owning pointer to an ActorState.
-using ActorRef = IntrusivePtr<ActorState>;
 
 }  // namespace hetsched::detail

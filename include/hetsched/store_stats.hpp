@@ -1,0 +1,24 @@
+/// @file store_stats.hpp
+/// @brief StoreStats: what Runtime::store_stats() reports about the object store.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace hetsched {
+
+/// Counters of the object store. The transfer counters count bytes the store itself copied between memory nodes
+/// (on logical GPUs, between host memory and the host memory standing in for the device).
+struct StoreStats {
+  std::size_t objects = 0;                 ///< Objects alive now (pending ones included).
+  std::size_t bytes = 0;                   ///< Bytes held by ready objects.
+  std::size_t bytes_host_to_device = 0;    ///< Buffer bytes copied from host memory to a GPU.
+  std::size_t bytes_device_to_host = 0;    ///< Buffer bytes copied from a GPU to host memory (write-backs included).
+  std::size_t bytes_device_to_device = 0;  ///< Buffer bytes copied from one GPU to another.
+  std::size_t evictions = 0;               ///< Replicas dropped from a full GPU to make room.
+  std::size_t write_backs = 0;             ///< Evicted replicas that were the only valid copy, saved to the host first.
+  std::vector<std::size_t> device_bytes;   ///< Bytes of buffer replicas on each GPU now.
+  std::vector<std::size_t> device_capacity;  ///< How many bytes of replicas each GPU may hold.
+};
+
+}  // namespace hetsched
