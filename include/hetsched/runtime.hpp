@@ -32,8 +32,9 @@ namespace hetsched {
 ///
 /// get returns `const T&` for an lvalue ref (zero-copy, valid while any ref to the object lives) and `T` for an
 /// rvalue ref (moved out when that ref was the object's only one, else copied). Waiting in get runs the awaited task
-/// on the waiting thread when it has not started yet; inside a task, a blocked get also gives the task's CPUs back
-/// and runs other ready tasks, so nested tasks never deadlock.
+/// on the waiting thread when it has not started yet (a queued one gets the waiting task's CPUs); a get still blocked
+/// after a millisecond inside a task gives the task's CPUs back and hands its thread's slot to a spare thread, so
+/// nested tasks never deadlock, even with one CPU.
 ///
 /// Destruction cancels what has not started (its refs fail with TaskCancelledError), waits for running tasks, and
 /// returns; refs may outlive the runtime and still read finished objects.
