@@ -5,15 +5,14 @@
 // driver on every synchronize; it gives that memory back when a task sets its gpu_memory aside (the body allocates
 // it outside the pool) and before it retries an allocation that did not fit. A copy into a GPU task's replica is
 // enqueued on the task's stream and marked with an event (copy_on_stream); every other copy (to the host,
-// write-backs) is issued on an internal stream and waited for. GPUs from real_devices on are logical: host memory
-// stands in for their memory, as in src/store/host_memory_system.cpp.
+// write-backs) is issued on an internal stream and waited for. GPUs from real_devices on are logical: their memory,
+// copies among them and with the host are the host memory system's (src/store/host_memory_system.cpp), which this
+// one owns and hands them to; only a copy between a logical GPU and a real one is issued here.
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <mutex>
-#include <new>
 #include <vector>
 
 #include "cuda_errors.hpp"
@@ -30,9 +29,6 @@ namespace {
 
 /// Pinned host memory kept for reuse once its replicas are gone, at most.
 constexpr std::size_t pinned_keep_limit = std::size_t{1} << 30;
-
-/// Logical replica memory is aligned for any element type and for vector loads.
-constexpr std::align_val_t replica_alignment{64};
 
 /// An internal stream; the mutex is held from issue to synchronize, so a caller waits for its own work only.
 struct SerialStream {
@@ -75,7 +71,7 @@ class CudaMemorySystem final : public MemorySystem {
   void free_host(std::byte* memory, std::size_t) noexcept override { pinned_.give_back(memory); }
 
   std::byte* allocate_device(int device, std::size_t bytes) override {
-    if (!is_real(device)) return static_cast<std::byte*>(::operator new(bytes, replica_alignment, std::nothrow));
+    if (!is_real(device)) return logical_->allocate_device(device, bytes);
     RealDevice& real = device_state(device);
     DeviceScope scope(device);
     // Zero bytes still get an address of their own: null means "the device is full" to the caller.
@@ -100,9 +96,9 @@ class CudaMemorySystem final : public MemorySystem {
     return static_cast<std::byte*>(memory);
   }
 
-  void free_device(int device, std::byte* memory, std::size_t) noexcept override {
+  void free_device(int device, std::byte* memory, std::size_t bytes) noexcept override {
     if (!is_real(device)) {
-      ::operator delete(memory, replica_alignment);
+      logical_->free_device(device, memory, bytes);
       return;
     }
     try {
@@ -116,7 +112,10 @@ class CudaMemorySystem final : public MemorySystem {
   }
 
   void trim(int device, std::size_t keep) noexcept override {
-    if (!is_real(device)) return;  // logical replicas went back to the heap when freed
+    if (!is_real(device)) {
+      logical_->trim(device, keep);
+      return;
+    }
     RealDevice& real = device_state(device);
     if (!real.has_pools) return;  // cudaFree gave the memory back already
     try {
@@ -131,7 +130,7 @@ class CudaMemorySystem final : public MemorySystem {
   void copy(MemoryNode to, std::byte* target, MemoryNode from, const std::byte* source, std::size_t bytes) override {
     if (bytes == 0) return;
     if (!is_real(to) && !is_real(from)) {
-      std::memcpy(target, source, bytes);
+      logical_->copy(to, target, from, source, bytes);  // host memory on both sides (pinned or not)
     } else if (!is_real(from)) {
       // Host (or logical GPU) to a real GPU.
       copy_on(to, device_state(to).to_device, target, source, bytes, cudaMemcpyHostToDevice);
@@ -150,6 +149,11 @@ class CudaMemorySystem final : public MemorySystem {
 
   void copy_on_stream(int to, std::byte* target, MemoryNode from, const std::byte* source, std::size_t bytes,
                       CUstream_st* stream, CUevent_st* source_ready, CUevent_st*& target_ready) override {
+    if (!is_real(to)) {  // a logical GPU has no stream: the copy is done when this returns, and nothing waits
+      host_wait(source_ready);
+      copy(to, target, from, source, bytes);
+      return;
+    }
     DeviceScope scope(to);
     if (source_ready != nullptr) HETSCHED_CUDA_CHECK(cudaStreamWaitEvent(stream, source_ready, 0));
     if (bytes != 0) {
@@ -176,7 +180,11 @@ class CudaMemorySystem final : public MemorySystem {
   }
 
   void release_event(int device, CUevent_st* ready) noexcept override {
-    if (ready != nullptr) device_state(device).events.give_back(ready);
+    if (!is_real(device)) {
+      logical_->release_event(device, ready);
+    } else if (ready != nullptr) {
+      device_state(device).events.give_back(ready);
+    }
   }
 
 
@@ -263,6 +271,8 @@ class CudaMemorySystem final : public MemorySystem {
   }
 
   std::vector<RealDevice> devices_;
+  /// The logical GPUs' memory and the copies among them and with the host.
+  std::unique_ptr<MemorySystem> logical_ = make_host_memory_system();
   /// Frees the pinned blocks the pool lets go: cudaFreeHost waits for the whole device, and free_host may run on the
   /// progress thread (a buffer's last reference dropped as its task completes), which must never wait for a device.
   /// Declared before the pool, so that it outlives it and frees what the pool lets go when it is destroyed.
