@@ -45,6 +45,9 @@ struct RealDevice {
   cudaMemPool_t pool = nullptr;
   /// False on the rare platform without stream-ordered allocation; plain cudaMalloc and cudaFree stand in there.
   bool has_pools = false;
+  /// Without pools only: calls cudaFree, which waits for every stream of the device, off the thread that frees (it
+  /// may be the progress thread, dropping a buffer's last reference as a task completes).
+  std::unique_ptr<ReleaseThread> plain_release;
   /// Replica events given back, for reuse.
   EventPool events;
 };
@@ -78,7 +81,12 @@ class CudaMemorySystem final : public MemorySystem {
     const std::size_t size = std::max<std::size_t>(bytes, 1);
     void* memory = nullptr;
     if (!real.has_pools) {
-      const cudaError_t status = cudaMalloc(&memory, size);
+      cudaError_t status = cudaMalloc(&memory, size);
+      if (status == cudaErrorMemoryAllocation) {  // what was handed to the release thread may be what is missing
+        clear_if_failed(status);
+        real.plain_release->wait_until_idle();
+        status = cudaMalloc(&memory, size);
+      }
       return status == cudaSuccess ? static_cast<std::byte*>(memory) : null_if_full(status, "cudaMalloc");
     }
     std::lock_guard lock(real.allocation.mutex);
@@ -101,11 +109,15 @@ class CudaMemorySystem final : public MemorySystem {
       logical_->free_device(device, memory, bytes);
       return;
     }
+    RealDevice& real = device_state(device);
+    if (!real.has_pools) {
+      real.plain_release->hand_over(memory);
+      return;
+    }
     try {
-      RealDevice& real = device_state(device);
       DeviceScope scope(device);
       // No lock: the free is only enqueued, and stream order already puts it before any later allocation.
-      clear_if_failed(real.has_pools ? cudaFreeAsync(memory, real.allocation.stream) : cudaFree(memory));
+      clear_if_failed(cudaFreeAsync(memory, real.allocation.stream));
     } catch (...) {
       // The device could not be made current (its context is gone); the memory went with it.
     }
@@ -203,7 +215,10 @@ class CudaMemorySystem final : public MemorySystem {
     int has_pools = 0;
     HETSCHED_CUDA_CHECK(cudaDeviceGetAttribute(&has_pools, cudaDevAttrMemoryPoolsSupported, device));
     real.has_pools = has_pools != 0;
-    if (!real.has_pools) return;
+    if (!real.has_pools) {
+      real.plain_release = std::make_unique<ReleaseThread>([device](std::byte* memory) { free_plain(device, memory); });
+      return;
+    }
     HETSCHED_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&real.pool, device));
     // The default threshold (0) hands freed memory back to the driver at every synchronize, which would turn each
     // allocation after an eviction into a driver call.
@@ -239,6 +254,7 @@ class CudaMemorySystem final : public MemorySystem {
   void release() noexcept {
     for (std::size_t index = 0; index < devices_.size(); ++index) {
       RealDevice& real = devices_[index];
+      real.plain_release.reset();  // frees what was handed over to it
       try {
         DeviceScope scope(static_cast<int>(index));
         for (SerialStream* serial : {&real.allocation, &real.to_device, &real.from_device}) {
@@ -264,6 +280,16 @@ class CudaMemorySystem final : public MemorySystem {
     pinned_release_.wait_until_idle();
     if (clear_if_failed(cudaMallocHost(&memory, bytes))) return static_cast<std::byte*>(memory);
     throw std::bad_alloc();
+  }
+
+  /// Frees device memory from cudaMalloc on the release thread of `device`.
+  static void free_plain(int device, std::byte* memory) noexcept {
+    try {
+      DeviceScope scope(device);
+      clear_if_failed(cudaFree(memory));
+    } catch (...) {
+      // The device could not be made current (its context is gone); the memory went with it.
+    }
   }
 
   static void free_pinned(std::byte* memory) noexcept {

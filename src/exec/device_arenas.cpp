@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "exec/tsan_annotations.hpp"
 #include "hetsched/detail/resource_demand.hpp"
 
 namespace hetsched::detail {
@@ -34,6 +35,7 @@ class DeviceArenas::BoundArena {
    public:
     Observer(tbb::task_arena& arena, int device, DeviceSwitch make_current)
         : tbb::task_scheduler_observer(arena), device_(device), make_current_(make_current) {
+      annotate_happens_before(this);  // libtbb (uninstrumented) hands this object to the threads that call it back
       observe(true);
     }
     ~Observer() override { observe(false); }  // before this object's members go: no callback may run after
@@ -41,9 +43,11 @@ class DeviceArenas::BoundArena {
     Observer& operator=(const Observer&) = delete;
 
     void on_scheduler_entry(bool) override {
+      annotate_happens_after(this);
       devices_before_entry.push_back(make_current_ != nullptr ? make_current_(device_) : -1);
     }
     void on_scheduler_exit(bool) override {
+      annotate_happens_after(this);
       if (devices_before_entry.empty()) return;  // oneTBB pairs exits with entries; this only guards the stack
       const int before = devices_before_entry.back();
       devices_before_entry.pop_back();
