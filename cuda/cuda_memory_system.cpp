@@ -5,15 +5,14 @@
 // driver on every synchronize; it gives that memory back when a task sets its gpu_memory aside (the body allocates
 // it outside the pool) and before it retries an allocation that did not fit. A copy into a GPU task's replica is
 // enqueued on the task's stream and marked with an event (copy_on_stream); every other copy (to the host,
-// write-backs) is issued on an internal stream and waited for. GPUs from real_devices on are logical: host memory
-// stands in for their memory, as in src/store/host_memory_system.cpp.
+// write-backs) is issued on an internal stream and waited for. GPUs from real_devices on are logical: their memory,
+// copies among them and with the host are the host memory system's (src/store/host_memory_system.cpp), which this
+// one owns and hands them to; only a copy between a logical GPU and a real one is issued here.
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <mutex>
-#include <new>
 #include <vector>
 
 #include "cuda_errors.hpp"
@@ -31,9 +30,6 @@ namespace {
 /// Pinned host memory kept for reuse once its replicas are gone, at most.
 constexpr std::size_t pinned_keep_limit = std::size_t{1} << 30;
 
-/// Logical replica memory is aligned for any element type and for vector loads.
-constexpr std::align_val_t replica_alignment{64};
-
 /// An internal stream; the mutex is held from issue to synchronize, so a caller waits for its own work only.
 struct SerialStream {
   std::mutex mutex;
@@ -49,6 +45,9 @@ struct RealDevice {
   cudaMemPool_t pool = nullptr;
   /// False on the rare platform without stream-ordered allocation; plain cudaMalloc and cudaFree stand in there.
   bool has_pools = false;
+  /// Without pools only: calls cudaFree, which waits for every stream of the device, off the thread that frees (it
+  /// may be the progress thread, dropping a buffer's last reference as a task completes).
+  std::unique_ptr<ReleaseThread> plain_release;
   /// Replica events given back, for reuse.
   EventPool events;
 };
@@ -75,14 +74,19 @@ class CudaMemorySystem final : public MemorySystem {
   void free_host(std::byte* memory, std::size_t) noexcept override { pinned_.give_back(memory); }
 
   std::byte* allocate_device(int device, std::size_t bytes) override {
-    if (!is_real(device)) return static_cast<std::byte*>(::operator new(bytes, replica_alignment, std::nothrow));
+    if (!is_real(device)) return logical_->allocate_device(device, bytes);
     RealDevice& real = device_state(device);
     DeviceScope scope(device);
     // Zero bytes still get an address of their own: null means "the device is full" to the caller.
     const std::size_t size = std::max<std::size_t>(bytes, 1);
     void* memory = nullptr;
     if (!real.has_pools) {
-      const cudaError_t status = cudaMalloc(&memory, size);
+      cudaError_t status = cudaMalloc(&memory, size);
+      if (status == cudaErrorMemoryAllocation) {  // what was handed to the release thread may be what is missing
+        clear_if_failed(status);
+        real.plain_release->wait_until_idle();
+        status = cudaMalloc(&memory, size);
+      }
       return status == cudaSuccess ? static_cast<std::byte*>(memory) : null_if_full(status, "cudaMalloc");
     }
     std::lock_guard lock(real.allocation.mutex);
@@ -100,23 +104,30 @@ class CudaMemorySystem final : public MemorySystem {
     return static_cast<std::byte*>(memory);
   }
 
-  void free_device(int device, std::byte* memory, std::size_t) noexcept override {
+  void free_device(int device, std::byte* memory, std::size_t bytes) noexcept override {
     if (!is_real(device)) {
-      ::operator delete(memory, replica_alignment);
+      logical_->free_device(device, memory, bytes);
+      return;
+    }
+    RealDevice& real = device_state(device);
+    if (!real.has_pools) {
+      real.plain_release->hand_over(memory);
       return;
     }
     try {
-      RealDevice& real = device_state(device);
       DeviceScope scope(device);
       // No lock: the free is only enqueued, and stream order already puts it before any later allocation.
-      clear_if_failed(real.has_pools ? cudaFreeAsync(memory, real.allocation.stream) : cudaFree(memory));
+      clear_if_failed(cudaFreeAsync(memory, real.allocation.stream));
     } catch (...) {
       // The device could not be made current (its context is gone); the memory went with it.
     }
   }
 
   void trim(int device, std::size_t keep) noexcept override {
-    if (!is_real(device)) return;  // logical replicas went back to the heap when freed
+    if (!is_real(device)) {
+      logical_->trim(device, keep);
+      return;
+    }
     RealDevice& real = device_state(device);
     if (!real.has_pools) return;  // cudaFree gave the memory back already
     try {
@@ -131,7 +142,7 @@ class CudaMemorySystem final : public MemorySystem {
   void copy(MemoryNode to, std::byte* target, MemoryNode from, const std::byte* source, std::size_t bytes) override {
     if (bytes == 0) return;
     if (!is_real(to) && !is_real(from)) {
-      std::memcpy(target, source, bytes);
+      logical_->copy(to, target, from, source, bytes);  // host memory on both sides (pinned or not)
     } else if (!is_real(from)) {
       // Host (or logical GPU) to a real GPU.
       copy_on(to, device_state(to).to_device, target, source, bytes, cudaMemcpyHostToDevice);
@@ -150,6 +161,11 @@ class CudaMemorySystem final : public MemorySystem {
 
   void copy_on_stream(int to, std::byte* target, MemoryNode from, const std::byte* source, std::size_t bytes,
                       CUstream_st* stream, CUevent_st* source_ready, CUevent_st*& target_ready) override {
+    if (!is_real(to)) {  // a logical GPU has no stream: the copy is done when this returns, and nothing waits
+      host_wait(source_ready);
+      copy(to, target, from, source, bytes);
+      return;
+    }
     DeviceScope scope(to);
     if (source_ready != nullptr) HETSCHED_CUDA_CHECK(cudaStreamWaitEvent(stream, source_ready, 0));
     if (bytes != 0) {
@@ -176,7 +192,11 @@ class CudaMemorySystem final : public MemorySystem {
   }
 
   void release_event(int device, CUevent_st* ready) noexcept override {
-    if (ready != nullptr) device_state(device).events.give_back(ready);
+    if (!is_real(device)) {
+      logical_->release_event(device, ready);
+    } else if (ready != nullptr) {
+      device_state(device).events.give_back(ready);
+    }
   }
 
 
@@ -195,7 +215,10 @@ class CudaMemorySystem final : public MemorySystem {
     int has_pools = 0;
     HETSCHED_CUDA_CHECK(cudaDeviceGetAttribute(&has_pools, cudaDevAttrMemoryPoolsSupported, device));
     real.has_pools = has_pools != 0;
-    if (!real.has_pools) return;
+    if (!real.has_pools) {
+      real.plain_release = std::make_unique<ReleaseThread>([device](std::byte* memory) { free_plain(device, memory); });
+      return;
+    }
     HETSCHED_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&real.pool, device));
     // The default threshold (0) hands freed memory back to the driver at every synchronize, which would turn each
     // allocation after an eviction into a driver call.
@@ -231,6 +254,7 @@ class CudaMemorySystem final : public MemorySystem {
   void release() noexcept {
     for (std::size_t index = 0; index < devices_.size(); ++index) {
       RealDevice& real = devices_[index];
+      real.plain_release.reset();  // frees what was handed over to it
       try {
         DeviceScope scope(static_cast<int>(index));
         for (SerialStream* serial : {&real.allocation, &real.to_device, &real.from_device}) {
@@ -258,11 +282,23 @@ class CudaMemorySystem final : public MemorySystem {
     throw std::bad_alloc();
   }
 
+  /// Frees device memory from cudaMalloc on the release thread of `device`.
+  static void free_plain(int device, std::byte* memory) noexcept {
+    try {
+      DeviceScope scope(device);
+      clear_if_failed(cudaFree(memory));
+    } catch (...) {
+      // The device could not be made current (its context is gone); the memory went with it.
+    }
+  }
+
   static void free_pinned(std::byte* memory) noexcept {
     clear_if_failed(cudaFreeHost(memory));
   }
 
   std::vector<RealDevice> devices_;
+  /// The logical GPUs' memory and the copies among them and with the host.
+  std::unique_ptr<MemorySystem> logical_ = make_host_memory_system();
   /// Frees the pinned blocks the pool lets go: cudaFreeHost waits for the whole device, and free_host may run on the
   /// progress thread (a buffer's last reference dropped as its task completes), which must never wait for a device.
   /// Declared before the pool, so that it outlives it and frees what the pool lets go when it is destroyed.

@@ -18,6 +18,7 @@
 // task pending on the device and goes on serving the other devices; it neither stops nor spins on the dead one.
 #include <cuda_runtime_api.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -129,9 +130,10 @@ class CudaGpuStreams final : public GpuStreams {
     }
     wake_.notify_one();
     progress_thread_.join();
-    // A task can finish by its event before its host function has run: let every host function run before this
-    // object goes (on a broken context the synchronize fails at once, and no host function will run there).
-    if (mode_ == GpuCompletion::host_functions) synchronize_pool_streams();
+    // A task can finish before its host function has run (its event query failed), on a pool stream or on a GPU
+    // actor's own stream, which may be destroyed already: every host function that can still run does so before
+    // this object goes.
+    if (mode_ == GpuCompletion::host_functions) wait_for_host_functions();
     release();
     // Host functions that never ran: their device's context broke, and runs nothing more.
     for (HostSignal* signal : unsignalled_) delete signal;
@@ -233,13 +235,14 @@ class CudaGpuStreams final : public GpuStreams {
   struct HostSignal {
     CudaGpuStreams* streams;
     std::uint64_t number;
+    int device;
   };
 
   /// Enqueues on `stream` a host function that signals a new number, and returns the number; 0 when it could not be
   /// enqueued (the completion's event is polled instead).
   std::uint64_t launch_signal(int device, CUstream_st* stream) noexcept {
     const std::uint64_t number = next_signal_.fetch_add(1, std::memory_order_relaxed);
-    auto* signal = new (std::nothrow) HostSignal{this, number};
+    auto* signal = new (std::nothrow) HostSignal{this, number, device};
     if (signal == nullptr) return 0;
     try {
       {
@@ -364,16 +367,32 @@ class CudaGpuStreams final : public GpuStreams {
     }
   }
 
-  /// Waits for everything enqueued on the pool streams (errors ignored: a broken context has nothing left to run).
-  void synchronize_pool_streams() noexcept {
-    for (std::size_t index = 0; index < devices_.size(); ++index) {
-      try {
-        DeviceScope scope(static_cast<int>(index));
-        std::lock_guard lock(devices_[index].mutex);
-        for (const PoolStream& pooled : devices_[index].pool) clear_if_failed(cudaStreamSynchronize(pooled.stream));
-      } catch (...) {
-        // The device could not be made current: its context is beyond repair, and runs nothing more.
-      }
+  /// Waits until every host function launched has run, but those on a device whose context broke, which never will
+  /// (they stay in unsignalled_). Checked again every error_check_period, as a device may break meanwhile.
+  void wait_for_host_functions() noexcept {
+    std::unique_lock lock(mutex_);
+    while (!unsignalled_.empty()) {
+      std::vector<int> pending_on;
+      for (const HostSignal* signal : unsignalled_) pending_on.push_back(signal->device);
+      lock.unlock();
+      const bool any_may_run =
+          std::any_of(pending_on.begin(), pending_on.end(), [](int device) { return !broken(device); });
+      lock.lock();
+      if (!any_may_run) return;
+      wake_.wait_for(lock, error_check_period);  // a host function that runs wakes this thread
+    }
+  }
+
+  /// Whether `device`'s context is broken (a sticky error: every call on it fails, and it runs nothing more).
+  static bool broken(int device) noexcept {
+    try {
+      DeviceScope scope(device);
+      const cudaError_t status = cudaStreamQuery(nullptr);
+      if (status == cudaSuccess || status == cudaErrorNotReady) return false;
+      clear_if_failed(status);
+      return true;
+    } catch (...) {
+      return true;  // it could not even be made current
     }
   }
 

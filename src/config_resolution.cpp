@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <set>
@@ -228,11 +229,11 @@ ResolvedConfig resolve_config(const Config& config, const HardwareInfo& hardware
   resolved.max_bypass = static_cast<std::uint32_t>(config.max_bypass);
   resolved.placement_policy = checked_policy(std::move(placement), placement_source);
   resolved.gpu_completion = checked_completion(completion, completion_source);
+  resolved.real_gpus = std::min(static_cast<int>(hardware.gpus.size()), resolved.num_gpus);
   constexpr std::uint64_t default_logical_gpu_memory = std::uint64_t{16} << 30;
   for (int device = 0; device < resolved.num_gpus; ++device) {
-    auto index = static_cast<std::size_t>(device);
-    resolved.gpu_memory.push_back(index < hardware.gpus.size()
-                                      ? hardware.gpus[index].memory_bytes / 10 * 9  // the default 90% cap
+    resolved.gpu_memory.push_back(device < resolved.real_gpus
+                                      ? hardware.gpus[static_cast<std::size_t>(device)].memory_bytes / 10 * 9  // 90%
                                       : config.logical_gpu_memory.value_or(default_logical_gpu_memory));
   }
   for (const auto& [name, quantity] : resources) {

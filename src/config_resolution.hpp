@@ -16,6 +16,9 @@ namespace hetsched::detail {
 struct ResolvedConfig {
   int num_cpus = 1;
   int num_gpus = 0;
+  /// GPUs 0..real_gpus-1 are the CUDA devices found; the rest, up to num_gpus, are logical (host memory). Decided
+  /// here only: the memory system, the streams and the GPU task runner are all handed this number.
+  int real_gpus = 0;
   std::map<std::string, std::int64_t> custom_units;
   std::vector<std::uint64_t> gpu_memory;  // per device: 90% of a real GPU's memory, or Config::logical_gpu_memory
   std::uint32_t max_bypass = 64;

@@ -42,10 +42,10 @@ RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
                                 config_.custom_units, config_.gpu_memory),
                  make_policy(config_.placement_policy), config_.max_bypass, executor_),
       executor_(config_.num_cpus, *this) {
-  const GpuCompletion completion = config_.gpu_completion;
-  const int real_gpus = std::min(static_cast<int>(hardware_.gpus.size()), config_.num_gpus);
+  const int real_gpus = config_.real_gpus;  // the one decision of which GPUs are real, handed to every GPU part
   buffers_ = BufferStorePtr(new BufferStore(make_memory_system(real_gpus), device_capacities(config_)));
-  gpu_ = std::make_unique<GpuTaskRunner>(*buffers_, make_gpu_streams(real_gpus, completion), real_gpus, *this);
+  gpu_ = std::make_unique<GpuTaskRunner>(*buffers_, make_gpu_streams(real_gpus, config_.gpu_completion), real_gpus,
+                                         *this);
 }
 
 RuntimeCore::~RuntimeCore() {

@@ -9,7 +9,11 @@ namespace hetsched::detail {
 
 GpuTaskRunner::GpuTaskRunner(BufferStore& buffers, std::unique_ptr<GpuStreams> streams, int real_gpus,
                              TaskCompletion& completion)
-    : buffers_(buffers), completion_(completion), real_gpus_(real_gpus), streams_(std::move(streams)) {}
+    : buffers_(buffers),
+      completion_(completion),
+      real_gpus_(real_gpus),
+      arenas_(streams ? streams->device_switch() : nullptr),
+      streams_(std::move(streams)) {}
 
 TaskPtr GpuTaskRunner::run(Task& task, MemoryNode node, FollowUp follow_up) noexcept {
   CUstream_st* stream = nullptr;
@@ -27,7 +31,9 @@ TaskPtr GpuTaskRunner::run(Task& task, MemoryNode node, FollowUp follow_up) noex
     bind_task_buffers(task, node, stream, buffers_);
     TaskContext context = CoreAccess::task_context(task, stream);
     state_of(task).body_started = true;
-    bytes = task.invoke(context);
+    const int concurrency = body_concurrency(task);
+    bytes = concurrency > 1 ? arenas_.run(concurrency, node, [&] { return task.invoke(context); })
+                            : task.invoke(context);
     std::exception_ptr launch = streams_->end_body(launches);
     collecting = false;
     if (state_of(task).deferred_failure) std::rethrow_exception(state_of(task).deferred_failure);

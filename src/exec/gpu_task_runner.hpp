@@ -1,13 +1,15 @@
 // Runs one claimed task's body on its GPU: the device made current (and the thread's previous one restored), the
 // task's stream chosen (a pool stream, or a GPU actor's own), its buffers bound there, launch errors collected, and
-// completion reported when the stream has drained the body's work. Tasks on logical GPUs run like CPU tasks and
-// never come here.
+// completion reported when the stream has drained the body's work. A body with more than one CPU runs in a device
+// arena (exec/device_arenas.hpp), so the helper threads of its oneTBB work have its device current too. Tasks on
+// logical GPUs run like CPU tasks and never come here.
 #pragma once
 
 #include <cstddef>
 #include <exception>
 #include <memory>
 
+#include "exec/device_arenas.hpp"
 #include "exec/gpu_streams.hpp"
 #include "hetsched/detail/task.hpp"
 #include "task/follow_up.hpp"
@@ -53,6 +55,7 @@ class GpuTaskRunner {
   BufferStore& buffers_;
   TaskCompletion& completion_;
   int real_gpus_;
+  DeviceArenas arenas_;  // switches devices through the streams' device switch, callable after they are gone
   std::unique_ptr<GpuStreams> streams_;  // last: its progress thread reports to everything above
 };
 

@@ -27,6 +27,18 @@ HardwareInfo two_cores() {
   return hardware;
 }
 
+/// Two cores and `gpus` CUDA devices of 10 GiB each.
+HardwareInfo two_cores_and_gpus(int gpus) {
+  HardwareInfo hardware = two_cores();
+  for (int index = 0; index < gpus; ++index) {
+    GpuInfo gpu;
+    gpu.index = index;
+    gpu.memory_bytes = std::size_t{10} << 30;
+    hardware.gpus.push_back(gpu);
+  }
+  return hardware;
+}
+
 class ConfigResolution : public ::testing::Test {
  protected:
   void SetUp() override { fake_environment.clear(); }
@@ -208,6 +220,32 @@ TEST_F(ConfigResolution, ResourceNamesMayUseAnyOtherCharacters) {
   auto resolved = resolve_config(Config{}, two_cores(), lookup_fake);
   EXPECT_EQ(resolved.custom_units, (std::map<std::string, std::int64_t>{
                                        {"accelerator:v100", 20000}, {"caf\xC3\xA9", 10000}, {"disk-ssd/0", 10000}}));
+}
+
+TEST_F(ConfigResolution, TheRealGpusAreTheFirstDevicesFoundUpToNumGpusAndTheRestAreLogical) {
+  constexpr std::uint64_t real_cap = (std::uint64_t{10} << 30) / 10 * 9;  // 90% of a 10 GiB device
+  constexpr std::uint64_t logical = std::uint64_t{3} << 30;
+  Config config;
+  config.logical_gpu_memory = logical;
+  auto all_found = resolve_config(config, two_cores_and_gpus(2), lookup_fake);
+  EXPECT_EQ(all_found.num_gpus, 2);
+  EXPECT_EQ(all_found.real_gpus, 2);
+  EXPECT_EQ(all_found.gpu_memory, (std::vector<std::uint64_t>{real_cap, real_cap}));
+
+  config.num_gpus = 1;
+  auto fewer = resolve_config(config, two_cores_and_gpus(2), lookup_fake);
+  EXPECT_EQ(fewer.real_gpus, 1) << "only the GPUs asked for are used, real first";
+  EXPECT_EQ(fewer.gpu_memory, (std::vector<std::uint64_t>{real_cap}));
+
+  config.num_gpus = 3;
+  auto more = resolve_config(config, two_cores_and_gpus(2), lookup_fake);
+  EXPECT_EQ(more.real_gpus, 2) << "GPUs beyond the devices found are logical";
+  EXPECT_EQ(more.gpu_memory, (std::vector<std::uint64_t>{real_cap, real_cap, logical}));
+
+  fake_environment = {{"HETSCHED_NUM_GPUS", "1"}};
+  EXPECT_EQ(resolve_config(config, two_cores_and_gpus(2), lookup_fake).real_gpus, 1)
+      << "the environment's count decides the real GPUs too";
+  EXPECT_EQ(resolve_config(config, two_cores_and_gpus(0), lookup_fake).real_gpus, 0);
 }
 
 }  // namespace
