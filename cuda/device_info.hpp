@@ -23,4 +23,8 @@ std::optional<std::string> kernel_image_problem(int ordinal) noexcept;
 /// The compute capabilities this build's kernels were compiled for, e.g. "8.0, 9.0".
 std::string built_architectures();
 
+/// The probe kernel kernel_image_problem asks the driver about (never launched). Defined next to the build's kernels
+/// (cuda/device_info.cu; the simulated CUDA library gives its own).
+const void* kernel_image_probe_address() noexcept;
+
 }  // namespace hetsched::detail
