@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <thread>
+#include <utility>
 
 #include "exec/running_task.hpp"
 #include "exec/task_failure.hpp"
@@ -117,6 +118,9 @@ void RuntimeCore::inputs_resolved(TaskPtr task) noexcept {
 }
 
 TaskPtr RuntimeCore::run_claimed(Task& task, FollowUp follow_up) noexcept {
+  if (state_of(task).deferred_failure) {  // its policy found no device that could ever hold it (nothing was taken)
+    return publish(task, std::exchange(state_of(task).deferred_failure, nullptr), 0, Started::yes, follow_up);
+  }
   if (ObjectEntry* failed = failed_dependency(task)) {
     return publish(task, failed->error(), 0, Started::yes, follow_up);
   }

@@ -13,17 +13,25 @@
 
 namespace cholesky {
 
+/// Task priorities, as StarPU's cholesky_implicit sets them: the critical path (the diagonal factorisation, then the
+/// updates of the next column, which the next factorisation waits for) goes ahead of the rest of the trailing matrix.
+namespace priority {
+inline constexpr int critical = 2;    ///< POTRF, and SYRK on the next diagonal tile.
+inline constexpr int next_panel = 1;  ///< The panel's TRSMs and the GEMMs updating the next column.
+inline constexpr int trailing = 0;    ///< Updates further right.
+}  // namespace priority
+
 /// Submits the factorisation of `matrix` in place (its lower tiles become L) and returns the refs of every task it
 /// submitted; `rt.get` on them waits for the end and rethrows a failure. The order is StarPU's cholesky_implicit's:
-/// within a step, the next column's tiles are submitted first.
+/// within a step, the next column's tiles are submitted first, and they have the higher priorities.
 template <class T>
 std::vector<hetsched::ObjectRef<void>> submit_tiled_cholesky(hetsched::Runtime& rt, TileMatrix<T>& matrix) {
   using hetsched::read;
   using hetsched::read_write;
   const int tiles = matrix.tiles();
   const int b = matrix.tile_size();
-  auto potrf = rt.task(potrf_task<T>()).name("potrf");
-  auto trsm = rt.task(trsm_task<T>()).name("trsm");
+  auto potrf = rt.task(potrf_task<T>()).name("potrf").priority(priority::critical);
+  auto trsm = rt.task(trsm_task<T>()).name("trsm").priority(priority::next_panel);
   auto syrk = rt.task(syrk_task<T>()).name("syrk");
   auto gemm = rt.task(gemm_task<T>()).name("gemm");
 
@@ -34,6 +42,9 @@ std::vector<hetsched::ObjectRef<void>> submit_tiled_cholesky(hetsched::Runtime& 
       done.push_back(trsm.remote(b, read(matrix.tile(k, k)), read_write(matrix.tile(row, k))));
     }
     for (int col = k + 1; col < tiles; ++col) {
+      const bool next_column = col == k + 1;
+      syrk.priority(next_column ? priority::critical : priority::trailing);
+      gemm.priority(next_column ? priority::next_panel : priority::trailing);
       done.push_back(syrk.remote(b, read(matrix.tile(col, k)), read_write(matrix.tile(col, col))));
       for (int row = col + 1; row < tiles; ++row) {
         done.push_back(gemm.remote(b, read(matrix.tile(row, k)), read(matrix.tile(col, k)),

@@ -40,9 +40,11 @@ class ActorBuilder : public detail::DemandBuilder<ActorBuilder<T>> {
 
   /// Places the actor and runs T's constructor with `args` (ObjectRef arguments are waited for, like a task's).
   /// Returns at once; calls made meanwhile wait for the constructor. A constructor that throws makes every call
-  /// fail with ActorDiedError. Throws ResourceError when the demand can never be met.
+  /// fail with ActorDiedError. Throws ResourceError when the demand can never be met, UsageError for an unknown
+  /// policy().
   template <class... Args>
   ActorHandle<T> remote(Args&&... args) const {
+    std::uint8_t policy = this->policy_.empty() ? 0 : detail::placement_policy_index(*core_, this->policy_);
     detail::ActorRef actor = detail::create_actor(*core_, name_, typeid(T), max_concurrency_);
     auto bound = detail::bind_task<detail::ActorConstruction<T>>(detail::ActorConstruction<T>{actor},
                                                                  std::forward<Args>(args)...);
@@ -51,6 +53,7 @@ class ActorBuilder : public detail::DemandBuilder<ActorBuilder<T>> {
     bound.task->role = detail::TaskRole::actor_creation;
     bound.task->actor = actor.get();
     bound.task->hold_resources_for_actor = this->explicit_demand_;
+    bound.task->policy = policy;
     detail::submit_task(*core_, std::move(bound.task));
     return detail::CoreAccess::actor_handle<T>(std::move(actor));
   }

@@ -33,11 +33,13 @@ struct Config {
   /// without whitespace or control characters (UTF-8 is fine: "disk-ssd/0", "accelerator:v100"); "CPU" and "GPU"
   /// are reserved.
   std::map<std::string, double> resources;
-  /// A queued task may be overtaken by at most this many later-arriving tasks; then the scheduler starts no later
-  /// task until it fits (so a large demand is never starved by a stream of small ones).
+  /// A queued task may be overtaken by at most this many tasks behind it (later ones of its priority or lower); then
+  /// the scheduler starts none of them until it fits (so a large demand is never starved by a stream of small ones).
   int max_bypass = 64;
-  /// How fractional GPU demands are placed: "pack" (Ray's best fit, the default) or "spread" (the device with the
-  /// most capacity left); HETSCHED_PLACEMENT overrides it. Another name is a UsageError.
+  /// How GPU demands are placed: "pack" (Ray's best fit, the default), "spread" (the device with the most capacity
+  /// left), "locality" (the device holding the most of the task's buffer bytes), "random" or "random:SEED" (a seeded
+  /// draw); TaskBuilder::policy overrides it for one task, HETSCHED_PLACEMENT for the runtime. Another name is a
+  /// UsageError.
   std::string placement_policy = "pack";
   /// How the runtime learns that a GPU task's stream has finished its work: "events" (the default: one progress thread
   /// polls an event recorded after each task) or "host_functions" (a cudaLaunchHostFunc after each task wakes that

@@ -25,9 +25,19 @@ class TaskBuilder : public detail::DemandBuilder<TaskBuilder<F>> {
   /// name() on a temporary builder.
   TaskBuilder&& name(std::string task_name) && { return std::move(name(std::move(task_name))); }
 
+  /// Among ready tasks (inputs done, waiting for resources), a higher priority starts first (default 0; StarPU's
+  /// priorities): of two tasks that both fit, the higher one goes, and equal ones go in submission order.
+  TaskBuilder& priority(int level) & {
+    priority_ = level;
+    return *this;
+  }
+  /// priority() on a temporary builder.
+  TaskBuilder&& priority(int level) && { return std::move(priority(level)); }
+
   /// Submits one task with these arguments and returns a ref to its future result. ObjectRef arguments are waited
   /// for and passed as `const T&`; other arguments are moved (rvalues) or copied (lvalues) into the task.
-  /// Throws ResourceError when the demand can never be met, UsageError for an empty ObjectRef argument.
+  /// Throws ResourceError when the demand can never be met, UsageError for an empty ObjectRef argument or an unknown
+  /// policy().
   template <class... Args>
   auto remote(Args&&... args) const& {
     return submit(fn_, std::forward<Args>(args)...);
@@ -47,6 +57,8 @@ class TaskBuilder : public detail::DemandBuilder<TaskBuilder<F>> {
     auto bound = detail::bind_task<F>(std::forward<G>(fn), std::forward<Args>(args)...);
     bound.task->name = name_;
     bound.task->demand = this->demand_;
+    bound.task->priority = priority_;
+    if (!this->policy_.empty()) bound.task->policy = detail::placement_policy_index(*core_, this->policy_);
     detail::submit_task(*core_, std::move(bound.task));
     return std::move(bound.ref);
   }
@@ -54,6 +66,7 @@ class TaskBuilder : public detail::DemandBuilder<TaskBuilder<F>> {
   detail::RuntimeCore* core_;
   F fn_;
   std::string name_ = "task";
+  int priority_ = 0;
 };
 
 }  // namespace hetsched

@@ -5,8 +5,6 @@
 
 #include "hetsched/error.hpp"
 #include "resources/quantity.hpp"
-#include "scheduler/policy.hpp"
-#include "task/task_state.hpp"
 
 namespace hetsched::detail {
 namespace {
@@ -18,21 +16,18 @@ std::string units_text(std::int64_t units) { return quantity_text(from_units(uni
 ResourceLedger::ResourceLedger(std::int64_t cpu_units, int gpu_count,
                                const std::map<std::string, std::int64_t>& custom_units,
                                std::vector<std::uint64_t> gpu_memory)
-    : cpu_total_(cpu_units),
-      cpu_free_(cpu_units),
-      gpu_free_(static_cast<std::size_t>(gpu_count), units_per_resource),
-      gpu_memory_total_(gpu_memory.empty() ? std::vector<std::uint64_t>(gpu_free_.size(), UINT64_MAX)
-                                           : std::move(gpu_memory)),
-      gpu_memory_free_(gpu_memory_total_) {
+    : cpu_total_(cpu_units), cpu_free_(cpu_units), gpus_(static_cast<std::size_t>(gpu_count)) {
+  for (std::size_t d = 0; d < gpus_.size(); ++d) {
+    std::uint64_t memory = gpu_memory.empty() ? UINT64_MAX : gpu_memory[d];
+    gpus_[d] = {units_per_resource, memory, memory};
+  }
   for (const auto& [name, units] : custom_units) custom_.push_back({name, units, units});
 }
 
 ResourceLedger::ResourceLedger(ResourceLedger&& other) noexcept
     : cpu_total_(other.cpu_total_),
       cpu_free_(other.cpu_free_.load()),
-      gpu_free_(std::move(other.gpu_free_)),
-      gpu_memory_total_(std::move(other.gpu_memory_total_)),
-      gpu_memory_free_(std::move(other.gpu_memory_free_)),
+      gpus_(std::move(other.gpus_)),
       custom_(std::move(other.custom_)) {}
 
 ResourceLedger::Custom* ResourceLedger::find_custom(const std::string& name) {
@@ -50,10 +45,10 @@ void ResourceLedger::check_feasible(const ResourceDemand& demand) const {
     throw ResourceError("the task asks for " + units_text(demand.cpu) + " CPU but the runtime has " +
                         units_text(cpu_total_) + " CPU in total; lower .cpus() or raise Config::num_cpus");
   }
-  auto gpus = static_cast<std::int64_t>(gpu_free_.size()) * units_per_resource;
+  auto gpus = static_cast<std::int64_t>(gpus_.size()) * units_per_resource;
   if (demand.gpu > gpus) {
     throw ResourceError("the task asks for " + units_text(demand.gpu) + " GPU but the runtime has " +
-                        std::to_string(gpu_free_.size()) +
+                        std::to_string(gpus_.size()) +
                         " GPU in total; lower .gpus() or raise Config::num_gpus (extra GPUs are logical)");
   }
   if (demand.gpu_memory > 0) {
@@ -62,8 +57,8 @@ void ResourceLedger::check_feasible(const ResourceDemand& demand) const {
                           " bytes of GPU memory but no GPU; add .gpus(n) to place it on a device");
     }
     auto needed = demand.gpu >= units_per_resource ? demand.gpu / units_per_resource : 1;
-    auto large_enough = std::count_if(gpu_memory_total_.begin(), gpu_memory_total_.end(),
-                                      [&](std::uint64_t total) { return total >= demand.gpu_memory; });
+    auto large_enough = std::count_if(gpus_.begin(), gpus_.end(),
+                                      [&](const GpuView& gpu) { return gpu.total_memory >= demand.gpu_memory; });
     if (large_enough < needed) {
       throw ResourceError("the task asks for " + std::to_string(demand.gpu_memory) +
                           " bytes of GPU memory per device, which no" + (needed > 1 ? " set of " : " ") +
@@ -83,65 +78,45 @@ void ResourceLedger::check_feasible(const ResourceDemand& demand) const {
   }
 }
 
-bool ResourceLedger::try_acquire(Task& task, const Policy& policy) {
-  const ResourceDemand& demand = task.demand;
+bool ResourceLedger::custom_fits(const ResourceDemand& demand) const {
   for (const auto& [name, units] : demand.custom) {
     if (units > find_custom(name)->free) return false;
   }
-  std::vector<int> devices;
-  if (demand.gpu > 0) {
-    auto choice = policy.choose_gpus({gpu_free_, gpu_memory_free_}, {demand.gpu, demand.gpu_memory});
-    if (!choice) return false;
-    devices = std::move(*choice);
-  }
+  return true;
+}
+
+bool ResourceLedger::try_acquire(const ResourceDemand& demand, std::span<const int> devices) {
+  if (!custom_fits(demand)) return false;
   if (!try_take_cpus(demand.cpu)) return false;  // last: GPUs and custom resources change only under the lock
   for (const auto& [name, units] : demand.custom) find_custom(name)->free -= units;
-  std::int64_t per_device = devices.empty() ? 0 : std::min(demand.gpu, units_per_resource);
   for (int d : devices) {
-    gpu_free_[static_cast<std::size_t>(d)] -= per_device;
-    gpu_memory_free_[static_cast<std::size_t>(d)] -= demand.gpu_memory;
+    GpuView& gpu = gpus_[static_cast<std::size_t>(d)];
+    gpu.free_units -= units_per_device(demand);
+    gpu.free_memory -= demand.gpu_memory;
   }
-  if (!devices.empty() || state_of(task).device_if_any()) {  // a CPU task gets no device bookkeeping
-    TaskDeviceState& device = state_of(task).device();
-    device.gpu_ids = std::move(devices);
-    device.gpu_units_per_device = per_device;
-  }
-  state_of(task).holds_resources = true;
   return true;
 }
 
-void ResourceLedger::give_back(Task& task) {
-  if (!state_of(task).holds_resources) return;
-  if (!std::exchange(state_of(task).cpus_returned, false)) give_cpus(task.demand.cpu);
-  for (const auto& [name, units] : task.demand.custom) find_custom(name)->free += units;
-  for (int d : state_of(task).gpu_ids()) {
-    gpu_free_[static_cast<std::size_t>(d)] += state_of(task).device_if_any()->gpu_units_per_device;
-    gpu_memory_free_[static_cast<std::size_t>(d)] += task.demand.gpu_memory;
+void ResourceLedger::release(const ResourceDemand& demand, std::span<const int> devices, bool cpus_too) {
+  if (cpus_too) give_cpus(demand.cpu);
+  for (const auto& [name, units] : demand.custom) find_custom(name)->free += units;
+  for (int d : devices) {
+    GpuView& gpu = gpus_[static_cast<std::size_t>(d)];
+    gpu.free_units += units_per_device(demand);
+    gpu.free_memory += demand.gpu_memory;
   }
-  state_of(task).holds_resources = false;
 }
-
-bool ResourceLedger::return_cpus(Task& task) {
-  if (!state_of(task).holds_resources || state_of(task).cpus_returned || task.demand.cpu == 0) return false;
-  state_of(task).cpus_returned = true;
-  give_cpus(task.demand.cpu);
-  return true;
-}
-
-void ResourceLedger::lend_cpus(const Task& task) { give_cpus(task.demand.cpu); }
-
-void ResourceLedger::reclaim_cpus(const Task& task) { cpu_free_.fetch_sub(task.demand.cpu, std::memory_order_seq_cst); }
 
 std::map<std::string, double> ResourceLedger::totals() const {
   std::map<std::string, double> result{{"CPU", from_units(cpu_total_)},
-                                       {"GPU", static_cast<double>(gpu_free_.size())}};
+                                       {"GPU", static_cast<double>(gpus_.size())}};
   for (const auto& custom : custom_) result[custom.name] = from_units(custom.total);
   return result;
 }
 
 std::map<std::string, double> ResourceLedger::available() const {
   std::int64_t gpu = 0;
-  for (auto free : gpu_free_) gpu += free;
+  for (const GpuView& view : gpus_) gpu += view.free_units;
   std::map<std::string, double> result{{"CPU", from_units(std::max<std::int64_t>(cpu_free_.load(), 0))},
                                        {"GPU", from_units(gpu)}};
   for (const auto& custom : custom_) result[custom.name] = from_units(custom.free);

@@ -1,20 +1,21 @@
 // The ledger of totals and free amounts: CPUs, per-GPU instances and custom resources. The free CPU count is atomic,
 // so CPU-only demands are taken and returned from any thread without a lock; everything else (GPUs, custom
-// resources, and whole demands that include them) is changed only under the scheduler's lock.
+// resources, and whole demands that include them) is changed only under the scheduler's lock. The ledger deals in
+// values (a demand, the devices a policy chose): what a task holds is the scheduler's bookkeeping, not the ledger's.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "hetsched/detail/resource_demand.hpp"
-#include "hetsched/detail/task.hpp"
+#include "scheduler/policy.hpp"
 
 namespace hetsched::detail {
-
-class Policy;
 
 class ResourceLedger {
  public:
@@ -40,19 +41,24 @@ class ResourceLedger {
 
   /// Throws ResourceError naming the resource when the totals can never satisfy `demand`.
   void check_feasible(const ResourceDemand& demand) const;
-  /// Takes the task's demand if it fits now (placing its GPUs with `policy`); records the placement in the task.
-  /// Under the scheduler's lock.
-  bool try_acquire(Task& task, const Policy& policy);
-  /// Returns what the task took; for a CPU-only task any thread may call it, else under the scheduler's lock.
-  void give_back(Task& task);
-  /// A task whose body has returned while its GPU work runs on gives its CPUs back early; release() then returns
-  /// the rest (its GPUs, GPU memory and custom resources). Any thread, like give_cpus. False when it had none to
-  /// give (no CPUs held, or given back already).
-  bool return_cpus(Task& task);
-  /// A task blocked in get gives back its CPUs...
-  void lend_cpus(const Task& task);
-  /// ...and takes them back when it wakes, even if that briefly oversubscribes (Ray does the same).
-  void reclaim_cpus(const Task& task);
+  /// What each GPU has free, for a policy's snapshot. Under the scheduler's lock.
+  std::span<const GpuView> gpus() const noexcept { return gpus_; }
+  /// CPUs free now (below 0 while a blocked task's reclaimed CPUs oversubscribe them).
+  std::int64_t free_cpu_units() const noexcept { return cpu_free_.load(std::memory_order_relaxed); }
+  /// True when the custom resources `demand` asks for are free now. Under the scheduler's lock.
+  bool custom_fits(const ResourceDemand& demand) const;
+  /// Applies a placement: takes `demand`, its GPU share on each of `devices` (a policy's choice, which must fit), if
+  /// its CPUs and custom resources are free now; false (nothing taken) otherwise. Under the scheduler's lock.
+  bool try_acquire(const ResourceDemand& demand, std::span<const int> devices);
+  /// Returns what try_acquire took, without the CPUs when `cpus_too` is false (they went back early with
+  /// give_cpus). Under the scheduler's lock, except for a CPU-only demand.
+  void release(const ResourceDemand& demand, std::span<const int> devices, bool cpus_too);
+  /// Takes `units` CPUs back even when that oversubscribes them (a blocked task waking up, as Ray does). Any thread.
+  void reclaim_cpus(std::int64_t units) noexcept { cpu_free_.fetch_sub(units, std::memory_order_seq_cst); }
+  /// The GPU units a demand takes on each of its devices.
+  static std::int64_t units_per_device(const ResourceDemand& demand) noexcept {
+    return std::min(demand.gpu, units_per_resource);
+  }
 
   /// Totals by name ("CPU", "GPU", custom).
   std::map<std::string, double> totals() const;
@@ -70,9 +76,7 @@ class ResourceLedger {
 
   std::int64_t cpu_total_;
   std::atomic<std::int64_t> cpu_free_;  // may go below 0 while a blocked task's CPUs are reclaimed
-  std::vector<std::int64_t> gpu_free_;
-  std::vector<std::uint64_t> gpu_memory_total_;
-  std::vector<std::uint64_t> gpu_memory_free_;
+  std::vector<GpuView> gpus_;
   std::vector<Custom> custom_;  // sorted by name
 };
 

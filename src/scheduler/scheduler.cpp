@@ -1,13 +1,56 @@
 #include "scheduler/scheduler.hpp"
-#include "task/task_state.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <utility>
+
+#include "hetsched/error.hpp"
+#include "hetsched/detail/buffer_entry.hpp"
+#include "store/buffer_data.hpp"
+#include "task/task_state.hpp"
 
 namespace hetsched::detail {
+namespace {
+
+/// True when `a` goes before `b`: higher priority first, then earlier arrival.
+bool ahead(const Task& a, const Task& b) noexcept {
+  if (a.priority != b.priority) return a.priority > b.priority;
+  return state_of(a).sequence < state_of(b).sequence;
+}
+
+}  // namespace
 
 Scheduler::Scheduler(ResourceLedger ledger, std::unique_ptr<Policy> policy, std::uint32_t max_bypass,
                      Dispatcher& dispatcher)
-    : ledger_(std::move(ledger)), policy_(std::move(policy)), max_bypass_(max_bypass), dispatcher_(dispatcher) {}
+    : ledger_(std::move(ledger)), max_bypass_(max_bypass), dispatcher_(dispatcher) {
+  policies_.push_back(std::move(policy));
+}
+
+std::uint8_t Scheduler::policy_index(std::string_view name) {
+  std::unique_ptr<Policy> made = make_policy(name);  // UsageError for an unknown name
+  std::lock_guard lock(mutex_);
+  for (std::size_t i = 0; i < policies_.size(); ++i) {
+    if (policies_[i]->name() == made->name()) return static_cast<std::uint8_t>(i);
+  }
+  if (policies_.size() > UINT8_MAX) {
+    throw UsageError("too many distinct placement policies in one Runtime (255); reuse a seed of \"random:SEED\"");
+  }
+  policies_.push_back(std::move(made));
+  return static_cast<std::uint8_t>(policies_.size() - 1);
+}
+
+void Scheduler::ClassQueue::push(TaskPtr task) {
+  int priority = task->priority;
+  by_priority[priority].push_back(std::move(task));
+}
+
+TaskPtr Scheduler::ClassQueue::pop_head() {
+  auto level = by_priority.begin();
+  TaskPtr task = std::move(level->second.front());
+  level->second.pop_front();
+  if (level->second.empty()) by_priority.erase(level);
+  return task;
+}
 
 std::uint32_t Scheduler::class_of(const ResourceDemand& demand) {
   for (std::size_t i = 0; i < classes_.size(); ++i) {
@@ -15,6 +58,51 @@ std::uint32_t Scheduler::class_of(const ResourceDemand& demand) {
   }
   classes_.push_back({demand, {}});
   return static_cast<std::uint32_t>(classes_.size() - 1);
+}
+
+Scheduler::Placement Scheduler::try_place(Task& task) {
+  const ResourceDemand& demand = task.demand;
+  TaskState& state = state_of(task);
+  std::vector<int> devices;
+  if (demand.gpu > 0) {
+    if (!ledger_.custom_fits(demand)) return Placement::waits;  // before building a snapshot it would not need
+    inputs_.clear();
+    for (const BufferUse& use : task.buffers()) {
+      if (use.entry->state() != ObjectState::ready) continue;
+      if (const BufferData* data = use.entry->data()) inputs_.push_back({data->bytes(), data->valid_nodes()});
+    }
+    const Snapshot snapshot{{demand.gpu, demand.gpu_memory, state.sequence, task.priority, inputs_},
+                            ledger_.gpus(),
+                            ledger_.free_cpu_units()};
+    Decision decision = policies_[task.policy]->decide(snapshot);
+    if (decision.kind == Decision::Kind::wait) return Placement::waits;
+    if (decision.kind == Decision::Kind::infeasible) return Placement::never;
+    devices = std::move(decision.gpus);
+  }
+  if (!ledger_.try_acquire(demand, devices)) return Placement::waits;
+  if (!devices.empty() || state.device_if_any()) {  // a CPU task gets no device bookkeeping
+    TaskDeviceState& device = state.device();
+    device.gpu_units_per_device = devices.empty() ? 0 : ResourceLedger::units_per_device(demand);
+    device.gpu_ids = std::move(devices);
+  }
+  state.holds_resources = true;
+  return Placement::taken;
+}
+
+bool Scheduler::start_now(Task& task) {
+  switch (try_place(task)) {
+    case Placement::taken:
+      return true;
+    case Placement::waits:
+      return false;
+    case Placement::never:
+      // Dispatched without resources; the executor publishes this instead of running the body.
+      state_of(task).deferred_failure = std::make_exception_ptr(ResourceError(
+          "task '" + task.name + "': placement policy '" + std::string(policies_[task.policy]->name()) +
+          "' found no device that could ever hold its GPU demand; lower .gpus() or .gpu_memory()"));
+      return true;
+  }
+  return false;
 }
 
 void Scheduler::enqueue(TaskPtr task) {
@@ -29,11 +117,11 @@ void Scheduler::enqueue(TaskPtr task) {
   {
     std::lock_guard lock(mutex_);
     state_of(*task).sequence = next_sequence_++;
-    if (queued_.load(std::memory_order_relaxed) == 0 && ledger_.try_acquire(*task, *policy_)) {
+    if (queued_.load(std::memory_order_relaxed) == 0 && start_now(*task)) {
       state_of(*task).stage.store(TaskStage::dispatched, std::memory_order_release);
     } else {
       state_of(*task).stage.store(TaskStage::queued, std::memory_order_relaxed);
-      classes_[class_of(task->demand)].tasks.push_back(std::move(task));
+      classes_[class_of(task->demand)].push(std::move(task));
       queued_.fetch_add(1, std::memory_order_seq_cst);
       dispatch_ready(started);
     }
@@ -46,31 +134,39 @@ void Scheduler::enqueue(TaskPtr task) {
 }
 
 void Scheduler::finished(Task& task) {
-  if (!state_of(task).holds_resources) return;
+  TaskState& state = state_of(task);
+  if (!state.holds_resources) return;
+  const bool cpus_too = !std::exchange(state.cpus_returned, false);
   if (ResourceLedger::cpu_only(task.demand)) {
-    ledger_.give_back(task);
+    ledger_.release(task.demand, {}, cpus_too);
+    state.holds_resources = false;
     dispatch_queued();
     return;
   }
   StartedTasks started;
   {
     std::lock_guard lock(mutex_);
-    ledger_.give_back(task);
+    ledger_.release(task.demand, state.gpu_ids(), cpus_too);
+    state.holds_resources = false;
     if (queued_.load(std::memory_order_relaxed) > 0) dispatch_ready(started);
   }
   started.send_to(dispatcher_);
 }
 
 void Scheduler::body_returned(Task& task) {
-  if (ledger_.return_cpus(task)) dispatch_queued();
-}
-
-void Scheduler::lend_cpus(const Task& task) {
-  ledger_.lend_cpus(task);
+  TaskState& state = state_of(task);
+  if (!state.holds_resources || state.cpus_returned || task.demand.cpu == 0) return;
+  state.cpus_returned = true;
+  ledger_.give_cpus(task.demand.cpu);
   dispatch_queued();
 }
 
-void Scheduler::reclaim_cpus(const Task& task) { ledger_.reclaim_cpus(task); }
+void Scheduler::lend_cpus(const Task& task) {
+  ledger_.give_cpus(task.demand.cpu);
+  dispatch_queued();
+}
+
+void Scheduler::reclaim_cpus(const Task& task) { ledger_.reclaim_cpus(task.demand.cpu); }
 
 bool Scheduler::hand_cpus_to(const Task& waiting, Task& producer) {
   if (!ResourceLedger::cpu_only(producer.demand) || producer.demand.cpu > waiting.demand.cpu) return false;
@@ -78,17 +174,20 @@ bool Scheduler::hand_cpus_to(const Task& waiting, Task& producer) {
   if (state_of(producer).stage.load(std::memory_order_relaxed) != TaskStage::queued) return false;
   for (auto& queue : classes_) {
     if (!(queue.demand == producer.demand)) continue;
+    auto level = queue.by_priority.find(producer.priority);
+    if (level == queue.by_priority.end()) return false;
+    std::deque<TaskPtr>& tasks = level->second;
     // The awaited task was most likely submitted last: search from the back.
-    auto it = std::find_if(queue.tasks.rbegin(), queue.tasks.rend(),
-                           [&](const TaskPtr& queued) { return queued.get() == &producer; });
-    if (it == queue.tasks.rend()) return false;
+    auto it = std::find_if(tasks.rbegin(), tasks.rend(), [&](const TaskPtr& queued) { return queued.get() == &producer; });
+    if (it == tasks.rend()) return false;
     // The waiting task's CPUs pass to the producer whatever else is free (the ledger may be oversubscribed by loans).
-    ledger_.lend_cpus(waiting);
-    ledger_.reclaim_cpus(producer);
+    ledger_.give_cpus(waiting.demand.cpu);
+    ledger_.reclaim_cpus(producer.demand.cpu);
     state_of(producer).holds_resources = true;
     state_of(producer).stage.store(TaskStage::running, std::memory_order_release);
     TaskPtr hold = std::move(*it);  // the caller holds the producer too: it outlives this reference
-    queue.tasks.erase(std::next(it).base());
+    tasks.erase(std::next(it).base());
+    if (tasks.empty()) queue.by_priority.erase(level);
     queued_.fetch_sub(1, std::memory_order_seq_cst);
     return true;
   }
@@ -110,22 +209,20 @@ void Scheduler::dispatch_ready(StartedTasks& started) {
   for (;;) {
     order.clear();
     for (auto& queue : classes_) {
-      if (!queue.tasks.empty()) order.push_back(&queue);
+      if (!queue.empty()) order.push_back(&queue);
     }
-    std::sort(order.begin(), order.end(), [](const ClassQueue* a, const ClassQueue* b) {
-      return state_of(*a->tasks.front()).sequence < state_of(*b->tasks.front()).sequence;
-    });
+    std::sort(order.begin(), order.end(),
+              [](ClassQueue* a, ClassQueue* b) { return ahead(*a->head(), *b->head()); });
     bool started_one = false;
     for (ClassQueue* queue : order) {
-      Task& head = *queue->tasks.front();
-      if (!ledger_.try_acquire(head, *policy_)) {
-        if (state_of(head).bypassed >= max_bypass_) break;  // reserved: nothing younger starts until it fits
+      Task& head = *queue->head();
+      if (!start_now(head)) {
+        if (state_of(head).bypassed >= max_bypass_) break;  // reserved: nothing behind it starts until it fits
         continue;
       }
       state_of(head).stage.store(TaskStage::dispatched, std::memory_order_release);
-      count_bypass(state_of(head).sequence);
-      started.push(std::move(queue->tasks.front()));
-      queue->tasks.pop_front();
+      count_bypass(head);
+      started.push(queue->pop_head());
       queued_.fetch_sub(1, std::memory_order_seq_cst);
       started_one = true;
       break;  // heads changed: recompute the order
@@ -134,11 +231,12 @@ void Scheduler::dispatch_ready(StartedTasks& started) {
   }
 }
 
-void Scheduler::count_bypass(std::uint64_t started_sequence) {
+void Scheduler::count_bypass(const Task& started) {
+  // Only a start by a task behind a head in the queue order overtakes it: a higher priority one does not.
   for (auto& queue : classes_) {
-    if (queue.tasks.empty()) continue;
-    TaskState& head = state_of(*queue.tasks.front());
-    if (head.sequence < started_sequence) ++head.bypassed;
+    if (queue.empty()) continue;
+    Task& head = *queue.head();
+    if (ahead(head, started)) ++state_of(head).bypassed;
   }
 }
 
@@ -146,8 +244,10 @@ std::vector<TaskPtr> Scheduler::take_all_queued() {
   std::lock_guard lock(mutex_);
   std::vector<TaskPtr> drained;
   for (auto& queue : classes_) {
-    for (auto& task : queue.tasks) drained.push_back(std::move(task));
-    queue.tasks.clear();
+    for (auto& [priority, tasks] : queue.by_priority) {
+      for (auto& task : tasks) drained.push_back(std::move(task));
+    }
+    queue.by_priority.clear();
   }
   queued_.store(0, std::memory_order_seq_cst);
   return drained;

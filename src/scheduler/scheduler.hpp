@@ -1,6 +1,9 @@
-// Ready tasks wait here, one FIFO per scheduling class (same demand shape), until the ledger can take their demand.
-// A class whose head does not fit never blocks another class. Anti-starvation rule: a class head may be overtaken by
-// at most `max_bypass` later-arriving tasks; from then on no later task starts until it fits. Thread-safe.
+// Ready tasks wait here, one queue per scheduling class (same demand shape), until the ledger can take their demand.
+// A class whose head does not fit never blocks another class. Each queue is ordered by priority (higher first),
+// then arrival, and class heads are tried in that order too. Anti-starvation rule: a class head may be overtaken by
+// at most `max_bypass` tasks behind it in that order; from then on no task behind it starts until it fits. Where a
+// GPU task runs is its placement policy's decision (a value, over a snapshot the scheduler builds); the ledger then
+// applies it. Thread-safe.
 //
 // Fast path: while nothing is queued, a CPU-only task takes its CPUs with one CAS and returns them with one atomic
 // add, without the lock. Finishing (add CPUs, then read queued_) and queueing (raise queued_, then read the free
@@ -16,6 +19,7 @@
 
 #include <oneapi/tbb/spin_mutex.h>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "resources/ledger.hpp"
@@ -26,7 +30,12 @@ namespace hetsched::detail {
 
 class Scheduler {
  public:
+  /// `policy` places the tasks whose Task::policy is 0; the others name one policy_index() resolved.
   Scheduler(ResourceLedger ledger, std::unique_ptr<Policy> policy, std::uint32_t max_bypass, Dispatcher& dispatcher);
+
+  /// The Task::policy value for the policy `name` (made on first use). Throws UsageError for an unknown name, listing
+  /// the known ones, or when 255 distinct policies are in use already.
+  std::uint8_t policy_index(std::string_view name);
 
   /// Throws ResourceError naming the resource when the totals can never satisfy `demand`.
   void check_feasible(const ResourceDemand& demand) const { ledger_.check_feasible(demand); }
@@ -54,10 +63,18 @@ class Scheduler {
   std::map<std::string, double> available() const;
 
  private:
+  /// One scheduling class: its tasks by priority (highest first), each level in arrival order.
   struct ClassQueue {
     ResourceDemand demand;
-    std::deque<TaskPtr> tasks;
+    std::map<int, std::deque<TaskPtr>, std::greater<>> by_priority;
+
+    bool empty() const noexcept { return by_priority.empty(); }
+    TaskPtr& head() { return by_priority.begin()->second.front(); }
+    void push(TaskPtr task);
+    TaskPtr pop_head();
   };
+  /// What placing a task came to.
+  enum class Placement : std::uint8_t { taken, waits, never };
   /// Tasks started under the lock and dispatched after it; a few fit inline, so the hot path never allocates.
   class StartedTasks {
    public:
@@ -79,13 +96,16 @@ class Scheduler {
     std::vector<TaskPtr> overflow_;
   };
   std::uint32_t class_of(const ResourceDemand& demand);
+  Placement try_place(Task& task);
+  bool start_now(Task& task);
   void dispatch_ready(StartedTasks& started);
-  void count_bypass(std::uint64_t started_sequence);
+  void count_bypass(const Task& started);
   void dispatch_queued();
 
   mutable tbb::spin_mutex mutex_;  // held for tens of nanoseconds: spinning beats sleeping in the kernel
   ResourceLedger ledger_;
-  std::unique_ptr<Policy> policy_;
+  std::vector<std::unique_ptr<Policy>> policies_;  // [0]: the runtime's; grows under the lock, never shrinks
+  std::vector<InputView> inputs_;  // scratch for a snapshot, reused under the lock
   std::uint32_t max_bypass_;
   Dispatcher& dispatcher_;
   std::vector<ClassQueue> classes_;

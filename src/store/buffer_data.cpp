@@ -1,5 +1,7 @@
 #include "store/buffer_data.hpp"
 
+#include "scheduler/policy.hpp"
+
 #include <stdexcept>
 #include <utility>
 
@@ -179,6 +181,7 @@ void BufferData::set_owner(MemoryNode node) noexcept {
   host_.state = ReplicaState::invalid;
   for (int device = 0; device < store_->devices(); ++device) replica(device).state = ReplicaState::invalid;
   replica(node).state = ReplicaState::owner;
+  publish_valid_nodes();
 }
 
 void BufferData::normalize() noexcept {
@@ -189,6 +192,15 @@ void BufferData::normalize() noexcept {
   for (int device = 0; device < store_->devices(); ++device) {
     if (replica(device).valid()) replica(device).state = state;
   }
+  publish_valid_nodes();
+}
+
+void BufferData::publish_valid_nodes() noexcept {
+  std::uint64_t nodes = host_.valid() ? host_node_bit : 0;
+  for (int device = 0; device < store_->devices(); ++device) {
+    if (replica(device).valid()) nodes |= gpu_node_bit(device);
+  }
+  valid_nodes_.store(nodes, std::memory_order_relaxed);
 }
 
 void retain_buffer_data(BufferData* data) noexcept { data->retain(); }

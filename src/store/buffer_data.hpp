@@ -61,6 +61,9 @@ class BufferData {
     return devices_[static_cast<std::size_t>(device)].pins.load(std::memory_order_relaxed);
   }
 
+  /// The memory nodes holding a valid replica now, as a placement snapshot spells them (bit 0 the host, bit d + 1
+  /// GPU d; GPUs past 62 unmarked). A hint read without the mutex: it may be a moment behind a state change.
+  std::uint64_t valid_nodes() const noexcept { return valid_nodes_.load(std::memory_order_relaxed); }
   /// Size in bytes.
   std::size_t bytes() const noexcept { return bytes_; }
   /// Adds a reference.
@@ -87,6 +90,7 @@ class BufferData {
   void host_wait_quietly(Replica& target) noexcept;
   void set_owner(MemoryNode node) noexcept;
   void normalize() noexcept;
+  void publish_valid_nodes() noexcept;
 
   std::atomic<int> refs_{1};
   BufferStorePtr store_;
@@ -94,6 +98,7 @@ class BufferData {
   std::mutex mutex_;
   Replica host_;
   std::unique_ptr<Replica[]> devices_;  // one per GPU of the store
+  std::atomic<std::uint64_t> valid_nodes_{0};  // mirrors the replicas' states (publish_valid_nodes)
 };
 
 }  // namespace hetsched::detail

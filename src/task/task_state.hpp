@@ -50,7 +50,8 @@ struct TaskDeviceState {
 /// What the core keeps about one task.
 struct TaskState {
   TaskOwner* core = nullptr;                  ///< The runtime it was submitted to.
-  std::exception_ptr deferred_failure;        ///< Set on its body's thread: the task fails with it when the body returns.
+  std::exception_ptr deferred_failure;        ///< Set on its body's thread: the task fails with it when the body returns;
+                                              ///< set before it starts (it could never be placed): it fails without running.
   std::uint64_t sequence = 0;                 ///< Arrival order at the scheduler.
   std::atomic<int> unresolved_inputs{0};      ///< Inputs still pending, plus one while registering.
   std::uint32_t bypassed = 0;                 ///< Later tasks started while this one waited.

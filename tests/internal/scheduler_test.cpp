@@ -12,6 +12,7 @@
 #include <vector>
 #include <thread>
 
+#include "hetsched/error.hpp"
 #include "task/task_state.hpp"
 #include "test_task.hpp"
 
@@ -172,6 +173,92 @@ TEST(Scheduler, DrainReturnsEveryQueuedTask) {
   EXPECT_EQ(scheduler.take_all_queued().size(), 4u);
   scheduler.finished(*dispatcher.started[0]);
   EXPECT_EQ(dispatcher.started.size(), 1u);
+}
+
+/// A task asking for `cpu` CPUs at `priority`.
+TaskPtr make_prioritized(double cpu, int priority, std::string name) {
+  TaskPtr task = make_task(cpu, 0, std::move(name));
+  task->priority = priority;
+  return task;
+}
+
+TEST(Scheduler, AHigherPriorityReadyTaskStartsBeforeEarlierLowerOnes) {
+  RecordingDispatcher dispatcher;
+  auto scheduler = make_scheduler(dispatcher, 1);
+  scheduler.enqueue(make_task(1, 0, "running"));
+  scheduler.enqueue(make_prioritized(1, 0, "low-1"));
+  scheduler.enqueue(make_prioritized(1, 0, "low-2"));
+  scheduler.enqueue(make_prioritized(1, 3, "high"));
+  scheduler.enqueue(make_prioritized(1, -1, "lowest"));
+  for (std::size_t i = 0; i < 4; ++i) scheduler.finished(*dispatcher.started[i]);
+  EXPECT_EQ(dispatcher.names(), (std::vector<std::string>{"running", "high", "low-1", "low-2", "lowest"}));
+}
+
+TEST(Scheduler, PriorityOrdersTheHeadsOfDifferentClasses) {
+  RecordingDispatcher dispatcher;
+  auto scheduler = make_scheduler(dispatcher, 1);
+  scheduler.enqueue(make_task(1, 0, "running"));
+  scheduler.enqueue(make_prioritized(1, 0, "whole-cpu"));
+  scheduler.enqueue(make_prioritized(0.5, 1, "half-cpu"));  // later, but first in line: whole-cpu no longer fits
+  scheduler.finished(*dispatcher.started[0]);
+  EXPECT_EQ(dispatcher.names(), (std::vector<std::string>{"running", "half-cpu"}));
+}
+
+TEST(Scheduler, StartsOfHigherPriorityTasksDoNotCountAsBypasses) {
+  RecordingDispatcher dispatcher;
+  auto scheduler = make_scheduler(dispatcher, 2, 0, /*max_bypass=*/1);
+  scheduler.enqueue(make_task(1, 0, "s0"));
+  scheduler.enqueue(make_task(2, 0, "large"));
+  for (int i = 1; i <= 2; ++i) {  // later, but ahead of "large" by priority: they do not overtake it
+    scheduler.enqueue(make_prioritized(1, 1, "high-" + std::to_string(i)));
+    scheduler.finished(*dispatcher.started.back());
+  }
+  scheduler.enqueue(make_prioritized(1, 0, "low-1"));  // behind "large": its first and only allowed bypass
+  scheduler.enqueue(make_prioritized(1, 0, "low-2"));
+  EXPECT_EQ(dispatcher.names(), (std::vector<std::string>{"s0", "high-1", "high-2", "low-1"}));
+  scheduler.finished(*dispatcher.started.back());  // one CPU free: "large" does not fit and holds "low-2" back
+  EXPECT_EQ(dispatcher.names().size(), 4u);
+  scheduler.finished(*dispatcher.started[0]);
+  EXPECT_EQ(dispatcher.names().back(), "large");
+}
+
+/// A policy that finds every GPU demand impossible.
+class NeverPolicy final : public Policy {
+ public:
+  Decision decide(const Snapshot&) const override { return Decision::infeasible(); }
+  std::string_view name() const noexcept override { return "never"; }
+};
+
+TEST(Scheduler, AnInfeasibleDecisionSendsTheTaskToFailWithoutTakingResources) {
+  RecordingDispatcher dispatcher;
+  Scheduler scheduler(ResourceLedger(units_per_resource, 1, {}), std::make_unique<NeverPolicy>(), 64, dispatcher);
+  scheduler.enqueue(make_task(1, 0.5, "impossible"));
+  ASSERT_EQ(dispatcher.names(), std::vector<std::string>{"impossible"});
+  const TaskState& state = state_of(*dispatcher.started[0]);
+  EXPECT_FALSE(state.holds_resources);
+  ASSERT_TRUE(state.deferred_failure);
+  EXPECT_THROW(std::rethrow_exception(state.deferred_failure), ResourceError);
+  EXPECT_EQ(scheduler.available().at("CPU"), 1.0);
+  EXPECT_EQ(scheduler.available().at("GPU"), 1.0);
+}
+
+TEST(Scheduler, ATaskIsPlacedByItsOwnPolicy) {
+  RecordingDispatcher dispatcher;
+  auto scheduler = make_scheduler(dispatcher, 8, 2);
+  EXPECT_EQ(scheduler.policy_index("pack"), 0) << "the runtime's own policy";
+  const std::uint8_t spread = scheduler.policy_index("spread");
+  EXPECT_NE(spread, 0);
+  EXPECT_EQ(scheduler.policy_index("spread"), spread) << "made once";
+  EXPECT_THROW(scheduler.policy_index("nearest"), UsageError);
+  scheduler.enqueue(make_task(0, 0.25, "packed"));
+  TaskPtr spreading = make_task(0, 0.25, "spread");
+  spreading->policy = spread;
+  scheduler.enqueue(std::move(spreading));
+  scheduler.enqueue(make_task(0, 0.25, "packed-again"));
+  ASSERT_EQ(dispatcher.started.size(), 3u);
+  EXPECT_EQ(gpus_of(*dispatcher.started[0]), std::vector<int>{0});
+  EXPECT_EQ(gpus_of(*dispatcher.started[1]), std::vector<int>{1}) << "spread takes the device with the most left";
+  EXPECT_EQ(gpus_of(*dispatcher.started[2]), std::vector<int>{0}) << "pack fills device 0 first (0.75 left vs 0.75)";
 }
 
 /// Finishes each dispatched task on another thread and tracks how many run at once.

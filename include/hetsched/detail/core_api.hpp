@@ -37,6 +37,8 @@ using Clock = std::chrono::steady_clock;
 /// Validates the task's demand against the totals (ResourceError when it can never be met), registers its output
 /// and inputs, and schedules it once the inputs are ready.
 void submit_task(RuntimeCore& core, TaskPtr task);
+/// The index a task's `policy` field takes for the placement policy `name` (UsageError listing the known names).
+std::uint8_t placement_policy_index(RuntimeCore& core, std::string_view name);
 /// Creates an actor record (named actors are registered; UsageError for a name already in use).
 ActorRef create_actor(RuntimeCore& core, std::string name, const std::type_info& type, int max_concurrency);
 /// Finds a live actor by name; UsageError when there is none or its type is not `type`.

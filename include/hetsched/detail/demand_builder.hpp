@@ -50,12 +50,21 @@ class DemandBuilder {
   }
   /// resource() on a temporary builder.
   Derived&& resource(std::string name, double quantity) && { return std::move(resource(std::move(name), quantity)); }
+  /// The placement policy for this task (or actor) instead of Config::placement_policy: "pack", "spread",
+  /// "locality", "random" or "random:SEED". An unknown name is a UsageError at remote(), listing the known ones.
+  Derived& policy(std::string name) & {
+    policy_ = std::move(name);
+    return self();
+  }
+  /// policy() on a temporary builder.
+  Derived&& policy(std::string name) && { return std::move(policy(std::move(name))); }
 
  protected:
   Derived& self() noexcept { return static_cast<Derived&>(*this); }
 
   ResourceDemand demand_;         ///< What was asked for (default: 1 CPU).
   bool explicit_demand_ = false;  ///< True once any setter was called.
+  std::string policy_;            ///< The placement policy's name; empty: the runtime's.
 };
 
 }  // namespace hetsched::detail

@@ -83,6 +83,8 @@ class Task : public ObjectWaiter {
   ActorState* actor = nullptr;       ///< The actor, for the two actor roles (kept alive by the callable).
   TaskRole role = TaskRole::plain;   ///< Plain task, actor constructor or actor method call.
   bool hold_resources_for_actor = false;  ///< Actor creation: keep the demand for the actor's lifetime.
+  std::uint8_t policy = 0;           ///< Placement policy: 0 the runtime's, else the one .policy(name) resolved to.
+  std::int32_t priority = 0;         ///< Among ready tasks, higher starts first (TaskBuilder::priority).
 
   /// The objects it waits for: its ObjectRef arguments and declared buffers (kept alive, and listed, by the typed
   /// task).

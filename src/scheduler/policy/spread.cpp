@@ -5,8 +5,16 @@ namespace {
 
 class SpreadPolicy final : public Policy {
  public:
-  std::optional<std::vector<int>> choose_gpus(const GpuSnapshot& gpus, const GpuRequest& request) const override {
-    return choose_devices(gpus, request, [](std::int64_t candidate, std::int64_t best) { return candidate > best; });
+  Decision decide(const Snapshot& snapshot) const override {
+    return choose_devices(snapshot, [](const Snapshot& s, int candidate, int best) {
+      auto free = [&](int d) { return s.gpus[static_cast<std::size_t>(d)].free_units; };
+      if (free(candidate) != free(best)) return free(candidate) > free(best);
+      // Equal capacity: the device next in turn after the one the previous task would have had wins, so tasks on
+      // an idle machine take the devices in turn (Ray's spread is round robin too).
+      auto count = static_cast<std::uint64_t>(s.gpus.size());
+      auto turn = [&](int d) { return (static_cast<std::uint64_t>(d) + count - s.task.sequence % count) % count; };
+      return turn(candidate) < turn(best);
+    });
   }
   std::string_view name() const noexcept override { return "spread"; }
 };
