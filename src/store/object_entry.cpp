@@ -6,6 +6,7 @@
 
 #include "hetsched/detail/task.hpp"
 #include "store/accounting.hpp"
+#include "task/record_memory.hpp"
 
 namespace hetsched::detail {
 
@@ -16,6 +17,18 @@ ObjectEntry::~ObjectEntry() {
   }
   if (producer_) producer_->release();
   delete more_waiters_;
+}
+
+void* ObjectEntry::operator new(std::size_t bytes) { return allocate_record(bytes, default_record_alignment); }
+
+void* ObjectEntry::operator new(std::size_t bytes, std::align_val_t alignment) {
+  return allocate_record(bytes, static_cast<std::size_t>(alignment));
+}
+
+void ObjectEntry::operator delete(void* memory) noexcept { free_record(memory, default_record_alignment); }
+
+void ObjectEntry::operator delete(void* memory, std::align_val_t alignment) noexcept {
+  free_record(memory, static_cast<std::size_t>(alignment));
 }
 
 void ObjectEntry::adopt(std::uint64_t id, StoreAccounting* accounting) noexcept {
