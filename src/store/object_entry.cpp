@@ -6,7 +6,7 @@
 
 #include "hetsched/detail/task.hpp"
 #include "store/accounting.hpp"
-#include "task/record_memory.hpp"
+#include "task/record_pool.hpp"
 
 namespace hetsched::detail {
 
@@ -19,16 +19,16 @@ ObjectEntry::~ObjectEntry() {
   delete more_waiters_;
 }
 
-void* ObjectEntry::operator new(std::size_t bytes) { return allocate_record(bytes, default_record_alignment); }
+void* ObjectEntry::operator new(std::size_t bytes) { return allocate_record(bytes); }
 
 void* ObjectEntry::operator new(std::size_t bytes, std::align_val_t alignment) {
-  return allocate_record(bytes, static_cast<std::size_t>(alignment));
+  return ::operator new(bytes, alignment);  // over-aligned: the pool's blocks keep only the default alignment
 }
 
-void ObjectEntry::operator delete(void* memory) noexcept { free_record(memory, default_record_alignment); }
+void ObjectEntry::operator delete(void* memory, std::size_t bytes) noexcept { free_record(memory, bytes); }
 
-void ObjectEntry::operator delete(void* memory, std::align_val_t alignment) noexcept {
-  free_record(memory, static_cast<std::size_t>(alignment));
+void ObjectEntry::operator delete(void* memory, std::size_t bytes, std::align_val_t alignment) noexcept {
+  ::operator delete(memory, bytes, alignment);
 }
 
 void ObjectEntry::adopt(std::uint64_t id, StoreAccounting* accounting) noexcept {
