@@ -27,7 +27,7 @@ namespace {
 constexpr std::size_t granule = 16;  // ::operator new's alignment: every class size keeps it
 constexpr std::size_t class_count = pooled_record_limit / granule;
 constexpr std::size_t batch_blocks = 64;           // blocks moved between threads at a time
-constexpr std::size_t shared_batch_limit = 1024;   // per class (64k blocks); beyond it, blocks go back to the heap
+constexpr std::size_t shared_batch_limit = 4096;  // per class (256k blocks); beyond it, blocks go back to the heap
 
 /// A block while it sits in a cache (its first bytes; every class is at least 16 bytes).
 struct FreeBlock {
