@@ -14,8 +14,12 @@
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
-#define HETSCHED_POISON(address, bytes) ASAN_POISON_MEMORY_REGION(address, bytes)
-#define HETSCHED_UNPOISON(address, bytes) ASAN_UNPOISON_MEMORY_REGION(address, bytes)
+// A cached block is poisoned past its two link words: AddressSanitizer reports a use after free of the rest, and
+// LeakSanitizer (which ignores pointers in poisoned memory) still follows the links.
+#define HETSCHED_POISON(address, bytes) \
+  ASAN_POISON_MEMORY_REGION(reinterpret_cast<char*>(address) + sizeof(FreeBlock), (bytes) - sizeof(FreeBlock))
+#define HETSCHED_UNPOISON(address, bytes) \
+  ASAN_UNPOISON_MEMORY_REGION(reinterpret_cast<char*>(address) + sizeof(FreeBlock), (bytes) - sizeof(FreeBlock))
 #else
 #define HETSCHED_POISON(address, bytes) (static_cast<void>(address), static_cast<void>(bytes))
 #define HETSCHED_UNPOISON(address, bytes) (static_cast<void>(address), static_cast<void>(bytes))

@@ -144,4 +144,13 @@ TEST(RecordPool, LargeAndEmptyRequestsUseTheOrdinaryHeap) {
   free_record(nullptr, 64);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+TEST(RecordPool, AddressSanitizerSeesAUseOfACachedBlock) {
+  // A block in the cache is poisoned past its link words, as a freed heap block would be.
+  auto* block = static_cast<volatile unsigned char*>(allocate_record(88));
+  free_record(const_cast<unsigned char*>(block), 88);
+  EXPECT_DEATH(static_cast<void>(block[40]), "use-after-poison");
+}
+#endif
+
 }  // namespace
