@@ -1,6 +1,6 @@
 // The record pool: a cache per thread and size class, full batches shared between threads under a mutex.
 //
-// Each size class (16-byte steps) keeps, per thread, the list it allocates from and frees onto (`current`) and at
+// Each size class (16-byte steps, see class_bytes) keeps, per thread, the list it allocates from and frees onto (`current`) and at
 // most one full batch (`spare`). A thread that frees more than it allocates (a worker finishing tasks) passes full
 // batches to the shared list; a thread that allocates more than it frees (the submitter) takes them from there. A
 // block comes from ::operator new of its class's size the first time, so any block may go back to the ordinary heap
@@ -28,19 +28,21 @@
 namespace hetsched::detail {
 namespace {
 
-constexpr std::size_t granule = 16;  // ::operator new's alignment: every class size keeps it
-constexpr std::size_t class_count = pooled_record_limit / granule;
+// Class i holds blocks of 16 i + 8 bytes (i >= 1): glibc serves such a request with a chunk of 16 (i + 1) bytes and
+// no slack, so a pooled record takes no more heap than an unpooled one. Every block keeps ::operator new's alignment.
+constexpr std::size_t granule = 16;
+constexpr std::size_t class_count = (pooled_record_limit + 7) / granule + 1;
 constexpr std::size_t batch_blocks = 64;           // blocks moved between threads at a time
 constexpr std::size_t shared_batch_limit = 4096;  // per class (256k blocks); beyond it, blocks go back to the heap
 
-/// A block while it sits in a cache (its first bytes; every class is at least 16 bytes).
+/// A block while it sits in a cache (its first bytes; every class is at least 24 bytes).
 struct FreeBlock {
   FreeBlock* next;        ///< The next block of the same list.
   FreeBlock* next_batch;  ///< In the shared list, on a batch's first block: the next batch.
 };
 
-std::size_t class_of(std::size_t bytes) noexcept { return (bytes + granule - 1) / granule - 1; }
-std::size_t class_bytes(std::size_t index) noexcept { return (index + 1) * granule; }
+std::size_t class_of(std::size_t bytes) noexcept { return bytes <= 24 ? 1 : (bytes + 7) / granule; }
+std::size_t class_bytes(std::size_t index) noexcept { return index * granule + 8; }
 
 /// Gives `block` (unpoisoned) back to the ordinary heap.
 void free_to_heap(FreeBlock* block) noexcept { ::operator delete(static_cast<void*>(block)); }
