@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -69,6 +70,16 @@ class ObjectEntry {
   ObjectEntry() = default;
   ObjectEntry(const ObjectEntry&) = delete;
   ObjectEntry& operator=(const ObjectEntry&) = delete;
+
+  /// Entries come from the record pool (src/task/record_pool.hpp), like task records: one is made per task on
+  /// the submitting thread and usually freed on another.
+  static void* operator new(std::size_t bytes);
+  /// Same, for a value type that asks for more alignment.
+  static void* operator new(std::size_t bytes, std::align_val_t alignment);
+  /// Gives an entry back, from any thread.
+  static void operator delete(void* memory, std::size_t bytes) noexcept;
+  /// Same, for an over-aligned entry.
+  static void operator delete(void* memory, std::size_t bytes, std::align_val_t alignment) noexcept;
 
   /// Unique id within the process.
   std::uint64_t id() const noexcept { return id_; }

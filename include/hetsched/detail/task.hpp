@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <span>
 #include <string>
 
@@ -68,6 +69,16 @@ class Task : public ObjectWaiter {
   virtual std::size_t invoke(TaskContext& context) = 0;
   /// One input became ready or failed (the last one hands the task to the scheduler).
   void object_completed() noexcept override;
+
+  /// Task records come from the record pool (src/task/record_pool.hpp): the submitting thread makes them and
+  /// another thread usually frees them, which the ordinary heap serves through its arena's lock.
+  static void* operator new(std::size_t bytes);
+  /// Same, for a task whose callable asks for more alignment.
+  static void* operator new(std::size_t bytes, std::align_val_t alignment);
+  /// Gives a record back, from any thread.
+  static void operator delete(void* memory, std::size_t bytes) noexcept;
+  /// Same, for an over-aligned task.
+  static void operator delete(void* memory, std::size_t bytes, std::align_val_t alignment) noexcept;
 
   /// Adds a reference.
   void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
