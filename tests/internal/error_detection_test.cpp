@@ -32,15 +32,15 @@ TEST_F(ErrorDetection, ABrokenDevicesTaskFailsWhileTheOtherDeviceKeepsCompleting
                   })
                     .gpus(1)
                     .remote();
-  // Many tasks on GPU 0 whose kernels wait for one gate: once it opens, their completions come in a steady burst.
-  constexpr int healthy_tasks = 3000;
-  sim::Gate burst;
+  // Many tasks on GPU 0, each with a kernel waiting for a gate of its own.
+  constexpr int healthy_tasks = 1000;
+  std::vector<sim::Gate> gates(healthy_tasks);
   auto bodies = std::make_shared<std::atomic<int>>(0);
   std::vector<hetsched::ObjectRef<int>> healthy;
   for (int task = 0; task < healthy_tasks; ++task) {
-    healthy.push_back(rt.task([&burst, bodies](hetsched::TaskContext& ctx) {
+    healthy.push_back(rt.task([gate = gates[static_cast<std::size_t>(task)], bodies](hetsched::TaskContext& ctx) {
                           EXPECT_EQ(ctx.gpu_ids()[0], 0);
-                          sim::launch(ctx.stream(), burst.kernel());
+                          sim::launch(ctx.stream(), gate.kernel());
                           ++*bodies;
                           return 0;
                         })
@@ -48,11 +48,22 @@ TEST_F(ErrorDetection, ABrokenDevicesTaskFailsWhileTheOtherDeviceKeepsCompleting
                           .remote());
   }
   while (!launched || bodies->load() < healthy_tasks) std::this_thread::yield();
-  burst.open();
+  // GPU 1 breaks; then GPU 0's tasks complete one every 200 us, a steady trickle with no millisecond's pause, for at
+  // least 200 ms (longer on a loaded machine, whose sleeps only stretch it). Checking for errors only in a pause in
+  // completions, the progress thread would see the failure only once the trickle has ended.
   sim::break_device(1, cudaErrorIllegalAddress);
+  std::atomic<bool> stop{false};
+  std::thread trickle([&] {
+    for (sim::Gate& gate : gates) {
+      if (!stop) std::this_thread::sleep_for(std::chrono::microseconds(200));
+      gate.open();
+    }
+  });
   rt.wait(std::vector{doomed});
   const std::size_t completed_before_failure =
       rt.wait(healthy, healthy.size(), std::chrono::milliseconds(0)).ready.size();
+  stop = true;  // the rest open at once
+  trickle.join();
   EXPECT_LT(completed_before_failure, healthy.size())
       << "the broken device's task stayed pending until GPU 0's steady completions stopped";
   EXPECT_THROW(rt.get(doomed), hetsched::TaskError);
