@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "hetsched/detail/resource_demand.hpp"
-#include "scheduler/policy.hpp"
+#include "resources/placement_snapshot.hpp"
 
 namespace hetsched::detail {
 

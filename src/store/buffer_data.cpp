@@ -1,6 +1,6 @@
 #include "store/buffer_data.hpp"
 
-#include "scheduler/policy.hpp"
+#include "resources/placement_snapshot.hpp"
 
 #include <stdexcept>
 #include <utility>
