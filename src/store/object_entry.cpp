@@ -6,7 +6,6 @@
 
 #include "hetsched/detail/task.hpp"
 #include "store/accounting.hpp"
-#include "task/record_pool.hpp"
 
 namespace hetsched::detail {
 
@@ -17,18 +16,6 @@ ObjectEntry::~ObjectEntry() {
   }
   if (producer_) producer_->release();
   delete more_waiters_;
-}
-
-void* ObjectEntry::operator new(std::size_t bytes) { return allocate_record(bytes); }
-
-void* ObjectEntry::operator new(std::size_t bytes, std::align_val_t alignment) {
-  return ::operator new(bytes, alignment);  // over-aligned: the pool's blocks keep only the default alignment
-}
-
-void ObjectEntry::operator delete(void* memory, std::size_t bytes) noexcept { free_record(memory, bytes); }
-
-void ObjectEntry::operator delete(void* memory, std::size_t bytes, std::align_val_t alignment) noexcept {
-  ::operator delete(memory, bytes, alignment);
 }
 
 void ObjectEntry::adopt(std::uint64_t id, StoreAccounting* accounting) noexcept {

@@ -12,6 +12,8 @@
 #include <new>
 #include <utility>
 
+#include "hetsched/detail/pooled_record.hpp"
+
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
 // A cached block is poisoned past its two link words: AddressSanitizer reports a use after free of the rest, and
@@ -164,6 +166,18 @@ void free_record(void* memory, std::size_t bytes) noexcept {
   if (own.spare) pass_on(own.spare, index);
   own.spare = std::exchange(own.current, nullptr);
   own.current_blocks = 0;
+}
+
+void* PooledRecord::operator new(std::size_t bytes) { return allocate_record(bytes); }
+
+void* PooledRecord::operator new(std::size_t bytes, std::align_val_t alignment) {
+  return ::operator new(bytes, alignment);  // over-aligned: the pool's blocks keep only the default alignment
+}
+
+void PooledRecord::operator delete(void* memory, std::size_t bytes) noexcept { free_record(memory, bytes); }
+
+void PooledRecord::operator delete(void* memory, std::size_t bytes, std::align_val_t alignment) noexcept {
+  ::operator delete(memory, bytes, alignment);
 }
 
 }  // namespace hetsched::detail

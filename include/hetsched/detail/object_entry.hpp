@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "hetsched/detail/pooled_record.hpp"
+
 namespace hetsched {
 /// The value an ObjectRef<void> resolves to when passed as a task argument.
 struct Unit {};
@@ -65,21 +67,11 @@ enum class ObjectState : std::uint8_t { pending, ready, failed };
 /// One object of the store. Two reference counts share one atomic word: user refs (ObjectRef copies, which may read
 /// the value) and internal holds (the runtime publishing it); the entry is freed when both are zero, and "this is the
 /// only ObjectRef" is exact whatever the runtime is still doing.
-class ObjectEntry {
+class ObjectEntry : public PooledRecord {
  public:
   ObjectEntry() = default;
   ObjectEntry(const ObjectEntry&) = delete;
   ObjectEntry& operator=(const ObjectEntry&) = delete;
-
-  /// Entries come from the record pool (src/task/record_pool.hpp), like task records: one is made per task on
-  /// the submitting thread and usually freed on another.
-  static void* operator new(std::size_t bytes);
-  /// Same, for a value type that asks for more alignment.
-  static void* operator new(std::size_t bytes, std::align_val_t alignment);
-  /// Gives an entry back, from any thread.
-  static void operator delete(void* memory, std::size_t bytes) noexcept;
-  /// Same, for an over-aligned entry.
-  static void operator delete(void* memory, std::size_t bytes, std::align_val_t alignment) noexcept;
 
   /// Unique id within the process.
   std::uint64_t id() const noexcept { return id_; }

@@ -12,6 +12,7 @@
 #include "hetsched/detail/buffer_handle.hpp"
 #include "hetsched/detail/intrusive_ptr.hpp"
 #include "hetsched/detail/object_entry.hpp"
+#include "hetsched/detail/pooled_record.hpp"
 #include "hetsched/detail/resource_demand.hpp"
 
 namespace hetsched {
@@ -60,7 +61,7 @@ inline const TaskState& state_of(const Task& task) noexcept;
 /// One submitted task: the erased callable and what the templates fill in (its demand, inputs, output, buffers). The
 /// core's bookkeeping lives in an opaque area, so that changing it never recompiles a user's program. Reference
 /// counted (intrusive): the submitter, the scheduler queues and the executor each hold it while they need it.
-class Task : public ObjectWaiter {
+class Task : public ObjectWaiter, public PooledRecord {
  public:
   Task(const Task&) = delete;
   Task& operator=(const Task&) = delete;
@@ -69,16 +70,6 @@ class Task : public ObjectWaiter {
   virtual std::size_t invoke(TaskContext& context) = 0;
   /// One input became ready or failed (the last one hands the task to the scheduler).
   void object_completed() noexcept override;
-
-  /// Task records come from the record pool (src/task/record_pool.hpp): the submitting thread makes them and
-  /// another thread usually frees them, which the ordinary heap serves through its arena's lock.
-  static void* operator new(std::size_t bytes);
-  /// Same, for a task whose callable asks for more alignment.
-  static void* operator new(std::size_t bytes, std::align_val_t alignment);
-  /// Gives a record back, from any thread.
-  static void operator delete(void* memory, std::size_t bytes) noexcept;
-  /// Same, for an over-aligned task.
-  static void operator delete(void* memory, std::size_t bytes, std::align_val_t alignment) noexcept;
 
   /// Adds a reference.
   void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
