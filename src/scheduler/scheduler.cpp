@@ -42,13 +42,25 @@ std::uint8_t Scheduler::policy_index(std::string_view name) {
 void Scheduler::ClassQueue::push(TaskPtr task) {
   int priority = task->priority;
   by_priority[priority].push_back(std::move(task));
+  ++size;
+}
+
+std::map<int, std::deque<TaskPtr>, std::greater<>>::iterator Scheduler::ClassQueue::first_level() {
+  auto level = by_priority.begin();
+  while (level->second.empty()) ++level;
+  return level;
+}
+
+void Scheduler::ClassQueue::took_from(std::map<int, std::deque<TaskPtr>, std::greater<>>::iterator level) {
+  --size;
+  if (level->second.empty() && by_priority.size() > kept_levels) by_priority.erase(level);
 }
 
 TaskPtr Scheduler::ClassQueue::pop_head() {
-  auto level = by_priority.begin();
+  auto level = first_level();
   TaskPtr task = std::move(level->second.front());
   level->second.pop_front();
-  if (level->second.empty()) by_priority.erase(level);
+  took_from(level);
   return task;
 }
 
@@ -187,7 +199,7 @@ bool Scheduler::hand_cpus_to(const Task& waiting, Task& producer) {
     state_of(producer).stage.store(TaskStage::running, std::memory_order_release);
     TaskPtr hold = std::move(*it);  // the caller holds the producer too: it outlives this reference
     tasks.erase(std::next(it).base());
-    if (tasks.empty()) queue.by_priority.erase(level);
+    queue.took_from(level);
     queued_.fetch_sub(1, std::memory_order_seq_cst);
     return true;
   }
@@ -248,6 +260,7 @@ std::vector<TaskPtr> Scheduler::take_all_queued() {
       for (auto& task : tasks) drained.push_back(std::move(task));
     }
     queue.by_priority.clear();
+    queue.size = 0;
   }
   queued_.store(0, std::memory_order_seq_cst);
   return drained;

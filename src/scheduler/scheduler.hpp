@@ -63,15 +63,24 @@ class Scheduler {
   std::map<std::string, double> available() const;
 
  private:
-  /// One scheduling class: its tasks by priority (highest first), each level in arrival order.
+  /// One scheduling class: its tasks by priority (highest first), each level in arrival order. A level that empties
+  /// stays, with its deque's memory, so a queue that keeps going from one task to none allocates nothing; empty
+  /// levels are dropped only once more than `kept_levels` exist.
   struct ClassQueue {
+    static constexpr std::size_t kept_levels = 8;
     ResourceDemand demand;
     std::map<int, std::deque<TaskPtr>, std::greater<>> by_priority;
+    std::size_t size = 0;  ///< Tasks in all levels.
 
-    bool empty() const noexcept { return by_priority.empty(); }
-    TaskPtr& head() { return by_priority.begin()->second.front(); }
+    bool empty() const noexcept { return size == 0; }
+    /// The highest level's first task; only when not empty.
+    TaskPtr& head() { return first_level()->second.front(); }
     void push(TaskPtr task);
     TaskPtr pop_head();
+    /// The highest level holding a task; only when not empty.
+    std::map<int, std::deque<TaskPtr>, std::greater<>>::iterator first_level();
+    /// `level` lost a task: drops it if it is empty and the queue holds more than kept_levels levels.
+    void took_from(std::map<int, std::deque<TaskPtr>, std::greater<>>::iterator level);
   };
   /// What placing a task came to.
   enum class Placement : std::uint8_t { taken, waits, never };
