@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "exec/body_concurrency.hpp"
 #include "exec/tsan_annotations.hpp"
 #include "task/task_state.hpp"
 
@@ -117,9 +118,9 @@ void CpuExecutor::run_queued() {
   // Consecutive tasks of the same CPU share run inside one execute() of their arena: entering and leaving an
   // arena is paid once per run of same-shaped tasks, not once per task.
   for (TaskPtr task = pop_claimed(); task;) {
-    int concurrency = concurrency_of(*task);
+    int concurrency = body_concurrency(*task);
     arena_for(concurrency).execute([&] {
-      while (task && concurrency_of(*task) == concurrency) {
+      while (task && body_concurrency(*task) == concurrency) {
         run_with_follow_ups(*task, FollowUp::may_run_next);
         task = pop_claimed();
       }
@@ -135,12 +136,8 @@ bool CpuExecutor::run_here_if_unstarted(Task& task) {
 
 void CpuExecutor::run_claimed_here(Task& task) { run(task, FollowUp::return_at_once); }
 
-int CpuExecutor::concurrency_of(const Task& task) noexcept {
-  return std::max(static_cast<int>((task.demand.cpu + units_per_resource - 1) / units_per_resource), 1);
-}
-
 void CpuExecutor::run(Task& task, FollowUp follow_up) {
-  arena_for(concurrency_of(task)).execute([&] { run_with_follow_ups(task, follow_up); });
+  arena_for(body_concurrency(task)).execute([&] { run_with_follow_ups(task, follow_up); });
 }
 
 void CpuExecutor::run_with_follow_ups(Task& task, FollowUp follow_up) {

@@ -58,7 +58,6 @@ class CpuExecutor final : public Dispatcher {
     void operator()() const;
   };
   static bool claim(Task& task) noexcept;
-  static int concurrency_of(const Task& task) noexcept;
   TaskPtr pop_claimed();
   void run_queued();
   void run_with_follow_ups(Task& task, FollowUp follow_up);

@@ -17,10 +17,6 @@ thread_local std::vector<int> devices_before_entry;
 
 }  // namespace
 
-int body_concurrency(const Task& task) noexcept {
-  return std::max(static_cast<int>((task.demand.cpu + units_per_resource - 1) / units_per_resource), 1);
-}
-
 /// An arena and the observer that switches the device of the threads entering it. The observer is declared after
 /// the arena, so it stops observing before the arena goes.
 class DeviceArenas::BoundArena {

@@ -14,13 +14,11 @@
 #include <memory>
 #include <utility>
 
+#include "exec/body_concurrency.hpp"
 #include "exec/gpu_streams.hpp"
 #include "hetsched/detail/task.hpp"
 
 namespace hetsched::detail {
-
-/// The threads a body of `task` may use at once: its CPU share rounded up, at least 1 (as the CPU executor's arenas).
-int body_concurrency(const Task& task) noexcept;
 
 class DeviceArenas {
  public:
