@@ -37,8 +37,8 @@ struct Config {
   /// the scheduler starts none of them until it fits (so a large demand is never starved by a stream of small ones).
   int max_bypass = 64;
   /// How GPU demands are placed: "pack" (Ray's best fit, the default), "spread" (the device with the most capacity
-  /// left), "locality" (the device holding the most of the task's buffer bytes), "random" or "random:SEED" (a seeded
-  /// draw); TaskBuilder::policy overrides it for one task, HETSCHED_PLACEMENT for the runtime. Another name is a
+  /// left), "locality" (the device holding the most of the task's buffer bytes), "model" (earliest predicted finish,
+  /// counting transfers: StarPU's dmda), "random" or "random:SEED" (a seeded draw); TaskBuilder::policy overrides it for one task, HETSCHED_PLACEMENT for the runtime. Another name is a
   /// UsageError.
   std::string placement_policy = "pack";
   /// How the runtime learns that a GPU task's stream has finished its work: "events" (the default: one progress thread

@@ -72,7 +72,7 @@ std::uint32_t Scheduler::class_of(const ResourceDemand& demand) {
   return static_cast<std::uint32_t>(classes_.size() - 1);
 }
 
-Scheduler::Placement Scheduler::try_place(Task& task) {
+Scheduler::Placement Scheduler::try_place(Task& task, std::uint32_t queued_behind) {
   const ResourceDemand& demand = task.demand;
   TaskState& state = state_of(task);
   std::vector<int> devices;
@@ -83,9 +83,12 @@ Scheduler::Placement Scheduler::try_place(Task& task) {
       if (use.entry->state() != ObjectState::ready) continue;
       if (const BufferData* data = use.entry->data()) inputs_.push_back({data->bytes(), data->valid_nodes()});
     }
-    const Snapshot snapshot{{demand.gpu, demand.gpu_memory, state.sequence, task.priority, inputs_},
-                            ledger_.gpus(),
-                            ledger_.free_cpu_units()};
+    const VariantView body{demand.cpu, demand.gpu, demand.gpu_memory};
+    Snapshot snapshot;
+    snapshot.task = {{&body, 1}, state.sequence, task.priority, queued_behind, inputs_};
+    snapshot.gpus = ledger_.gpus();
+    snapshot.free_cpu_units = ledger_.free_cpu_units();
+    snapshot.total_cpu_units = ledger_.total_cpu_units();
     Decision decision = policies_[task.policy]->decide(snapshot);
     if (decision.kind == Decision::Kind::wait) return Placement::waits;
     if (decision.kind == Decision::Kind::infeasible) return Placement::never;
@@ -101,8 +104,8 @@ Scheduler::Placement Scheduler::try_place(Task& task) {
   return Placement::taken;
 }
 
-bool Scheduler::start_now(Task& task) {
-  switch (try_place(task)) {
+bool Scheduler::start_now(Task& task, std::uint32_t queued_behind) {
+  switch (try_place(task, queued_behind)) {
     case Placement::taken:
       return true;
     case Placement::waits:
@@ -129,7 +132,7 @@ void Scheduler::enqueue(TaskPtr task) {
   {
     std::lock_guard lock(mutex_);
     state_of(*task).sequence = next_sequence_++;
-    if (queued_.load(std::memory_order_relaxed) == 0 && start_now(*task)) {
+    if (queued_.load(std::memory_order_relaxed) == 0 && start_now(*task, 0)) {
       state_of(*task).stage.store(TaskStage::dispatched, std::memory_order_release);
     } else {
       state_of(*task).stage.store(TaskStage::queued, std::memory_order_relaxed);
@@ -228,7 +231,7 @@ void Scheduler::dispatch_ready(StartedTasks& started) {
     bool started_one = false;
     for (ClassQueue* queue : order) {
       Task& head = *queue->head();
-      if (!start_now(head)) {
+      if (!start_now(head, static_cast<std::uint32_t>(queue->size - 1))) {
         if (state_of(head).bypassed >= max_bypass_) break;  // reserved: nothing behind it starts until it fits
         continue;
       }

@@ -105,8 +105,10 @@ class Scheduler {
     std::vector<TaskPtr> overflow_;
   };
   std::uint32_t class_of(const ResourceDemand& demand);
-  Placement try_place(Task& task);
-  bool start_now(Task& task);
+  /// Asks the task's policy where it runs (`queued_behind`: tasks of its class behind it) and takes that.
+  Placement try_place(Task& task, std::uint32_t queued_behind);
+  /// try_place, turning "never" into a dispatched failure: true when the task leaves its queue.
+  bool start_now(Task& task, std::uint32_t queued_behind);
   void dispatch_ready(StartedTasks& started);
   void count_bypass(const Task& started);
   void dispatch_queued();
