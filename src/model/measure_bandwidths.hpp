@@ -14,9 +14,10 @@ inline constexpr std::size_t latency_probe_bytes = 8;
 
 /// Times copies through `memory` with a steady clock: host -> GPU 0, GPU 0 -> host and, with 2+ GPUs, GPU 0 -> GPU 1,
 /// each the best of 3 (after a copy that faults a fresh target's pages in), and the latency from the best of several
-/// small host -> GPU 0 copies. Moves about 200 MiB in all: tens of milliseconds, even for memcpy on a loaded machine. With 0 GPUs there is no link to measure: it returns at once, all zero and
-/// measured = false (Bandwidths::covers(0) is true anyway). A link whose device memory cannot be allocated stays 0 and
-/// measured is false. Logical GPUs measure memcpy, which is what their copies cost.
+/// small host -> GPU 0 copies. Moves about 200 MiB in all: tens of milliseconds, even for memcpy on a loaded machine.
+/// With 0 GPUs there is no link to measure: it returns at once, all zero and measured = false (Bandwidths::covers(0) is
+/// true anyway). A link whose device memory cannot be allocated stays 0 and measured is false. Logical GPUs measure
+/// memcpy, which is what their copies cost.
 Bandwidths measure_bandwidths(MemorySystem& memory, int gpus);
 
 }  // namespace hetsched::detail

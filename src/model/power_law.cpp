@@ -4,30 +4,23 @@
 #include <cmath>
 
 namespace hetsched::detail {
-namespace {
 
-double log_bytes(double bytes) noexcept { return std::log(std::max(bytes, 1.0)); }
+double PowerLaw::at(double bytes) const noexcept { return a * std::pow(std::max(bytes, 1.0), b); }
 
-}  // namespace
-
-double PowerLaw::at(double bytes) const noexcept { return a * std::exp(b * log_bytes(bytes)); }
-
-void LogLogSums::add(double bytes, double seconds) noexcept {
-  double px = log_bytes(bytes), py = std::log(seconds);
+void LogLogSums::add(double log_bytes, double log_seconds) noexcept {
   count += 1;
-  x += px;
-  y += py;
-  xx += px * px;
-  xy += px * py;
+  x += log_bytes;
+  y += log_seconds;
+  xx += log_bytes * log_bytes;
+  xy += log_bytes * log_seconds;
 }
 
-void LogLogSums::remove(double bytes, double seconds) noexcept {
-  double px = log_bytes(bytes), py = std::log(seconds);
+void LogLogSums::remove(double log_bytes, double log_seconds) noexcept {
   count -= 1;
-  x -= px;
-  y -= py;
-  xx -= px * px;
-  xy -= px * py;
+  x -= log_bytes;
+  y -= log_seconds;
+  xx -= log_bytes * log_bytes;
+  xy -= log_bytes * log_seconds;
 }
 
 std::optional<PowerLaw> fit_power_law(const LogLogSums& sums) noexcept {

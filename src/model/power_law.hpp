@@ -14,13 +14,14 @@ struct PowerLaw {
   double at(double bytes) const noexcept;
 };
 
-/// The running sums of a least-squares line through points (x, y) = (ln bytes, ln seconds).
+/// The running sums of a least-squares line through points (x, y) = (ln bytes, ln seconds). Points are given as
+/// logarithms, which their owners keep, so that adding one costs no log.
 struct LogLogSums {
   double count = 0, x = 0, y = 0, xx = 0, xy = 0;
-  /// Adds the point of a bucket whose representative size is `bytes` and estimate `seconds` (both > 0).
-  void add(double bytes, double seconds) noexcept;
+  /// Adds the point of a bucket whose representative size is e^log_bytes and estimate e^log_seconds.
+  void add(double log_bytes, double log_seconds) noexcept;
   /// Removes a point added before (to fit over all buckets but one).
-  void remove(double bytes, double seconds) noexcept;
+  void remove(double log_bytes, double log_seconds) noexcept;
 };
 
 /// The exponents a fit may return. No kernel's run time falls as its input grows, and above cubic in bytes a

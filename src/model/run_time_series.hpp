@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "model/power_law.hpp"
@@ -48,17 +49,19 @@ class RunTimeSeries {
   struct Bucket {
     std::uint32_t bucket = 0;
     std::uint64_t count = 0;
-    double sum_log_bytes = 0;  // over every sample ever recorded, for the representative size
-    double bytes = 1;          // exp(sum_log_bytes / count)
+    double sum_log_bytes = 0;  // ln of every input size ever recorded: the representative size is their mean
+    double log_bytes = 0;      // sum_log_bytes / count
+    double log_median = 0;     // ln window.median()
     SampleWindow window;
   };
 
   const Bucket* find(std::uint32_t bucket) const noexcept;
-  void refit();  // recomputes sums_ from every bucket's point
+  void refit();  // recomputes sums_ and fit_ from every bucket's point
 
   std::uint32_t enough_samples_;
   std::vector<Bucket> buckets_;  // ordered by bucket
   LogLogSums sums_;              // one point (bytes, median) per bucket
+  std::optional<PowerLaw> fit_;  // over every bucket: what a size that has never run gets
   std::uint64_t samples_ = 0;
 };
 

@@ -5,13 +5,20 @@
 namespace hetsched::detail {
 
 void SampleWindow::add(double seconds) noexcept {
+  auto end = sorted_.begin() + static_cast<std::ptrdiff_t>(size_);
+  if (size_ == capacity) {  // the oldest sample leaves the sorted copy too
+    auto oldest = std::lower_bound(sorted_.begin(), end, seconds_[next_]);
+    std::copy(oldest + 1, end, oldest);
+    --end;
+  } else {
+    ++size_;
+  }
+  auto place = std::upper_bound(sorted_.begin(), end, seconds);
+  std::copy_backward(place, end, end + 1);
+  *place = seconds;
   seconds_[next_] = seconds;
   next_ = (next_ + 1) % capacity;
-  size_ = std::min(size_ + 1, capacity);
-  std::array<double, capacity> sorted = seconds_;  // when not full, the held samples are the first size_ slots
-  auto middle = sorted.begin() + static_cast<std::ptrdiff_t>((size_ - 1) / 2);
-  std::nth_element(sorted.begin(), middle, sorted.begin() + static_cast<std::ptrdiff_t>(size_));
-  median_ = *middle;
+  median_ = sorted_[(size_ - 1) / 2];
 }
 
 std::vector<double> SampleWindow::oldest_first() const {

@@ -6,7 +6,8 @@
 // sided: preemption, page faults, a cold cache or a first-call module load only ever make a run slower. A bounded
 // window lets the estimate follow a real change (clocks, contention, a new driver) within capacity/2 runs. Median
 // and MAD rejection would keep more history for the same robustness, but needs the whole history or a second pass;
-// this is a fixed array, so adding a sample never allocates.
+// this is two fixed arrays (the ring, and the same samples kept sorted), so adding a sample never allocates and
+// costs two short shifts, and the median is a read.
 #pragma once
 
 #include <array>
@@ -32,8 +33,9 @@ class SampleWindow {
   std::vector<double> oldest_first() const;
 
  private:
-  std::array<double, capacity> seconds_{};
-  std::size_t next_ = 0;  // where the next sample goes
+  std::array<double, capacity> seconds_{};  // the ring, in arrival order
+  std::array<double, capacity> sorted_{};   // the same samples, ascending (the first size_ slots)
+  std::size_t next_ = 0;                    // where the next sample goes in the ring
   std::size_t size_ = 0;
   double median_ = 0;
 };

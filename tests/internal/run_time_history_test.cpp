@@ -62,9 +62,12 @@ TEST(SampleWindow, TakesTheLowerMiddleOfAnEvenCount) {
   EXPECT_DOUBLE_EQ(window.median(), 2.0) << "noise only ever slows a run, so the faster middle sample is kept";
 }
 
+/// Adds the point (bytes, seconds) to `sums`.
+void add(LogLogSums& sums, double bytes, double seconds) { sums.add(std::log(bytes), std::log(seconds)); }
+
 TEST(PowerLaw, FitRecoversAnExactPowerLaw) {
   LogLogSums sums;
-  for (double bytes : {1e3, 1e5, 1e7}) sums.add(bytes, 3e-9 * std::pow(bytes, 1.5));
+  for (double bytes : {1e3, 1e5, 1e7}) add(sums, bytes, 3e-9 * std::pow(bytes, 1.5));
   auto law = fit_power_law(sums);
   ASSERT_TRUE(law);
   EXPECT_NEAR(law->b, 1.5, 1e-9);
@@ -73,22 +76,22 @@ TEST(PowerLaw, FitRecoversAnExactPowerLaw) {
 
 TEST(PowerLaw, NeedsTwoSizesFarEnoughApartAndClampsTheExponent) {
   LogLogSums one;
-  one.add(1e6, 1.0);
+  add(one, 1e6, 1.0);
   EXPECT_FALSE(fit_power_law(one));
   LogLogSums close;
-  close.add(1000, 1.0);
-  close.add(1001, 2.0);
+  add(close, 1000, 1.0);
+  add(close, 1001, 2.0);
   EXPECT_FALSE(fit_power_law(close)) << "sizes 0.1% apart cannot tell an exponent";
   LogLogSums falling;
-  falling.add(1e3, 2.0);
-  falling.add(1e6, 1.0);
+  add(falling, 1e3, 2.0);
+  add(falling, 1e6, 1.0);
   auto law = fit_power_law(falling);
   ASSERT_TRUE(law);
   EXPECT_EQ(law->b, min_exponent) << "no run time falls as its input grows";
   EXPECT_NEAR(law->at(1e9), std::sqrt(2.0), 1e-9) << "with the exponent clamped, a is refitted to the mean";
   LogLogSums removed = falling;
-  removed.add(1e9, 5.0);
-  removed.remove(1e9, 5.0);
+  add(removed, 1e9, 5.0);
+  removed.remove(std::log(1e9), std::log(5.0));
   EXPECT_NEAR(fit_power_law(removed)->at(1e9), law->at(1e9), 1e-9);
 }
 
