@@ -24,6 +24,7 @@ struct ResolvedConfig {
   std::uint32_t max_bypass = 64;
   std::string placement_policy = "pack";  // a name make_policy accepts
   GpuCompletion gpu_completion = GpuCompletion::events;
+  std::string perf_model_path;  // the model file; empty: none (the models live only for the runtime's lifetime)
 };
 
 /// Looks up an environment variable (a function so tests of the parser can feed their own).

@@ -14,12 +14,12 @@ namespace hetsched {
 ///
 /// The environment overrides the fields set in code, so a program can be re-sized without recompiling:
 /// `HETSCHED_NUM_CPUS=8`, `HETSCHED_NUM_GPUS=2`, `HETSCHED_RESOURCES='{"Custom": 2}'` or `'Custom=2,Disk=1'`,
-/// `HETSCHED_PLACEMENT=spread`, `HETSCHED_GPU_COMPLETION=host_functions`.
+/// `HETSCHED_PLACEMENT=spread`, `HETSCHED_GPU_COMPLETION=host_functions`, `HETSCHED_PERF_MODEL=models.json`.
 ///
 /// Errors, checked when the Runtime starts: a HETSCHED_* value that cannot be used is a UsageError naming the
 /// variable, whatever is wrong with it (text that does not parse, a name given twice, a name that is not a choice, a
 /// quantity that breaks the resource rules). A field set in code keeps its own type: a bad count or custom resource
-/// is a ResourceError, a bad placement_policy, gpu_completion or max_bypass a UsageError.
+/// is a ResourceError, a bad placement_policy, gpu_completion, max_bypass or perf_model_path a UsageError.
 struct Config {
   /// Logical CPU slots; default: usable cores (affinity mask and cgroup cpu.max aware). May exceed the cores.
   std::optional<int> num_cpus;
@@ -46,6 +46,12 @@ struct Config {
   /// thread). Both are kept so they can be measured against each other (bench_gpu_dispatch); HETSCHED_GPU_COMPLETION
   /// overrides it; another name is a UsageError. No effect without a real GPU.
   std::string gpu_completion = "events";
+  /// Where the performance models (run times per task, measured bandwidths) are kept between runs: loaded when the
+  /// Runtime starts, so a second run starts calibrated, and rewritten at shutdown. A missing file is created; a corrupt
+  /// one or one from another version is ignored with a warning. Default none: the models live only for the
+  /// Runtime's lifetime. HETSCHED_PERF_MODEL overrides it (set empty, it turns the file off). An empty path, a
+  /// directory, or a file in a directory that does not exist is a UsageError when the Runtime starts.
+  std::optional<std::string> perf_model_path;
   /// Read the HETSCHED_* environment overrides (set false to make a test independent of the environment).
   bool read_environment = true;
 };
