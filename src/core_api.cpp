@@ -22,7 +22,7 @@ Runtime& runtime_of(const Task& task) noexcept { return RuntimeCore::of(task).ow
 std::span<const int> gpu_ids_of(const Task& task) noexcept { return state_of(task).gpu_ids(); }
 
 std::uint8_t placement_policy_index(RuntimeCore& core, std::string_view name) {
-  return core.scheduler().policy_index(name);
+  return core.policy_index(name);
 }
 
 ActorRef create_actor(RuntimeCore& core, std::string name, const std::type_info& type, int max_concurrency) {

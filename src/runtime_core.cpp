@@ -7,6 +7,7 @@
 
 #include "exec/running_task.hpp"
 #include "exec/task_failure.hpp"
+#include "model/measure_bandwidths.hpp"
 #include "hetsched/error.hpp"
 #include "hetsched/task_context.hpp"
 #include "store/buffer_binding.hpp"
@@ -42,12 +43,38 @@ RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
       config_(resolve_config(config, hardware_)),
       scheduler_(ResourceLedger(std::int64_t{config_.num_cpus} * units_per_resource, config_.num_gpus,
                                 config_.custom_units, config_.gpu_memory),
-                 make_policy(config_.placement_policy), config_.max_bypass, executor_),
+                 make_policy(config_.placement_policy), config_.max_bypass, executor_, models_),
       executor_(config_.num_cpus, *this) {
   const int real_gpus = config_.real_gpus;  // the one decision of which GPUs are real, handed to every GPU part
   buffers_ = BufferStorePtr(new BufferStore(make_memory_system(real_gpus), device_capacities(config_)));
   gpu_ = std::make_unique<GpuTaskRunner>(*buffers_, make_gpu_streams(real_gpus, config_.gpu_completion), real_gpus,
                                          *this);
+  load_models();
+  if (scheduler_.uses_models(0)) measure_links_once();
+}
+
+void RuntimeCore::load_models() {
+  if (config_.perf_model_path.empty()) return;
+  models_.load(config_.perf_model_path, [&](std::string_view why) {
+    std::fprintf(stderr, "hetsched: warning: %.*s\n", static_cast<int>(why.size()), why.data());
+  });
+}
+
+void RuntimeCore::measure_links_once() {
+  std::call_once(links_measured_, [&] {
+    Bandwidths links = models_.bandwidths();
+    if (!links.covers(config_.num_gpus)) {
+      links = measure_bandwidths(buffers_->memory(), config_.num_gpus);
+      models_.set_bandwidths(links);
+    }
+    scheduler_.set_links(links);
+  });
+}
+
+std::uint8_t RuntimeCore::policy_index(std::string_view name) {
+  const std::uint8_t index = scheduler_.policy_index(name);
+  if (scheduler_.uses_models(index)) measure_links_once();
+  return index;
 }
 
 RuntimeCore::~RuntimeCore() {
@@ -59,6 +86,13 @@ RuntimeCore::~RuntimeCore() {
   }
   for (auto live = live_tasks_.load(); live != 0; live = live_tasks_.load()) live_tasks_.wait(live);
   buffers_->shutdown();  // buffers may outlive the runtime: their device replicas come home now
+  if (!config_.perf_model_path.empty()) {
+    try {
+      models_.save(config_.perf_model_path);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "hetsched: warning: the performance models were not saved: %s\n", e.what());
+    }
+  }
 }
 
 void RuntimeCore::register_object(ObjectEntry& entry) {
@@ -174,6 +208,7 @@ TaskPtr RuntimeCore::run_claimed(Task& task, FollowUp follow_up) noexcept {
     bind_task_buffers(task, node, nullptr, *buffers_);
     TaskContext context = CoreAccess::task_context(task, nullptr);
     state_of(task).body_started = true;
+    state_of(task).body_starts();
     bytes = task.invoke(context);
     if (state_of(task).deferred_failure) std::rethrow_exception(state_of(task).deferred_failure);
   } catch (...) {
@@ -200,6 +235,16 @@ void RuntimeCore::fail_unstarted(Task& task, std::exception_ptr failure) noexcep
 
 TaskPtr RuntimeCore::publish(Task& task, std::exception_ptr failure, std::size_t bytes, Started started,
                              FollowUp follow_up) noexcept {
+  if (const TaskDeviceState* device = state_of(task).device_if_any();
+      device && device->timing.timed && !failure && state_of(task).body_started) {
+    const RunTiming& timing = device->timing;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - timing.started_at).count();
+    try {  // a first sample allocates its history's slot; without memory the sample is lost, nothing else
+      models_.record(timing.model_task, timing.variant, task.demand.gpu > 0 ? DeviceKind::gpu : DeviceKind::cpu,
+                     timing.input_bytes, seconds);
+    } catch (...) {
+    }
+  }
   bool kept_by_actor = task.role == TaskRole::actor_creation && task.actor->created(task, failure);
   // Once kept, the actor owns the task's resource fields (kill() may release them at any moment): hands off.
   if (!kept_by_actor && state_of(task).holds_resources) scheduler_.finished(task);  // before anyone can see the result

@@ -17,6 +17,7 @@
 #include "actor/actor_state.hpp"
 #include "hetsched/config.hpp"
 #include "hetsched/hardware.hpp"
+#include "model/perf_model.hpp"
 #include "scheduler/scheduler.hpp"
 #include "store/accounting.hpp"
 #include "store/buffer_store.hpp"
@@ -43,6 +44,11 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   TaskPtr run_claimed(Task& task, FollowUp follow_up) noexcept override;
   /// Publishes `failure` for a task that never started (a dead actor's queued call).
   void fail_unstarted(Task& task, std::exception_ptr failure) noexcept override;
+
+  /// See placement_policy_index in core_api.hpp: a policy that uses the models gets the links measured first.
+  std::uint8_t policy_index(std::string_view name);
+  /// The runtime's performance models.
+  PerfModel& models() noexcept { return models_; }
 
   /// See create_actor in core_api.hpp.
   ActorRef create_actor(std::string name, const std::type_info& type, int max_concurrency);
@@ -86,6 +92,10 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   TaskPtr task_done(Task& task, std::exception_ptr failure, std::size_t bytes, FollowUp follow_up) noexcept override;
   void body_returned(Task& task) noexcept override;
   void kill_every_actor();
+  /// Loads the model file (Config::perf_model_path), warning once when it cannot be used.
+  void load_models();
+  /// Measures the links for the policies that use the models, unless the models already have this machine's.
+  void measure_links_once();
   std::exception_ptr cancellation(const Task& task) const;
 
   std::atomic<Runtime*> owner_;  // the shell, once the Runtime was destroyed from inside a task (see rehome)
@@ -100,6 +110,8 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   std::unordered_map<std::uint64_t, ActorState*> actors_;  // live actors (weak: they unregister themselves)
   std::unordered_map<std::string, ActorState*> named_actors_;
   BufferStorePtr buffers_;
+  PerfModel models_;  // before the scheduler, which reads it
+  std::once_flag links_measured_;
   // Declaration order matters: the scheduler dispatches to the executor; the executor is destroyed first, the GPU
   // runner (whose streams' progress thread publishes tasks) after both.
   std::unique_ptr<GpuTaskRunner> gpu_;  // runs tasks on the real GPUs (0..n-1); the rest are logical

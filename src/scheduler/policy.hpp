@@ -28,6 +28,9 @@ class Policy {
   virtual Decision decide(const Snapshot& snapshot) const = 0;
   /// The policy's name, as Config::placement_policy and TaskBuilder::policy spell it.
   virtual std::string_view name() const noexcept = 0;
+  /// True when it reads the models' fields of the snapshot (run-time predictions, device availability, links): the
+  /// scheduler fills them, and times the tasks it places so that the models learn, only for such a policy.
+  virtual bool uses_models() const noexcept { return false; }
 };
 
 /// Ray's best fit: a fractional demand goes to the device whose remaining capacity fits it most tightly.

@@ -21,9 +21,108 @@ bool ahead(const Task& a, const Task& b) noexcept {
 }  // namespace
 
 Scheduler::Scheduler(ResourceLedger ledger, std::unique_ptr<Policy> policy, std::uint32_t max_bypass,
-                     Dispatcher& dispatcher)
-    : ledger_(std::move(ledger)), max_bypass_(max_bypass), dispatcher_(dispatcher) {
+                     Dispatcher& dispatcher, PerfModel& models)
+    : ledger_(std::move(ledger)), max_bypass_(max_bypass), dispatcher_(dispatcher), models_(models) {
   policies_.push_back(std::move(policy));
+  gpu_busy_until_.assign(ledger_.gpus().size(), 0.0);
+}
+
+bool Scheduler::uses_models(std::uint8_t index) const {
+  std::lock_guard lock(mutex_);
+  return policies_[index]->uses_models();
+}
+
+void Scheduler::set_links(const Bandwidths& links) {
+  std::lock_guard lock(mutex_);
+  links_ = links;
+}
+
+double Scheduler::now_s() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_).count();
+}
+
+std::uint32_t Scheduler::model_id(const std::string& name) {
+  for (const auto& [known, id] : model_ids_) {
+    if (known == name) return id;
+  }
+  constexpr std::size_t cached = 16;
+  if (model_ids_.size() == cached) model_ids_.erase(model_ids_.begin());
+  model_ids_.emplace_back(name, models_.intern(name));
+  return model_ids_.back().second;
+}
+
+void Scheduler::add_predictions(Task& task, Snapshot& snapshot) {
+  std::uint64_t bytes = 0;
+  for (ObjectEntry* input : task.inputs()) {
+    if (input->state() == ObjectState::ready) bytes += input->size_bytes();
+  }
+  predicted_input_bytes_ = bytes;
+  predicted_model_id_ = model_id(task.name);
+  const double now = now_s();
+  for (VariantView& body : bodies_) {
+    const Prediction prediction = cached_prediction(predicted_model_id_, body.on_gpu() ? 1 : 0, bytes, now);
+    body.predicted_s = prediction.seconds;
+    body.samples = prediction.samples;
+  }
+  predicted_gpus_.assign(ledger_.gpus().begin(), ledger_.gpus().end());
+  for (std::size_t d = 0; d < predicted_gpus_.size(); ++d) {
+    predicted_gpus_[d].available_in_s = std::max(0.0, gpu_busy_until_[d] - now);
+  }
+  snapshot.gpus = predicted_gpus_;
+  snapshot.cpus_available_in_s = std::max(0.0, cpu_busy_until_ - now);
+  snapshot.links = links_;
+  snapshot.calibration_samples = PerfModel::enough_samples;
+}
+
+Prediction Scheduler::cached_prediction(std::uint32_t task, int variant, std::uint64_t input_bytes, double now) {
+  const std::uint32_t bucket = size_bucket(input_bytes);
+  auto same = [&](const CachedPrediction& c) { return c.task == task && c.variant == variant && c.bucket == bucket; };
+  auto found = std::find_if(predictions_.begin(), predictions_.end(), same);
+  if (found == predictions_.end()) {
+    constexpr std::size_t cached = 64;
+    if (predictions_.size() == cached) predictions_.erase(predictions_.begin());
+    found = predictions_.insert(predictions_.end(), {task, variant, bucket, {}, -1.0});
+  }
+  // Calibrating bodies need their sample counts as they are; trusted predictions are refreshed every millisecond,
+  // so that the executors recording runs and the scheduler do not meet on the models' lock for every task.
+  if (found->fetched_at < 0 || now - found->fetched_at > prediction_refresh_s ||
+      found->prediction.samples < PerfModel::enough_samples) {
+    found->prediction = models_.predict(task, variant, variant == 1 ? DeviceKind::gpu : DeviceKind::cpu, input_bytes);
+    found->fetched_at = now;
+  }
+  return found->prediction;
+}
+
+void Scheduler::note_predicted_placement(Task& task, int variant, std::span<const int> devices) {
+  const VariantView& body = bodies_[static_cast<std::size_t>(variant)];
+  RunTiming& timing = state_of(task).device().timing;
+  timing.timed = true;
+  timing.variant = body.on_gpu() ? 1 : 0;
+  timing.model_task = predicted_model_id_;
+  timing.input_bytes = predicted_input_bytes_;
+  if (body.predicted_s < 0) return;  // nothing known yet: availability stays as it was
+  const double now = now_s();
+  if (body.on_gpu()) {
+    const double share = from_units(std::min(body.gpu_units, units_per_resource));
+    for (int d : devices) {
+      double& busy = gpu_busy_until_[static_cast<std::size_t>(d)];
+      busy = std::max(busy, now) + body.predicted_s * share;
+    }
+  } else if (ledger_.total_cpu_units() > 0) {
+    const double share = static_cast<double>(body.cpu_units) / static_cast<double>(ledger_.total_cpu_units());
+    cpu_busy_until_ = std::max(cpu_busy_until_, now) + body.predicted_s * share;
+  }
+}
+
+void Scheduler::note_devices_freed(const Task& task) {
+  const auto gpus = ledger_.gpus();
+  double now = -1;
+  for (int d : state_of(task).gpu_ids()) {
+    if (gpus[static_cast<std::size_t>(d)].free_units < units_per_resource) continue;
+    if (now < 0) now = now_s();
+    double& busy = gpu_busy_until_[static_cast<std::size_t>(d)];
+    busy = std::min(busy, now);  // idle: whatever was predicted for it is over
+  }
 }
 
 std::uint8_t Scheduler::policy_index(std::string_view name) {
@@ -86,9 +185,14 @@ Scheduler::Placement Scheduler::try_place(Task& task, std::uint32_t queued_behin
   const ResourceDemand* gpu_body = task.bodies > 1 ? task.gpu_body_demand() : nullptr;
   std::vector<int> devices;
   int variant = 0;
+  bool predicted = false;
   if (task.demand.gpu > 0 || gpu_body) {
     if (!ledger_.custom_fits(task.demand)) return Placement::waits;  // before building a snapshot it would not need
-    Decision decision = policies_[task.policy]->decide(snapshot_of(task, gpu_body, queued_behind));
+    const Policy& policy = *policies_[task.policy];
+    predicted = policy.uses_models();
+    Snapshot snapshot = snapshot_of(task, gpu_body, queued_behind);
+    if (predicted) add_predictions(task, snapshot);
+    Decision decision = policy.decide(snapshot);
     if (decision.kind == Decision::Kind::wait) return Placement::waits;
     if (decision.kind == Decision::Kind::infeasible) return Placement::never;
     devices = std::move(decision.gpus);
@@ -96,6 +200,7 @@ Scheduler::Placement Scheduler::try_place(Task& task, std::uint32_t queued_behin
   }
   const ResourceDemand& demand = variant == 1 ? *gpu_body : task.demand;
   if (!ledger_.try_acquire(demand, devices)) return Placement::waits;
+  if (predicted) note_predicted_placement(task, variant, devices);
   if (gpu_body) {
     if (variant == 1) task.demand = *gpu_body;  // from now on the task is its chosen body
     task.bodies = 1;
@@ -185,6 +290,9 @@ void Scheduler::finished(Task& task) {
     std::lock_guard lock(mutex_);
     ledger_.release(task.demand, state.gpu_ids(), cpus_too);
     state.holds_resources = false;
+    if (const TaskDeviceState* device = state.device_if_any(); device && device->timing.timed) {
+      note_devices_freed(task);
+    }
     if (queued_.load(std::memory_order_relaxed) > 0) dispatch_ready(started);
   }
   started.send_to(dispatcher_);

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -22,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/perf_model.hpp"
 #include "resources/ledger.hpp"
 #include "scheduler/dispatcher.hpp"
 #include "scheduler/policy.hpp"
@@ -30,8 +32,15 @@ namespace hetsched::detail {
 
 class Scheduler {
  public:
-  /// `policy` places the tasks whose Task::policy is 0; the others name one policy_index() resolved.
-  Scheduler(ResourceLedger ledger, std::unique_ptr<Policy> policy, std::uint32_t max_bypass, Dispatcher& dispatcher);
+  /// `policy` places the tasks whose Task::policy is 0; the others name one policy_index() resolved. A policy that
+  /// uses the models reads its predictions from `models` (which the runtime feeds with the timed tasks' runs).
+  Scheduler(ResourceLedger ledger, std::unique_ptr<Policy> policy, std::uint32_t max_bypass, Dispatcher& dispatcher,
+            PerfModel& models);
+
+  /// True when the policy at `index` (a Task::policy value) uses the models.
+  bool uses_models(std::uint8_t index) const;
+  /// The link bandwidths policies that use the models price transfers with.
+  void set_links(const Bandwidths& links);
 
   /// The Task::policy value for the policy `name` (made on first use). Throws UsageError for an unknown name, listing
   /// the known ones, or when 255 distinct policies are in use already.
@@ -111,6 +120,21 @@ class Scheduler {
   std::uint32_t class_of(Task& task);
   /// What the task's policy sees: its bodies, its buffers' replicas, what every device has free. Under the lock.
   Snapshot snapshot_of(Task& task, const ResourceDemand* gpu_body, std::uint32_t queued_behind);
+  /// Adds the models' fields to `snapshot` (predictions per body, devices' predicted availability, links). Under the
+  /// lock.
+  void add_predictions(Task& task, Snapshot& snapshot);
+  /// A task placed on predictions: its device's predicted availability moves by its predicted run time, and it is
+  /// timed so its run teaches the models. Under the lock.
+  void note_predicted_placement(Task& task, int variant, std::span<const int> devices);
+  /// `task`'s GPUs that are idle again are available now. Under the lock.
+  void note_devices_freed(const Task& task);
+  /// The models' prediction for a body, as fetched at most prediction_refresh_s ago (always fresh while the body
+  /// calibrates). Under the lock.
+  Prediction cached_prediction(std::uint32_t task, int variant, std::uint64_t input_bytes, double now);
+  /// The PerfModel id of a task name (a few recent names are cached). Under the lock.
+  std::uint32_t model_id(const std::string& name);
+  /// Seconds on the scheduler's clock.
+  double now_s() const;
   /// Asks the task's policy where it runs (`queued_behind`: tasks of its class behind it) and takes that.
   Placement try_place(Task& task, std::uint32_t queued_behind);
   /// try_place, turning "never" into a dispatched failure: true when the task leaves its queue.
@@ -124,6 +148,25 @@ class Scheduler {
   std::vector<std::unique_ptr<Policy>> policies_;  // [0]: the runtime's; grows under the lock, never shrinks
   std::vector<InputView> inputs_;  // scratch for a snapshot, reused under the lock
   std::vector<VariantView> bodies_;  // same
+  PerfModel& models_;
+  Bandwidths links_;
+  std::vector<GpuView> predicted_gpus_;     // scratch: the ledger's view plus each device's predicted availability
+  std::vector<double> gpu_busy_until_;      // per GPU, on now_s()'s clock: when its predicted work is done
+  double cpu_busy_until_ = 0;               // same for the CPUs as a pool
+  std::uint64_t predicted_input_bytes_ = 0; // the last snapshot's, for note_predicted_placement
+  std::uint32_t predicted_model_id_ = 0;    // same
+  std::vector<std::pair<std::string, std::uint32_t>> model_ids_;  // recent names' PerfModel ids
+  /// One prediction the scheduler keeps, per (task, variant, size bucket).
+  struct CachedPrediction {
+    std::uint32_t task;
+    int variant;
+    std::uint32_t bucket;
+    Prediction prediction;
+    double fetched_at;  // on now_s()'s clock; below 0: never
+  };
+  static constexpr double prediction_refresh_s = 1e-3;
+  std::vector<CachedPrediction> predictions_;
+  std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
   std::uint32_t max_bypass_;
   Dispatcher& dispatcher_;
   std::vector<ClassQueue> classes_;

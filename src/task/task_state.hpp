@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -28,7 +29,16 @@ struct OrderingDependency {
   bool earlier_writes;      ///< The earlier task wrote the buffer (if it failed, the contents are undefined).
 };
 
-/// Bookkeeping only tasks with buffers or GPUs have; made on first use.
+/// How a task placed on the models' predictions is timed, so that its run teaches them (PerfModel::record).
+struct RunTiming {
+  bool timed = false;                                ///< Placed by a policy that uses the models: record its run.
+  std::uint8_t variant = 0;                          ///< The body, as the models key it: 0 on CPUs, 1 on GPUs.
+  std::uint32_t model_task = 0;                      ///< Its name's PerfModel id.
+  std::uint64_t input_bytes = 0;                     ///< Bytes of its inputs when it was placed.
+  std::chrono::steady_clock::time_point started_at;  ///< When its body was called.
+};
+
+/// Bookkeeping only tasks with buffers or GPUs (or timed for the models) have; made on first use.
 struct TaskDeviceState {
   std::vector<int> gpu_ids;                  ///< Devices assigned at placement.
   std::int64_t gpu_units_per_device = 0;     ///< Units taken on each assigned device.
@@ -45,6 +55,7 @@ struct TaskDeviceState {
   void (*destroy_actor_stream)(int, CUstream_st*) noexcept = nullptr;  ///< How the actor destroys it (constructor only).
   /// How the actor makes its device current around its destructor (constructor only; null: nothing to switch).
   int (*switch_actor_device)(int) noexcept = nullptr;
+  RunTiming timing;  ///< Set when a policy that uses the models placed it.
 };
 
 /// What the core keeps about one task.
@@ -81,6 +92,10 @@ struct TaskState {
   std::span<const OrderingDependency> ordering() const noexcept {
     return device_state ? std::span<const OrderingDependency>(device_state->ordering)
                         : std::span<const OrderingDependency>();
+  }
+  /// Its body is about to be called: a timed task notes the time.
+  void body_starts() noexcept {
+    if (device_state && device_state->timing.timed) device_state->timing.started_at = std::chrono::steady_clock::now();
   }
   /// The completion marker (null for a task without buffers).
   ObjectEntry* completion() const noexcept { return device_state ? device_state->completion.get() : nullptr; }

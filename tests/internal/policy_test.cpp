@@ -171,7 +171,7 @@ Machine two_bodies(double cpu_s, double gpu_s, std::size_t gpus = 1, std::int64_
 /// Decides with "model" and links of 10 GB/s each way, 10 us a copy.
 Decision decide_model(Machine& machine) {
   Snapshot snapshot = machine.snapshot();
-  snapshot.links = {10e9, 10e9, 0, 10e-6, true};
+  snapshot.links = {10e9, 10e9, 5e9, 10e-6, true};
   return make_policy("model")->decide(snapshot);
 }
 

@@ -44,9 +44,15 @@ class RecordingDispatcher final : public Dispatcher {
   std::vector<TaskPtr> started;
 };
 
+/// Models no test here consults (pack does not use them).
+PerfModel& unused_models() {
+  static PerfModel models;
+  return models;
+}
+
 Scheduler make_scheduler(Dispatcher& dispatcher, int cpus, int gpus = 0, std::uint32_t max_bypass = 64) {
   return Scheduler(ResourceLedger(std::int64_t{cpus} * units_per_resource, gpus, {}), make_pack_policy(),
-                   max_bypass, dispatcher);
+                   max_bypass, dispatcher, unused_models());
 }
 
 TEST(Scheduler, DispatchesWhatFitsAndQueuesTheRest) {
@@ -108,7 +114,8 @@ TEST(Scheduler, ThreeSharesSlightlyAboveAThirdNeverRunOnOneGpuAtOnce) {
 
 TEST(Scheduler, TasksWaitForGpuMemoryEvenWhenTheirGpuShareFits) {
   RecordingDispatcher dispatcher;
-  Scheduler scheduler(ResourceLedger(8 * units_per_resource, 1, {}, {1000}), make_pack_policy(), 64, dispatcher);
+  Scheduler scheduler(ResourceLedger(8 * units_per_resource, 1, {}, {1000}), make_pack_policy(), 64, dispatcher,
+                      unused_models());
   for (int i = 0; i < 3; ++i) {
     TaskPtr task = make_task(0, 0.25, "task-" + std::to_string(i));
     task->demand.gpu_memory = 600;
@@ -231,7 +238,8 @@ class NeverPolicy final : public Policy {
 
 TEST(Scheduler, AnInfeasibleDecisionSendsTheTaskToFailWithoutTakingResources) {
   RecordingDispatcher dispatcher;
-  Scheduler scheduler(ResourceLedger(units_per_resource, 1, {}), std::make_unique<NeverPolicy>(), 64, dispatcher);
+  Scheduler scheduler(ResourceLedger(units_per_resource, 1, {}), std::make_unique<NeverPolicy>(), 64, dispatcher,
+                      unused_models());
   scheduler.enqueue(make_task(1, 0.5, "impossible"));
   ASSERT_EQ(dispatcher.names(), std::vector<std::string>{"impossible"});
   const TaskState& state = state_of(*dispatcher.started[0]);

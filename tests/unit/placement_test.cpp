@@ -50,7 +50,7 @@ TEST(Placement, AnUnknownPolicyIsAUsageError) {
 }
 
 TEST(Placement, EveryKnownPolicyRuns) {
-  for (const char* policy : {"pack", "spread", "locality", "random", "random:123"}) {
+  for (const char* policy : {"pack", "spread", "locality", "model", "random", "random:123"}) {
     auto config = make_config(2, 2);
     config.placement_policy = policy;
     hetsched::Runtime rt{config};
@@ -66,7 +66,7 @@ TEST(Placement, AnUnknownPerTaskPolicyIsAUsageErrorAtSubmissionListingTheKnownOn
     FAIL() << "an unknown per-task policy must be refused";
   } catch (const hetsched::UsageError& e) {
     std::string message = e.what();
-    for (const char* part : {"nearest", "\"pack\"", "\"spread\"", "\"locality\"", "\"random\""}) {
+    for (const char* part : {"nearest", "\"pack\"", "\"spread\"", "\"locality\"", "\"model\"", "\"random\""}) {
       EXPECT_TRUE(hetsched_test::contains(message, part)) << message;
     }
   }
@@ -117,6 +117,8 @@ std::size_t bytes_moved_by_a_chain(const std::string& policy, int length, std::s
 TEST(Placement, LocalityKeepsAChainOnOneBufferOnTheGpuThatHoldsIt) {
   std::size_t bytes = 0;
   EXPECT_EQ(bytes_moved_by_a_chain("locality", 10, bytes), bytes) << "the buffer moves to a GPU once, then stays";
+  // model: the first three runs calibrate (placed as pack places them), the rest price the move to the other GPU.
+  EXPECT_EQ(bytes_moved_by_a_chain("model", 30, bytes), bytes) << "moving the buffer never pays here";
   std::size_t spread = bytes_moved_by_a_chain("spread", 10, bytes);
   EXPECT_GT(spread, bytes) << "spread takes the GPUs in turn, so the buffer follows";
   std::printf("a 10-task chain on one buffer over 2 logical GPUs: the buffer moved %zu times under spread\n",

@@ -62,6 +62,7 @@ class ModelPolicy final : public Policy {
     return best.decision;
   }
   std::string_view name() const noexcept override { return "model"; }
+  bool uses_models() const noexcept override { return true; }
 
  private:
   static bool calibrated(const Snapshot& snapshot, const VariantView& variant) noexcept {
