@@ -13,12 +13,13 @@
 #include <string>
 
 #include "hetsched/hetsched.hpp"
+#include "scheduler/policy.hpp"
 
 namespace {
 
 /// The environment variables a Runtime reads (see config.hpp).
 constexpr const char* environment_names[] = {"HETSCHED_NUM_CPUS", "HETSCHED_NUM_GPUS", "HETSCHED_RESOURCES",
-                                             "HETSCHED_PLACEMENT", "HETSCHED_GPU_COMPLETION"};
+                                             "HETSCHED_PLACEMENT", "HETSCHED_GPU_COMPLETION", "HETSCHED_PERF_MODEL"};
 
 /// What `info` reports: the hardware, and the default Runtime's totals or why it could not start.
 struct Report {
@@ -86,6 +87,7 @@ void print_text(const Report& report) {
               << gpu.compute_capability_minor << ", PCI " << gpu.pci_bus_id << "\n";
   }
 
+  std::cout << "\nplacement policies: " << hetsched::detail::known_policy_names() << "\n";
   std::cout << "\nresources of a default Runtime";
   if (!report.environment.empty()) {
     std::cout << " (with";
@@ -129,6 +131,7 @@ nlohmann::ordered_json to_json(const Report& report) {
         {"gpus", gpus},
         {"gpu_note", hardware.gpu_note}}},
       {"environment", report.environment},
+      {"placement_policies", hetsched::detail::known_policy_names()},
   };
   if (report.runtime_error) {
     json["runtime_error"] = *report.runtime_error;
