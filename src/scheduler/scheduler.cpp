@@ -329,6 +329,7 @@ bool Scheduler::hand_cpus_to(const Task& waiting, Task& producer) {
     ledger_.give_cpus(waiting.demand.cpu);
     ledger_.reclaim_cpus(producer.demand.cpu);
     state_of(producer).holds_resources = true;
+    producer.bodies = 1;  // a variants() task runs its CPU body here
     state_of(producer).stage.store(TaskStage::running, std::memory_order_release);
     TaskPtr hold = std::move(*it);  // the caller holds the producer too: it outlives this reference
     tasks.erase(std::next(it).base());
