@@ -10,6 +10,7 @@
 #include "hetsched/hardware.hpp"
 #include "hetsched/object_ref.hpp"
 #include "hetsched/runtime.hpp"
+#include "hetsched/serializer.hpp"
 #include "hetsched/task_builder.hpp"
 #include "hetsched/task_context.hpp"
 #include "hetsched/version.hpp"

@@ -31,7 +31,12 @@ namespace hetsched {
 /// tasks (through TaskContext::runtime()).
 ///
 /// get returns `const T&` for an lvalue ref (zero-copy, valid while any ref to the object lives) and `T` for an
-/// rvalue ref (moved out when that ref was the object's only one, else copied). Waiting in get runs the awaited task
+/// rvalue ref (moved out when that ref was the object's only one, else copied).
+///
+/// Spilling (Config::object_store_bytes): an object is spilled to disk only while nothing reads it, and restored
+/// when read. A task pins its ObjectRef arguments while it runs; get(ref&&) and get(vector) pin while they copy or
+/// move. get(const ref&) returns a reference into the store, so it keeps that object in memory for as long as the
+/// object lives: read large objects you will not read again with get(std::move(ref)) so that they stay spillable. Waiting in get runs the awaited task
 /// on the waiting thread when it has not started yet (a queued one gets the waiting task's CPUs); a get still blocked
 /// after a millisecond inside a task gives the task's CPUs back and hands its thread's slot to a spare thread, so
 /// nested tasks never deadlock, even with one CPU.
@@ -215,6 +220,7 @@ class Runtime {
       auto bytes = detail::buffer_host_view(*core_, static_cast<detail::BufferEntry&>(entry), deadline);
       return std::span<const U>(reinterpret_cast<const U*>(bytes.data()), bytes.size() / sizeof(U));
     } else {
+      if (entry.spill_slot()) entry.keep_value_resident();  // the reference stays valid: never spilled again
       return static_cast<const T&>(static_cast<detail::TypedObject<T>&>(entry).value());
     }
   }
@@ -234,12 +240,16 @@ class Runtime {
     if constexpr (!std::is_void_v<T>) {
       auto* entry = detail::CoreAccess::entry(ref);
       if (entry->user_refs() == 1) {
-        T value = std::move(entry->mutable_value());
+        T value = [&] {
+          detail::ValuePin pin(*entry);
+          return std::move(entry->mutable_value());
+        }();
         ref.reset();
         return value;
       }
       if constexpr (std::is_copy_constructible_v<T>) {
-        return entry->value();
+        detail::ValuePin pin(*entry);
+        return T(entry->value());
       } else {
         detail::throw_shared_move_only(*entry);
       }
@@ -282,6 +292,7 @@ class Runtime {
       values.reserve(refs.size());
       for (const auto& ref : refs) {
         auto* entry = detail::CoreAccess::entry(ref);
+        detail::ValuePin pin(*entry);
         if (may_move && entry->user_refs() == 1) {
           values.push_back(std::move(entry->mutable_value()));
         } else if constexpr (std::is_copy_constructible_v<T>) {
