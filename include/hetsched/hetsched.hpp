@@ -9,6 +9,7 @@
 #include "hetsched/error.hpp"
 #include "hetsched/hardware.hpp"
 #include "hetsched/object_ref.hpp"
+#include "hetsched/object_view.hpp"
 #include "hetsched/runtime.hpp"
 #include "hetsched/serializer.hpp"
 #include "hetsched/task_builder.hpp"

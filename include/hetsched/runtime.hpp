@@ -20,6 +20,7 @@
 #include "hetsched/detail/core_api.hpp"
 #include "hetsched/hardware.hpp"
 #include "hetsched/object_ref.hpp"
+#include "hetsched/object_view.hpp"
 #include "hetsched/store_stats.hpp"
 #include "hetsched/task_builder.hpp"
 #include "hetsched/wait_result.hpp"
@@ -36,7 +37,7 @@ namespace hetsched {
 /// Spilling (Config::object_store_bytes): an object is spilled to disk only while nothing reads it, and restored
 /// when read. A task pins its ObjectRef arguments while it runs; get(ref&&) and get(vector) pin while they copy or
 /// move. get(const ref&) returns a reference into the store, so it keeps that object in memory for as long as the
-/// object lives: read large objects you will not read again with get(std::move(ref)) so that they stay spillable. Waiting in get runs the awaited task
+/// object lives; get_view(ref) pins it only while the returned ObjectView lives, and get(std::move(ref)) not at all. Waiting in get runs the awaited task
 /// on the waiting thread when it has not started yet (a queued one gets the waiting task's CPUs); a get still blocked
 /// after a millisecond inside a task gives the task's CPUs back and hands its thread's slot to a spare thread, so
 /// nested tasks never deadlock, even with one CPU.
@@ -112,6 +113,16 @@ class Runtime {
   decltype(auto) get(const ObjectRef<T>& ref) {
     auto& entry = await(ref, true);
     return read(ref, entry, std::nullopt);
+  }
+  /// Blocks until the object is ready and returns a view of it that keeps it in host memory only while the view
+  /// lives (get(ref) keeps it for the object's life); rethrows a failure, ObjectLostError when its spill file cannot be
+  /// read back. Not for Buffers (their host view is get(ref)).
+  template <class T>
+  ObjectView<T> get_view(const ObjectRef<T>& ref) {
+    static_assert(!detail::is_buffer<T> && !std::is_void_v<T>,
+                  "hetsched: get_view is for values; get(ref) views a Buffer");
+    await(ref, true);
+    return detail::CoreAccess::make_view(ref);
   }
   /// Same as get(ref) for a temporary ref, returning the value: moved out when `ref` was its only reference. For a
   /// Buffer<U>: a std::vector<U> copied from its host view.

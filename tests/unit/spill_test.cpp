@@ -165,6 +165,27 @@ TEST_F(Spill, GetByReferenceKeepsTheObjectInMemory) {
   EXPECT_EQ(&rt.get(kept_ref), &kept);
 }
 
+TEST_F(Spill, AViewPinsTheObjectOnlyWhileItLives) {
+  hetsched::Runtime rt{config(64 * kib, 1)};
+  auto a = rt.put(numbers(8 * kib, 1));  // 32 KiB
+  {
+    hetsched::ObjectView<std::vector<int>> view = rt.get_view(a);
+    const int* where = view->data();
+    auto b = rt.put(numbers(8 * kib, 2));  // over the budget: only b itself can go
+    EXPECT_EQ(rt.store_stats().spills, 1u);
+    EXPECT_EQ(view->data(), where);
+    EXPECT_EQ(*view, numbers(8 * kib, 1));
+    EXPECT_EQ(rt.get(std::move(b)), numbers(8 * kib, 2));
+  }
+  auto c = rt.put(numbers(8 * kib, 3));
+  auto d = rt.put(numbers(8 * kib, 4));  // now a, the least recently used and unpinned, goes
+  const auto spilled = rt.store_stats().spills;
+  EXPECT_GE(spilled, 2u);
+  const auto restores = rt.store_stats().restores;
+  EXPECT_EQ(rt.get_view(a).get(), numbers(8 * kib, 1));
+  EXPECT_EQ(rt.store_stats().restores, restores + 1) << "a had been spilled once its view was gone";
+}
+
 TEST_F(Spill, FullStoreErrorSaysWhatHoldsTheMemoryWhenNothingCanBeFreed) {
   hetsched::Runtime rt{config(64 * kib)};
   auto kept_ref = rt.put(numbers(8 * kib, 0));  // 32 KiB, kept by get
