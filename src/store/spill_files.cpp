@@ -146,6 +146,14 @@ int SpillDirectory::open_directory() {
   }
   int fd = ::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) throw SpillIoError("cannot open the spill directory " + path_ + ": " + reason(errno));
+  // What was opened is checked again: the path may have been replaced between lstat and open.
+  struct stat opened {};
+  if (::fstat(fd, &opened) != 0 || !private_problem(opened).empty() || opened.st_ino != info.st_ino ||
+      opened.st_dev != info.st_dev) {
+    ::close(fd);
+    throw SpillIoError("the spill directory " + path_ + " changed while it was being opened; spill files must be "
+                       "private: point Config::spill_dir or HETSCHED_SPILL_DIR at a directory only you can change");
+  }
   directory_fd_ = fd;
   return fd;
 }
