@@ -47,7 +47,9 @@ std::string spill_dir() {
   return base + "/hetsched-spill-" + std::to_string(::getuid());
 }
 
-double mb_per_s(std::size_t bytes, double seconds) { return seconds > 0 ? static_cast<double>(bytes) / 1e6 / seconds : 0; }
+double mb_per_s(std::size_t bytes, double seconds) {
+  return seconds > 0 ? static_cast<double>(bytes) / 1e6 / seconds : 0;
+}
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
@@ -101,13 +103,15 @@ void write_read_baseline(benchmark::State& state) {
     auto start = Clock::now();
     for (std::size_t i = 0; i < spilled_objects; ++i) {
       std::vector<char> object(bytes);  // the store's put makes the value too
-      if (::pwrite(fd, object.data(), object.size(), static_cast<off_t>(i * object.size())) < 0) state.SkipWithError("pwrite");
+      const auto offset = static_cast<off_t>(i * object.size());
+      if (::pwrite(fd, object.data(), object.size(), offset) < 0) state.SkipWithError("pwrite");
     }
     write_seconds += seconds_since(start);
     start = Clock::now();
     for (std::size_t i = 0; i < spilled_objects; ++i) {
       std::vector<char> object(bytes.size());
-      if (::pread(fd, object.data(), object.size(), static_cast<off_t>(i * object.size())) < 0) state.SkipWithError("pread");
+      const auto offset = static_cast<off_t>(i * object.size());
+      if (::pread(fd, object.data(), object.size(), offset) < 0) state.SkipWithError("pread");
       benchmark::DoNotOptimize(object.data());
     }
     read_seconds += seconds_since(start);

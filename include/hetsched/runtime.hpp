@@ -32,15 +32,15 @@ namespace hetsched {
 /// tasks (through TaskContext::runtime()).
 ///
 /// get returns `const T&` for an lvalue ref (zero-copy, valid while any ref to the object lives) and `T` for an
-/// rvalue ref (moved out when that ref was the object's only one, else copied).
+/// rvalue ref (moved out when that ref was the object's only one, else copied). Waiting in get runs the awaited task
+/// on the waiting thread when it has not started yet (a queued one gets the waiting task's CPUs); a get still blocked
+/// after a millisecond inside a task gives the task's CPUs back and hands its thread's slot to a spare thread, so
+/// nested tasks never deadlock, even with one CPU.
 ///
 /// Spilling (Config::object_store_bytes): an object is spilled to disk only while nothing reads it, and restored
 /// when read. A task pins its ObjectRef arguments while it runs; get(ref&&) and get(vector) pin while they copy or
 /// move. get(const ref&) returns a reference into the store, so it keeps that object in memory for as long as the
-/// object lives; get_view(ref) pins it only while the returned ObjectView lives, and get(std::move(ref)) not at all. Waiting in get runs the awaited task
-/// on the waiting thread when it has not started yet (a queued one gets the waiting task's CPUs); a get still blocked
-/// after a millisecond inside a task gives the task's CPUs back and hands its thread's slot to a spare thread, so
-/// nested tasks never deadlock, even with one CPU.
+/// object lives; get_view(ref) pins it only while the returned ObjectView lives.
 ///
 /// Destruction cancels what has not started (its refs fail with TaskCancelledError), waits for running tasks, and
 /// returns; refs may outlive the runtime and still read finished objects.

@@ -28,7 +28,9 @@ struct Particle {
 
 template <>
 struct hetsched::Serializer<Particle> {
-  static std::size_t size(const Particle& p) { return sizeof(std::size_t) + p.position.size() * sizeof(double) + p.label.size(); }
+  static std::size_t size(const Particle& p) {
+    return sizeof(std::size_t) + p.position.size() * sizeof(double) + p.label.size();
+  }
   static void save(const Particle& p, std::span<std::byte> out) {
     std::size_t count = p.position.size();
     std::memcpy(out.data(), &count, sizeof count);
@@ -108,7 +110,9 @@ TEST_F(Spill, PutsPastTheBudgetAreSpilledAndComeBackIntact) {
   EXPECT_LE(stats.host_bytes, 256 * kib);
   EXPECT_GT(stats.spilled_bytes, 0u);
   EXPECT_GT(stats.bytes_spilled, 0u);
-  for (int i = 0; i < 8; ++i) EXPECT_EQ(rt.get(std::move(refs[static_cast<std::size_t>(i)])), numbers(16 * kib, i * 1000));
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(rt.get(std::move(refs[static_cast<std::size_t>(i)])), numbers(16 * kib, i * 1000));
+  }
   EXPECT_GT(rt.store_stats().restores, 0u);
   EXPECT_EQ(rt.store_stats().bytes_restored, rt.store_stats().bytes_spilled);
 }
@@ -119,7 +123,8 @@ TEST_F(Spill, TaskArgumentsAreRestoredBeforeTheBodyRuns) {
   std::vector<hetsched::ObjectRef<std::vector<int>>> inputs;
   for (int i = 0; i < 10; ++i) inputs.push_back(rt.put(numbers(8 * kib, i)));
   for (auto& input : inputs) {
-    sums.push_back(rt.task([](const std::vector<int>& v) { return std::accumulate(v.begin(), v.end(), 0L); }).remote(input));
+    auto sum = [](const std::vector<int>& v) { return std::accumulate(v.begin(), v.end(), 0L); };
+    sums.push_back(rt.task(sum).remote(input));
   }
   for (int i = 0; i < 10; ++i) {
     auto expected = numbers(8 * kib, i);
@@ -131,7 +136,9 @@ TEST_F(Spill, TaskArgumentsAreRestoredBeforeTheBodyRuns) {
 TEST_F(Spill, TaskResultsCountAgainstTheBudgetAndSpill) {
   hetsched::Runtime rt{config(128 * kib)};
   std::vector<hetsched::ObjectRef<std::string>> refs;
-  for (int i = 0; i < 8; ++i) refs.push_back(rt.task([i] { return std::string(40 * kib, static_cast<char>('a' + i)); }).remote());
+  for (int i = 0; i < 8; ++i) {
+    refs.push_back(rt.task([i] { return std::string(40 * kib, static_cast<char>('a' + i)); }).remote());
+  }
   for (int i = 0; i < 8; ++i) {
     EXPECT_EQ(rt.get(std::move(refs[static_cast<std::size_t>(i)])), std::string(40 * kib, static_cast<char>('a' + i)));
   }
