@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <set>
 #include <string_view>
 
@@ -129,6 +130,22 @@ GpuCompletion checked_completion(const std::string& name, const Source& source) 
   }
 }
 
+/// The model file path `path` from `source`: rejected now when it can never be written at shutdown (empty, a
+/// directory, or in a directory that does not exist), so that a run's models are not lost to a typo.
+std::string checked_model_path(const std::string& path, const Source& source) {
+  if (path.empty()) source.reject("is empty; leave it unset to keep the models only for the runtime's lifetime");
+  std::error_code error;
+  std::filesystem::path file(path);
+  if (std::filesystem::is_directory(file, error)) {
+    source.reject("'" + path + "' is a directory; name a file in it, like " + (file / "perf_model.json").string());
+  }
+  std::filesystem::path directory = file.parent_path();
+  if (!directory.empty() && !std::filesystem::is_directory(directory, error)) {
+    source.reject("the directory of '" + path + "' does not exist; create it or name a file in an existing one");
+  }
+  return path;
+}
+
 std::map<std::string, double> parse_json_resources(const std::string& text) {
   std::set<std::string> names;
   std::optional<std::string> duplicate;
@@ -249,6 +266,8 @@ ResolvedConfig resolve_config(const Config& config, const HardwareInfo& hardware
   ResolvedConfig resolved;
   resolved.num_cpus = config.num_cpus.value_or(hardware.usable_cores);
   resolved.num_gpus = config.num_gpus.value_or(static_cast<int>(hardware.gpus.size()));
+  std::optional<std::string> model_path = config.perf_model_path;
+  Source model_path_source{"Config::perf_model_path"};
   std::map<std::string, double> resources = config.resources;
   Source resources_source{"Config::resources"};
   std::string placement = config.placement_policy;
@@ -270,6 +289,11 @@ ResolvedConfig resolve_config(const Config& config, const HardwareInfo& hardware
       completion = trim(*value);
       completion_source = {"HETSCHED_GPU_COMPLETION", true};
     }
+    if (auto value = lookup("HETSCHED_PERF_MODEL")) {
+      model_path = trim(*value);
+      model_path_source = {"HETSCHED_PERF_MODEL", true};
+      if (model_path->empty()) model_path.reset();  // HETSCHED_PERF_MODEL= turns a file set in code off
+    }
   }
   check_count("Config::num_cpus", resolved.num_cpus);
   check_count("Config::num_gpus", resolved.num_gpus);
@@ -279,6 +303,7 @@ ResolvedConfig resolve_config(const Config& config, const HardwareInfo& hardware
   resolved.max_bypass = static_cast<std::uint32_t>(config.max_bypass);
   resolved.placement_policy = checked_policy(std::move(placement), placement_source);
   resolved.gpu_completion = checked_completion(completion, completion_source);
+  if (model_path) resolved.perf_model_path = checked_model_path(*model_path, model_path_source);
   resolve_spilling(config, hardware, lookup, resolved);
   resolved.real_gpus = std::min(static_cast<int>(hardware.gpus.size()), resolved.num_gpus);
   constexpr std::uint64_t default_logical_gpu_memory = std::uint64_t{16} << 30;

@@ -27,6 +27,7 @@ struct ResolvedConfig {
   std::uint64_t object_store_bytes = 0;  // the host budget (Config::object_store_bytes)
   std::string spill_dir;                 // where spill files go (Config::spill_dir)
   std::size_t spill_batch_bytes = 0;     // Config::spill_batch_bytes
+  std::string perf_model_path;  // the model file; empty: none (the models live only for the runtime's lifetime)
 };
 
 /// Looks up an environment variable (a function so tests of the parser can feed their own).

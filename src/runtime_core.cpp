@@ -1,6 +1,7 @@
 #include "runtime_core.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <thread>
 #include <utility>
 
@@ -99,7 +100,7 @@ void RuntimeCore::publish_put(ObjectEntry& entry, std::size_t bytes) {
 }
 
 void RuntimeCore::submit(TaskPtr task) {
-  if (task->role != TaskRole::actor_call) scheduler_.check_feasible(task->demand);
+  if (task->role != TaskRole::actor_call) check_feasible(*task);
   state_of(*task).core = this;
   register_object(*task->result.get());
   task->result->set_producer(task.get());
@@ -130,6 +131,43 @@ void RuntimeCore::submit(TaskPtr task) {
     if (!earlier.done->add_waiter(pending)) state.unresolved_inputs.fetch_sub(1, std::memory_order_relaxed);
   }
   pending->object_completed();
+}
+
+void RuntimeCore::check_feasible(Task& task) {
+  ResourceDemand* gpu_body = task.bodies > 1 ? task.gpu_body_demand() : nullptr;
+  if (!gpu_body) {
+    scheduler_.check_feasible(task.demand);
+    return;
+  }
+  // A body that can never run here is dropped, with a warning, as long as the other one can.
+  auto refusal = [&](const ResourceDemand& demand) -> std::string {
+    try {
+      scheduler_.check_feasible(demand);
+      return {};
+    } catch (const ResourceError& e) {
+      return e.what();
+    }
+  };
+  const std::string cpu_refused = refusal(task.demand);
+  const std::string gpu_refused = refusal(*gpu_body);
+  if (!cpu_refused.empty() && !gpu_refused.empty()) {
+    throw ResourceError("task '" + task.name + "': neither of its bodies can ever run here. CPU body: " +
+                        cpu_refused + ". GPU body: " + gpu_refused);
+  }
+  if (cpu_refused.empty() && gpu_refused.empty()) return;
+  warn_once(task.name, "task '" + task.name + "': its " + (cpu_refused.empty() ? "GPU" : "CPU") +
+                           " body can never run here, so only its other body runs (" +
+                           (cpu_refused.empty() ? gpu_refused : cpu_refused) + ")");
+  if (!cpu_refused.empty()) task.demand = *gpu_body;
+  task.bodies = 1;
+}
+
+void RuntimeCore::warn_once(const std::string& topic, const std::string& message) {
+  {
+    std::lock_guard lock(warned_mutex_);
+    if (!warned_.insert(topic).second) return;
+  }
+  std::fprintf(stderr, "hetsched: warning: %s\n", message.c_str());
 }
 
 void RuntimeCore::inputs_resolved(TaskPtr task) noexcept {

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "actor/actor_host.hpp"
 #include "config_resolution.hpp"
@@ -76,6 +77,10 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
 
  private:
   void register_object(ObjectEntry& entry);
+  /// Throws ResourceError when the task can never run here; drops a variants() body that never could (warning once).
+  void check_feasible(Task& task);
+  /// Prints `message` on stderr the first time `topic` comes up in this runtime.
+  void warn_once(const std::string& topic, const std::string& message);
   TaskPtr publish(Task& task, std::exception_ptr failure, std::size_t bytes, Started started,
                   FollowUp follow_up) noexcept;
   TaskPtr task_done(Task& task, std::exception_ptr failure, std::size_t bytes, FollowUp follow_up) noexcept override;
@@ -89,6 +94,8 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   AccountingHold accounting_;  // objects may keep the counters longer than the Runtime
   std::atomic<bool> shutting_down_{false};
   std::atomic<std::int64_t> live_tasks_{0};
+  std::mutex warned_mutex_;
+  std::unordered_set<std::string> warned_;  // topics warn_once has printed
   std::mutex actors_mutex_;
   std::unordered_map<std::uint64_t, ActorState*> actors_;  // live actors (weak: they unregister themselves)
   std::unordered_map<std::string, ActorState*> named_actors_;

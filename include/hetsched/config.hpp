@@ -14,13 +14,13 @@ namespace hetsched {
 ///
 /// The environment overrides the fields set in code, so a program can be re-sized without recompiling:
 /// `HETSCHED_NUM_CPUS=8`, `HETSCHED_NUM_GPUS=2`, `HETSCHED_RESOURCES='{"Custom": 2}'` or `'Custom=2,Disk=1'`,
-/// `HETSCHED_PLACEMENT=spread`, `HETSCHED_GPU_COMPLETION=host_functions`, `HETSCHED_OBJECT_STORE_BYTES=8G`,
-/// `HETSCHED_SPILL_DIR=/scratch/spill`.
+/// `HETSCHED_PLACEMENT=spread`, `HETSCHED_GPU_COMPLETION=host_functions`, `HETSCHED_PERF_MODEL=models.json`,
+/// `HETSCHED_OBJECT_STORE_BYTES=8G`, `HETSCHED_SPILL_DIR=/scratch/spill`.
 ///
 /// Errors, checked when the Runtime starts: a HETSCHED_* value that cannot be used is a UsageError naming the
 /// variable, whatever is wrong with it (text that does not parse, a name given twice, a name that is not a choice, a
 /// quantity that breaks the resource rules). A field set in code keeps its own type: a bad count or custom resource
-/// is a ResourceError, a bad placement_policy, gpu_completion or max_bypass a UsageError.
+/// is a ResourceError, a bad placement_policy, gpu_completion, max_bypass or perf_model_path a UsageError.
 struct Config {
   /// Logical CPU slots; default: usable cores (affinity mask and cgroup cpu.max aware). May exceed the cores.
   std::optional<int> num_cpus;
@@ -38,8 +38,8 @@ struct Config {
   /// the scheduler starts none of them until it fits (so a large demand is never starved by a stream of small ones).
   int max_bypass = 64;
   /// How GPU demands are placed: "pack" (Ray's best fit, the default), "spread" (the device with the most capacity
-  /// left), "locality" (the device holding the most of the task's buffer bytes), "random" or "random:SEED" (a seeded
-  /// draw); TaskBuilder::policy overrides it for one task, HETSCHED_PLACEMENT for the runtime. Another name is a
+  /// left), "locality" (the device holding the most of the task's buffer bytes), "model" (earliest predicted finish,
+  /// counting transfers: StarPU's dmda), "random" or "random:SEED" (a seeded draw); TaskBuilder::policy overrides it for one task, HETSCHED_PLACEMENT for the runtime. Another name is a
   /// UsageError.
   std::string placement_policy = "pack";
   /// How the runtime learns that a GPU task's stream has finished its work: "events" (the default: one progress thread
@@ -59,6 +59,12 @@ struct Config {
   /// Objects spilled together are written into one file of at least this many bytes when there is that much to
   /// spill (default 100 MiB, as Ray fuses spilled objects): large sequential writes, one file per batch.
   std::size_t spill_batch_bytes = std::size_t{100} << 20;
+  /// Where the performance models (run times per task, measured bandwidths) are kept between runs: loaded when the
+  /// Runtime starts, so a second run starts calibrated, and rewritten at shutdown. A missing file is created; a corrupt
+  /// one or one from another version is ignored with a warning. Default none: the models live only for the
+  /// Runtime's lifetime. HETSCHED_PERF_MODEL overrides it (set empty, it turns the file off). An empty path, a
+  /// directory, or a file in a directory that does not exist is a UsageError when the Runtime starts.
+  std::optional<std::string> perf_model_path;
   /// Read the HETSCHED_* environment overrides (set false to make a test independent of the environment).
   bool read_environment = true;
 };

@@ -14,5 +14,6 @@
 #include "hetsched/serializer.hpp"
 #include "hetsched/task_builder.hpp"
 #include "hetsched/task_context.hpp"
+#include "hetsched/variants.hpp"
 #include "hetsched/version.hpp"
 #include "hetsched/wait_result.hpp"

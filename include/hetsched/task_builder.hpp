@@ -1,5 +1,6 @@
 /// @file task_builder.hpp
-/// @brief TaskBuilder: `rt.task(f).cpus(2).gpus(0.5).resource("Custom", 1).name("f").remote(args...)`.
+/// @brief TaskBuilder: `rt.task(f).cpus(2).gpus(0.5).resource("Custom", 1).name("f").remote(args...)`; with
+/// `rt.task(hetsched::variants(cpu_fn, gpu_fn))` cpus() is the CPU body's demand and gpus() the GPU body's.
 #pragma once
 
 #include <string>
@@ -57,10 +58,23 @@ class TaskBuilder : public detail::DemandBuilder<TaskBuilder<F>> {
     auto bound = detail::bind_task<F>(std::forward<G>(fn), std::forward<Args>(args)...);
     bound.task->name = name_;
     bound.task->demand = this->demand_;
+    if constexpr (detail::is_variants<F>) split_demand(*bound.task);
     bound.task->priority = priority_;
     if (!this->policy_.empty()) bound.task->policy = detail::placement_policy_index(*core_, this->policy_);
     detail::submit_task(*core_, std::move(bound.task));
     return std::move(bound.ref);
+  }
+
+  /// variants(): the CPU body holds the cpus() and custom resources asked for, the GPU body the gpus() (1 when not
+  /// given), gpu_memory() and custom resources, and no CPU.
+  void split_demand(detail::Task& task) const {
+    detail::ResourceDemand& gpu_body = *task.gpu_body_demand();
+    gpu_body = this->demand_;
+    gpu_body.cpu = 0;
+    if (gpu_body.gpu == 0) gpu_body.gpu = detail::units_per_resource;
+    task.demand.gpu = 0;
+    task.demand.gpu_memory = 0;
+    task.bodies = 2;
   }
 
   detail::RuntimeCore* core_;

@@ -9,6 +9,7 @@
 #include "hetsched/buffer.hpp"
 #include "hetsched/detail/core_api.hpp"
 #include "hetsched/detail/task.hpp"
+#include "hetsched/variants.hpp"
 
 /// The CUDA runtime's stream type is `CUstream_st*`; declared here so that no CUDA header is needed.
 struct CUstream_st;
@@ -39,6 +40,9 @@ class TaskContext {
   double cpus() const noexcept { return detail::from_units(task_->demand.cpu); }
   /// GPUs this task asked for.
   double gpus() const noexcept { return detail::from_units(task_->demand.gpu); }
+  /// Which body runs: Variant::gpu when the task holds GPUs (the GPU body of variants(), or any task that asked
+  /// for gpus()), Variant::cpu otherwise.
+  Variant variant() const noexcept { return task_->demand.gpu > 0 ? Variant::gpu : Variant::cpu; }
   /// The task's name.
   const std::string& name() const noexcept { return task_->name; }
 

@@ -45,6 +45,8 @@ class ResourceLedger {
   std::span<const GpuView> gpus() const noexcept { return gpus_; }
   /// CPUs free now (below 0 while a blocked task's reclaimed CPUs oversubscribe them).
   std::int64_t free_cpu_units() const noexcept { return cpu_free_.load(std::memory_order_relaxed); }
+  /// CPUs of the machine, in units.
+  std::int64_t total_cpu_units() const noexcept { return cpu_total_; }
   /// True when the custom resources `demand` asks for are free now. Under the scheduler's lock.
   bool custom_fits(const ResourceDemand& demand) const;
   /// Applies a placement: takes `demand`, its GPU share on each of `devices` (a policy's choice, which must fit), if

@@ -1,5 +1,7 @@
-// What a placement policy sees and what it answers, as plain values: the task's demand and inputs (with the memory
-// nodes that hold a valid replica of each), what each device has free, and the decision (place / wait / infeasible).
+// What a placement policy sees and what it answers, as plain values: the task's bodies (each with its demand and the
+// models' prediction of its run time), its inputs (with the memory nodes that hold a valid replica of each), what
+// each device has free and when it is predicted to be idle, how fast the links are, and the decision (place / wait /
+// infeasible).
 // The vocabulary shared by the store (which marks valid replicas), the ledger (which reports free capacity and
 // applies a placement) and the policies in scheduler/, kept below all three so that none reaches up to another.
 #pragma once
@@ -8,6 +10,8 @@
 #include <span>
 #include <utility>
 #include <vector>
+
+#include "model/bandwidths.hpp"
 
 namespace hetsched::detail {
 
@@ -25,27 +29,45 @@ struct InputView {
   std::uint64_t valid_nodes = 0;  ///< host_node_bit | gpu_node_bit(d) for each node with a valid replica.
 };
 
-/// What one GPU has: free capacity now and its memory. (The `model` policy adds its predicted availability here.)
+/// What one GPU has: free capacity now, its memory, and when the work placed on it is predicted to be done.
 struct GpuView {
   std::int64_t free_units = 0;     ///< Free capacity in units (a whole device is units_per_resource).
   std::uint64_t free_memory = 0;   ///< Memory free for gpu_memory() demands.
   std::uint64_t total_memory = 0;  ///< Memory for gpu_memory() demands when nothing runs there.
+  double available_in_s = 0;       ///< Predicted seconds until the work placed on it is done (0: idle or unknown).
+};
+
+/// One body of the task (a task has one, or a CPU and a GPU body: hetsched::variants): its demand and how long the
+/// models predict it runs on these inputs.
+struct VariantView {
+  std::int64_t cpu_units = 0;      ///< CPUs it holds while it runs.
+  std::int64_t gpu_units = 0;      ///< 0: a CPU body; 0 < units < 1 GPU: one device; a whole n: n distinct devices.
+  std::uint64_t gpu_memory = 0;    ///< Bytes needed on each chosen device.
+  double predicted_s = -1;         ///< Predicted run time on these inputs; below 0 when nothing is known.
+  std::uint32_t samples = 0;       ///< Runs of this body the models have measured (all input sizes).
+
+  /// True for a body that runs on GPUs.
+  bool on_gpu() const noexcept { return gpu_units > 0; }
 };
 
 /// What the task asks for and what it reads.
 struct TaskView {
-  std::int64_t gpu_units = 0;        ///< 0 < units < 1 GPU: one device; a whole number n: n distinct devices.
-  std::uint64_t gpu_memory = 0;      ///< Bytes needed on each chosen device.
-  std::uint64_t sequence = 0;        ///< Arrival order at the scheduler (tie-breaking and seeds).
-  int priority = 0;                  ///< TaskBuilder::priority (higher first).
-  std::span<const InputView> inputs; ///< Its declared buffers.
+  std::span<const VariantView> variants;  ///< Its bodies, in declaration order (at least one).
+  std::uint64_t sequence = 0;             ///< Arrival order at the scheduler (tie-breaking and seeds).
+  int priority = 0;                       ///< TaskBuilder::priority (higher first).
+  std::uint32_t queued_behind = 0;        ///< Tasks of the same demand queued behind it (they go where it goes).
+  std::span<const InputView> inputs;      ///< Its declared buffers.
 };
 
 /// Everything a policy may look at for one decision.
 struct Snapshot {
-  TaskView task;                   ///< The task to place.
-  std::span<const GpuView> gpus;   ///< Every GPU, by index.
-  std::int64_t free_cpu_units = 0; ///< CPUs free now (may be below 0 while a blocked task reclaims its CPUs).
+  TaskView task;                      ///< The task to place.
+  std::span<const GpuView> gpus;      ///< Every GPU, by index.
+  std::int64_t free_cpu_units = 0;    ///< CPUs free now (may be below 0 while a blocked task reclaims its CPUs).
+  std::int64_t total_cpu_units = 0;   ///< CPUs of the machine.
+  double cpus_available_in_s = 0;     ///< Predicted seconds until a CPU is free when none is (0: unknown).
+  Bandwidths links;                   ///< How fast replicas move between memory nodes.
+  std::uint32_t calibration_samples = 3;  ///< Runs a body needs before the models' prediction of it is trusted.
 };
 
 /// A policy's answer (Ray's SchedulingResult): run on these devices, wait until something is freed, or never.

@@ -37,24 +37,54 @@ std::unique_ptr<Policy> make_pack_policy();
 std::unique_ptr<Policy> make_spread_policy();
 /// Data locality: the fitting device that already holds the most of the task's input bytes; ties by pack.
 std::unique_ptr<Policy> make_locality_policy();
+/// Earliest predicted finish (StarPU's dmda): each body on each device it fits is priced at the wait for that device,
+/// the transfers of its inputs over the measured links and its modelled run time, and the earliest wins (a wait
+/// when that device is busy). A body with fewer than calibration_samples runs is calibrated first; until every body
+/// is, devices are chosen as pack does.
+std::unique_ptr<Policy> make_model_policy();
 /// The seed of the policy named "random".
 inline constexpr std::uint64_t default_random_seed = 42;
 /// A uniformly random fitting device, drawn from `seed` and the task's sequence (deterministic for a seed). Named
 /// "random" for the default seed, "random:SEED" for another.
 std::unique_ptr<Policy> make_random_policy(std::uint64_t seed);
 
-/// The policy named `name`: "pack", "spread", "locality", "random" (a fixed default seed) or "random:SEED" (a decimal
-/// seed). Throws UsageError listing the known names for another name. Equal policies have equal name()s.
+/// The policy named `name`: "pack", "spread", "locality", "model", "random" (a fixed default seed) or "random:SEED"
+/// (a decimal seed). Throws UsageError listing the known names for another name. Equal policies have equal name()s.
 std::unique_ptr<Policy> make_policy(std::string_view name);
+/// The names make_policy knows, for messages and `hetsched info`.
+std::string_view known_policy_names() noexcept;
 
-/// Shared by the policies. The devices a demand may use: for a whole demand those entirely free, for a fractional
-/// one those with enough capacity left; both with enough free memory. Lowest index first.
-std::vector<int> fitting_devices(const Snapshot& snapshot);
-/// True when the demand could fit on an idle machine (enough devices whose capacity and memory could hold it).
-bool could_ever_fit(const Snapshot& snapshot);
-/// Shared by the policies: whole demands take the first `n` fitting devices (lowest index first); a fractional demand
-/// takes the fitting device that `prefer(snapshot, candidate, best)` ranks first (ties: the earlier one). Wait when
-/// none fits now, infeasible when none ever could.
-Decision choose_devices(const Snapshot& snapshot, bool (*prefer)(const Snapshot&, int candidate, int best));
+/// Shared by the policies. The devices body `variant` may use now: for a whole demand those entirely free, for a
+/// fractional one those with enough capacity left; both with enough free memory. Lowest index first; empty for a
+/// CPU body.
+std::vector<int> fitting_devices(const Snapshot& snapshot, const VariantView& variant);
+/// True when body `variant` could run on an idle machine (enough CPUs, and devices whose memory could hold it).
+bool could_ever_fit(const Snapshot& snapshot, const VariantView& variant);
+/// True when body `variant`'s CPUs are free now and, for a GPU body, enough devices fit it now.
+bool fits_now(const Snapshot& snapshot, const VariantView& variant);
+/// Shared by the simple policies: for body `variant`, whole demands take the first `n` fitting devices (lowest index
+/// first); a fractional demand takes the fitting device that `prefer(snapshot, candidate, best)` ranks first (ties:
+/// the earlier one); a CPU body runs on the CPUs. Wait when it does not fit now, infeasible when it never could.
+Decision choose_devices(const Snapshot& snapshot, std::size_t variant,
+                        bool (*prefer)(const Snapshot&, int candidate, int best));
+
+/// The simple policies' rule for a task with several bodies: GPU bodies first, then CPU bodies (each in declaration
+/// order); the first that `decide_one(variant)` places wins. Otherwise wait when some body could ever run, else
+/// infeasible. A task with one body is decide_one(0).
+template <class DecideOne>
+Decision first_placeable_variant(const Snapshot& snapshot, DecideOne&& decide_one) {
+  const auto& variants = snapshot.task.variants;
+  if (variants.size() == 1) return decide_one(std::size_t{0});
+  bool could_wait = false;
+  for (bool gpu_pass : {true, false}) {
+    for (std::size_t v = 0; v < variants.size(); ++v) {
+      if (variants[v].on_gpu() != gpu_pass) continue;
+      Decision decision = decide_one(v);
+      if (decision.kind == Decision::Kind::place) return decision;
+      could_wait = could_wait || decision.kind == Decision::Kind::wait;
+    }
+  }
+  return could_wait ? Decision::wait() : Decision::infeasible();
+}
 
 }  // namespace hetsched::detail

@@ -64,45 +64,70 @@ TaskPtr Scheduler::ClassQueue::pop_head() {
   return task;
 }
 
-std::uint32_t Scheduler::class_of(const ResourceDemand& demand) {
+bool Scheduler::ClassQueue::holds(Task& task) {
+  if (!(demand == task.demand)) return false;
+  const ResourceDemand* task_gpu_body = task.bodies > 1 ? task.gpu_body_demand() : nullptr;
+  if (!task_gpu_body || !gpu_body) return !task_gpu_body && !gpu_body;
+  return *task_gpu_body == *gpu_body;
+}
+
+std::uint32_t Scheduler::class_of(Task& task) {
   for (std::size_t i = 0; i < classes_.size(); ++i) {
-    if (classes_[i].demand == demand) return static_cast<std::uint32_t>(i);
+    if (classes_[i].holds(task)) return static_cast<std::uint32_t>(i);
   }
-  classes_.push_back({demand, {}});
+  ClassQueue& added = classes_.emplace_back();
+  added.demand = task.demand;
+  if (task.bodies > 1) added.gpu_body = std::make_unique<ResourceDemand>(*task.gpu_body_demand());
   return static_cast<std::uint32_t>(classes_.size() - 1);
 }
 
-Scheduler::Placement Scheduler::try_place(Task& task) {
-  const ResourceDemand& demand = task.demand;
+Scheduler::Placement Scheduler::try_place(Task& task, std::uint32_t queued_behind) {
   TaskState& state = state_of(task);
+  const ResourceDemand* gpu_body = task.bodies > 1 ? task.gpu_body_demand() : nullptr;
   std::vector<int> devices;
-  if (demand.gpu > 0) {
-    if (!ledger_.custom_fits(demand)) return Placement::waits;  // before building a snapshot it would not need
-    inputs_.clear();
-    for (const BufferUse& use : task.buffers()) {
-      if (use.entry->state() != ObjectState::ready) continue;
-      if (const BufferData* data = use.entry->data()) inputs_.push_back({data->bytes(), data->valid_nodes()});
-    }
-    const Snapshot snapshot{{demand.gpu, demand.gpu_memory, state.sequence, task.priority, inputs_},
-                            ledger_.gpus(),
-                            ledger_.free_cpu_units()};
-    Decision decision = policies_[task.policy]->decide(snapshot);
+  int variant = 0;
+  if (task.demand.gpu > 0 || gpu_body) {
+    if (!ledger_.custom_fits(task.demand)) return Placement::waits;  // before building a snapshot it would not need
+    Decision decision = policies_[task.policy]->decide(snapshot_of(task, gpu_body, queued_behind));
     if (decision.kind == Decision::Kind::wait) return Placement::waits;
     if (decision.kind == Decision::Kind::infeasible) return Placement::never;
     devices = std::move(decision.gpus);
+    variant = decision.variant;
   }
+  const ResourceDemand& demand = variant == 1 ? *gpu_body : task.demand;
   if (!ledger_.try_acquire(demand, devices)) return Placement::waits;
+  if (gpu_body) {
+    if (variant == 1) task.demand = *gpu_body;  // from now on the task is its chosen body
+    task.bodies = 1;
+  }
   if (!devices.empty() || state.device_if_any()) {  // a CPU task gets no device bookkeeping
     TaskDeviceState& device = state.device();
-    device.gpu_units_per_device = devices.empty() ? 0 : ResourceLedger::units_per_device(demand);
+    device.gpu_units_per_device = devices.empty() ? 0 : ResourceLedger::units_per_device(task.demand);
     device.gpu_ids = std::move(devices);
   }
   state.holds_resources = true;
   return Placement::taken;
 }
 
-bool Scheduler::start_now(Task& task) {
-  switch (try_place(task)) {
+Snapshot Scheduler::snapshot_of(Task& task, const ResourceDemand* gpu_body, std::uint32_t queued_behind) {
+  inputs_.clear();
+  for (const BufferUse& use : task.buffers()) {
+    if (use.entry->state() != ObjectState::ready) continue;
+    if (const BufferData* data = use.entry->data()) inputs_.push_back({data->bytes(), data->valid_nodes()});
+  }
+  bodies_.clear();
+  bodies_.push_back({task.demand.cpu, task.demand.gpu, task.demand.gpu_memory});
+  if (gpu_body) bodies_.push_back({gpu_body->cpu, gpu_body->gpu, gpu_body->gpu_memory});
+  Snapshot snapshot;
+  snapshot.task = {bodies_, state_of(task).sequence, task.priority, queued_behind, inputs_};
+  snapshot.gpus = ledger_.gpus();
+  snapshot.free_cpu_units = ledger_.free_cpu_units();
+  snapshot.total_cpu_units = ledger_.total_cpu_units();
+  return snapshot;
+}
+
+bool Scheduler::start_now(Task& task, std::uint32_t queued_behind) {
+  switch (try_place(task, queued_behind)) {
     case Placement::taken:
       return true;
     case Placement::waits:
@@ -118,7 +143,7 @@ bool Scheduler::start_now(Task& task) {
 }
 
 void Scheduler::enqueue(TaskPtr task) {
-  if (ResourceLedger::cpu_only(task->demand) && queued_.load(std::memory_order_seq_cst) == 0 &&
+  if (ResourceLedger::cpu_only(task->demand) && task->bodies == 1 && queued_.load(std::memory_order_seq_cst) == 0 &&
       ledger_.try_take_cpus(task->demand.cpu)) {
     state_of(*task).holds_resources = true;
     state_of(*task).stage.store(TaskStage::dispatched, std::memory_order_release);
@@ -129,11 +154,11 @@ void Scheduler::enqueue(TaskPtr task) {
   {
     std::lock_guard lock(mutex_);
     state_of(*task).sequence = next_sequence_++;
-    if (queued_.load(std::memory_order_relaxed) == 0 && start_now(*task)) {
+    if (queued_.load(std::memory_order_relaxed) == 0 && start_now(*task, 0)) {
       state_of(*task).stage.store(TaskStage::dispatched, std::memory_order_release);
     } else {
       state_of(*task).stage.store(TaskStage::queued, std::memory_order_relaxed);
-      classes_[class_of(task->demand)].push(std::move(task));
+      classes_[class_of(*task)].push(std::move(task));
       queued_.fetch_add(1, std::memory_order_seq_cst);
       dispatch_ready(started);
     }
@@ -185,7 +210,7 @@ bool Scheduler::hand_cpus_to(const Task& waiting, Task& producer) {
   std::lock_guard lock(mutex_);
   if (state_of(producer).stage.load(std::memory_order_relaxed) != TaskStage::queued) return false;
   for (auto& queue : classes_) {
-    if (!(queue.demand == producer.demand)) continue;
+    if (!queue.holds(producer)) continue;
     auto level = queue.by_priority.find(producer.priority);
     if (level == queue.by_priority.end()) return false;
     std::deque<TaskPtr>& tasks = level->second;
@@ -228,7 +253,7 @@ void Scheduler::dispatch_ready(StartedTasks& started) {
     bool started_one = false;
     for (ClassQueue* queue : order) {
       Task& head = *queue->head();
-      if (!start_now(head)) {
+      if (!start_now(head, static_cast<std::uint32_t>(queue->size - 1))) {
         if (state_of(head).bypassed >= max_bypass_) break;  // reserved: nothing behind it starts until it fits
         continue;
       }

@@ -68,11 +68,14 @@ class Scheduler {
   /// levels are dropped only once more than `kept_levels` exist.
   struct ClassQueue {
     static constexpr std::size_t kept_levels = 8;
-    ResourceDemand demand;
+    ResourceDemand demand;                     ///< Its tasks' demand (a variants() task's CPU body's).
+    std::unique_ptr<ResourceDemand> gpu_body;  ///< A variants() task's GPU body's demand; null for one body.
     std::map<int, std::deque<TaskPtr>, std::greater<>> by_priority;
     std::size_t size = 0;  ///< Tasks in all levels.
 
     bool empty() const noexcept { return size == 0; }
+    /// True when `task` belongs to this class (the same demand, body for body).
+    bool holds(Task& task);
     /// The highest level's first task; only when not empty.
     TaskPtr& head() { return first_level()->second.front(); }
     void push(TaskPtr task);
@@ -104,9 +107,14 @@ class Scheduler {
     std::size_t count_ = 0;
     std::vector<TaskPtr> overflow_;
   };
-  std::uint32_t class_of(const ResourceDemand& demand);
-  Placement try_place(Task& task);
-  bool start_now(Task& task);
+  /// The class queue `task` goes to (made on first use).
+  std::uint32_t class_of(Task& task);
+  /// What the task's policy sees: its bodies, its buffers' replicas, what every device has free. Under the lock.
+  Snapshot snapshot_of(Task& task, const ResourceDemand* gpu_body, std::uint32_t queued_behind);
+  /// Asks the task's policy where it runs (`queued_behind`: tasks of its class behind it) and takes that.
+  Placement try_place(Task& task, std::uint32_t queued_behind);
+  /// try_place, turning "never" into a dispatched failure: true when the task leaves its queue.
+  bool start_now(Task& task, std::uint32_t queued_behind);
   void dispatch_ready(StartedTasks& started);
   void count_bypass(const Task& started);
   void dispatch_queued();
@@ -115,6 +123,7 @@ class Scheduler {
   ResourceLedger ledger_;
   std::vector<std::unique_ptr<Policy>> policies_;  // [0]: the runtime's; grows under the lock, never shrinks
   std::vector<InputView> inputs_;  // scratch for a snapshot, reused under the lock
+  std::vector<VariantView> bodies_;  // same
   std::uint32_t max_bypass_;
   Dispatcher& dispatcher_;
   std::vector<ClassQueue> classes_;

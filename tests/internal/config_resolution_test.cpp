@@ -248,5 +248,40 @@ TEST_F(ConfigResolution, TheRealGpusAreTheFirstDevicesFoundUpToNumGpusAndTheRest
   EXPECT_EQ(resolve_config(config, two_cores_and_gpus(0), lookup_fake).real_gpus, 0);
 }
 
+TEST_F(ConfigResolution, PerfModelPathComesFromTheConfigThenTheEnvironment) {
+  EXPECT_EQ(resolve_config(Config{}, two_cores(), lookup_fake).perf_model_path, "") << "default: no file";
+  std::string directory = ::testing::TempDir();
+  Config config;
+  config.perf_model_path = directory + "/in_code.json";
+  EXPECT_EQ(resolve_config(config, two_cores(), lookup_fake).perf_model_path, directory + "/in_code.json");
+  fake_environment = {{"HETSCHED_PERF_MODEL", " " + directory + "/from_env.json "}};
+  EXPECT_EQ(resolve_config(config, two_cores(), lookup_fake).perf_model_path, directory + "/from_env.json");
+  fake_environment = {{"HETSCHED_PERF_MODEL", ""}};
+  EXPECT_EQ(resolve_config(config, two_cores(), lookup_fake).perf_model_path, "")
+      << "an empty variable turns the file set in code off";
+  config.read_environment = false;
+  fake_environment = {{"HETSCHED_PERF_MODEL", directory + "/from_env.json"}};
+  EXPECT_EQ(resolve_config(config, two_cores(), lookup_fake).perf_model_path, directory + "/in_code.json");
+  fake_environment = {{"HETSCHED_PERF_MODEL", "relative.json"}};
+  config.read_environment = true;
+  EXPECT_EQ(resolve_config(config, two_cores(), lookup_fake).perf_model_path, "relative.json")
+      << "a bare file name is in the working directory, which exists";
+}
+
+TEST_F(ConfigResolution, APerfModelPathThatCanNeverBeWrittenIsAUsageErrorNamingWhereItCameFrom) {
+  std::string directory = ::testing::TempDir();
+  Config empty;
+  empty.perf_model_path = "";
+  EXPECT_NE(usage_error_of(empty).find("Config::perf_model_path"), std::string::npos);
+  Config a_directory;
+  a_directory.perf_model_path = directory;
+  std::string message = usage_error_of(a_directory);
+  EXPECT_NE(message.find("is a directory"), std::string::npos) << message;
+  fake_environment = {{"HETSCHED_PERF_MODEL", directory + "/no_such_directory/models.json"}};
+  message = usage_error_of(Config{});
+  EXPECT_NE(message.find("HETSCHED_PERF_MODEL"), std::string::npos) << message;
+  EXPECT_NE(message.find("does not exist"), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace hetsched::detail

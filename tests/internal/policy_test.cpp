@@ -21,15 +21,26 @@ constexpr std::int64_t half = units_per_resource / 2;
 struct Machine {
   std::vector<GpuView> gpus;
   std::vector<InputView> inputs;
+  std::vector<VariantView> bodies{1};
   TaskView task;
+  std::int64_t free_cpus = 0;
+  std::int64_t total_cpus = 0;
 
   Machine(const std::vector<std::int64_t>& free_units, std::int64_t units) {
     for (std::int64_t free : free_units) gpus.push_back({free, UINT64_MAX, UINT64_MAX});
-    task.gpu_units = units;
+    bodies[0].gpu_units = units;
   }
+  /// The first body's memory demand.
+  void gpu_memory(std::uint64_t bytes) { bodies[0].gpu_memory = bytes; }
   Snapshot snapshot() {
     task.inputs = inputs;
-    return {task, gpus, 0};
+    task.variants = bodies;
+    Snapshot made;
+    made.task = task;
+    made.gpus = gpus;
+    made.free_cpu_units = free_cpus;
+    made.total_cpu_units = total_cpus;
+    return made;
   }
   Decision decide(const Policy& policy) { return policy.decide(snapshot()); }
   Decision decide(const char* name) { return decide(*make_policy(name)); }
@@ -42,7 +53,7 @@ std::vector<int> placed(const Decision& decision) {
   return decision.gpus;
 }
 
-const char* const every_policy[] = {"pack", "spread", "locality", "random", "random:7"};
+const char* const every_policy[] = {"pack", "spread", "locality", "model", "random", "random:7"};
 
 TEST(Policy, PackChoosesTheDeviceThatFitsAFractionTightestNotTheFirstThatFits) {
   // Device 0 is free, device 1 has half left: first fit would take device 0; best fit fills device 1.
@@ -82,7 +93,7 @@ TEST(Policy, NothingFitsNowMeansWait) {
 TEST(Policy, MemoryThatNoDeviceHasMeansInfeasibleAndMemoryInUseMeansWait) {
   for (const char* name : every_policy) {
     Machine machine({whole, whole}, half);
-    machine.task.gpu_memory = 100;
+    machine.gpu_memory(100);
     machine.gpus[0].total_memory = machine.gpus[1].total_memory = 99;
     machine.gpus[0].free_memory = machine.gpus[1].free_memory = 99;
     EXPECT_EQ(machine.decide(name).kind, Decision::Kind::infeasible) << name;
@@ -148,8 +159,119 @@ TEST(Policy, RandomIsDeterministicForASeedAndUsesEveryFittingDevice) {
   EXPECT_NE(first_run, other_seed);
 }
 
+/// A task with a CPU body (1 CPU) and a GPU body (one whole device, no CPU), both with run times known to the
+/// models from `samples` runs, on `gpus` idle devices and `cpus` free CPUs; links of 10 GB/s with 10 us per copy.
+Machine two_bodies(double cpu_s, double gpu_s, std::size_t gpus = 1, std::int64_t cpus = 2, std::uint32_t samples = 5) {
+  Machine machine(std::vector<std::int64_t>(gpus, whole), whole);
+  machine.bodies = {VariantView{whole, 0, 0, cpu_s, samples}, VariantView{0, whole, 0, gpu_s, samples}};
+  machine.free_cpus = machine.total_cpus = cpus * whole;
+  return machine;
+}
+
+/// Decides with "model" and links of 10 GB/s each way, 10 us a copy.
+Decision decide_model(Machine& machine) {
+  Snapshot snapshot = machine.snapshot();
+  snapshot.links = {10e9, 10e9, 0, 10e-6, true};
+  return make_policy("model")->decide(snapshot);
+}
+
+TEST(Policy, ModelPutsALargeGemmOnTheGpuAndATinyOneOnTheCpu) {
+  // A 960x960 single-precision GEMM reads three 3.7 MB tiles from the host: 87.8 ms on a core, 2.8 ms on a GPU
+  // (the figures StarPU measured on mirage), 1.1 ms to move the tiles: the GPU finishes first.
+  Machine large = two_bodies(0.0878, 0.0028);
+  large.inputs = {{3686400, host_node_bit}, {3686400, host_node_bit}, {3686400, host_node_bit}};
+  Decision decision = decide_model(large);
+  ASSERT_EQ(decision.kind, Decision::Kind::place);
+  EXPECT_EQ(decision.variant, 1);
+  EXPECT_EQ(decision.gpus, std::vector<int>{0});
+  // A 32x32 one: 6 us on a core, 5 us on the GPU, but three copies of 10 us each to get its tiles there.
+  Machine tiny = two_bodies(6e-6, 5e-6);
+  tiny.inputs = {{4096, host_node_bit}, {4096, host_node_bit}, {4096, host_node_bit}};
+  decision = decide_model(tiny);
+  ASSERT_EQ(decision.kind, Decision::Kind::place);
+  EXPECT_EQ(decision.variant, 0);
+  EXPECT_TRUE(decision.gpus.empty());
+  // The same tiny task whose tiles already live on the GPU stays there.
+  for (InputView& input : tiny.inputs) input.valid_nodes = gpu_node_bit(0);
+  EXPECT_EQ(decide_model(tiny).variant, 1);
+}
+
+TEST(Policy, ModelWaitsForABusyGpuUnlessTheQueueBehindItWouldOutlastACpuRun) {
+  Machine machine = two_bodies(0.030, 0.001);
+  machine.gpus[0].free_units = 0;
+  machine.gpus[0].available_in_s = 0.002;
+  EXPECT_EQ(decide_model(machine).kind, Decision::Kind::wait) << "3 ms on the busy GPU beats 30 ms on a free CPU";
+  machine.task.queued_behind = 40;  // the 41st of them would finish on the GPU after 43 ms: a CPU takes this one
+  Decision decision = decide_model(machine);
+  ASSERT_EQ(decision.kind, Decision::Kind::place);
+  EXPECT_EQ(decision.variant, 0);
+  machine.task.queued_behind = 0;
+  machine.gpus[0].free_units = whole;  // the GPU is free: it runs there, whatever the queue
+  EXPECT_EQ(decide_model(machine).variant, 1);
+}
+
+TEST(Policy, ModelChoosesTheGpuThatHoldsTheInputsWhenMovingThemCostsMore) {
+  Machine machine = two_bodies(1.0, 0.001, 2);
+  machine.inputs = {{100'000'000, gpu_node_bit(1)}};  // 10 ms to move, ten times the run
+  Decision decision = decide_model(machine);
+  ASSERT_EQ(decision.kind, Decision::Kind::place);
+  EXPECT_EQ(decision.gpus, std::vector<int>{1});
+  machine.gpus[1].free_units = 0;
+  machine.gpus[1].available_in_s = 0.002;  // busy for 2 ms more: still sooner than moving 100 MB
+  EXPECT_EQ(decide_model(machine).kind, Decision::Kind::wait);
+  machine.gpus[1].available_in_s = 0.050;  // busy for 50 ms: move it to device 0
+  EXPECT_EQ(decide_model(machine).gpus, std::vector<int>{0});
+}
+
+TEST(Policy, ModelCalibratesTheLeastMeasuredBodyFirst) {
+  Machine machine = two_bodies(1.0, 0.001);
+  machine.bodies[0].samples = 1;
+  machine.bodies[1].samples = 0;
+  machine.bodies[1].predicted_s = -1;
+  EXPECT_EQ(decide_model(machine).variant, 1) << "the GPU body has never run";
+  machine.bodies[1].samples = 2;
+  machine.bodies[1].predicted_s = 0.001;
+  EXPECT_EQ(decide_model(machine).variant, 0) << "1 CPU run against 2 GPU runs: the CPU body is measured next";
+  machine.free_cpus = 0;  // it cannot run now: pack's choice among what fits
+  EXPECT_EQ(decide_model(machine).variant, 1);
+}
+
+TEST(Policy, AOneBodyTaskWithoutAModelIsPlacedAsPackPlacesIt) {
+  Machine machine({whole, half}, half);
+  EXPECT_EQ(placed(decide_model(machine)), std::vector<int>{1});
+}
+
+TEST(Policy, SimplePoliciesRunTheGpuBodyWhenAGpuIsFreeAndTheCpuBodyOtherwise) {
+  for (const char* name : {"pack", "spread", "locality", "random"}) {
+    Machine machine = two_bodies(1.0, 1.0);
+    machine.inputs = {{10, host_node_bit}};
+    Decision decision = machine.decide(name);
+    EXPECT_EQ(decision.variant, 1) << name;
+    machine.gpus[0].free_units = 0;
+    decision = machine.decide(name);
+    EXPECT_EQ(decision.kind, Decision::Kind::place) << name;
+    EXPECT_EQ(decision.variant, 0) << name;
+    machine.free_cpus = 0;
+    EXPECT_EQ(machine.decide(name).kind, Decision::Kind::wait) << name;
+  }
+}
+
+TEST(Policy, EveryPolicyRefusesATaskNoBodyOfWhichCouldEverRun) {
+  for (const char* name : every_policy) {
+    Machine machine = two_bodies(1.0, 1.0);
+    machine.bodies[0].cpu_units = 3 * whole;  // more than the machine's two CPUs
+    machine.bodies[1].gpu_memory = 100;
+    machine.gpus[0].total_memory = machine.gpus[0].free_memory = 99;
+    Snapshot snapshot = machine.snapshot();
+    EXPECT_EQ(make_policy(name)->decide(snapshot).kind, Decision::Kind::infeasible) << name;
+    machine.gpus[0].total_memory = 100;
+    snapshot = machine.snapshot();
+    EXPECT_EQ(make_policy(name)->decide(snapshot).kind, Decision::Kind::wait) << name;
+  }
+}
+
 TEST(Policy, MakePolicyKnowsItsNamesAndListsThemForAnyOther) {
-  for (const char* name : {"pack", "spread", "locality", "random"}) EXPECT_EQ(make_policy(name)->name(), name);
+  for (const char* name : {"pack", "spread", "locality", "model", "random"}) EXPECT_EQ(make_policy(name)->name(), name);
   EXPECT_EQ(make_policy("random:42")->name(), "random") << "the default seed spelled out is the same policy";
   EXPECT_EQ(make_policy("random:9")->name(), "random:9");
   for (const char* wrong : {"first_fit", "random:", "random:x", "random:-1", "Pack"}) {
@@ -159,7 +281,7 @@ TEST(Policy, MakePolicyKnowsItsNamesAndListsThemForAnyOther) {
     } catch (const UsageError& e) {
       std::string message = e.what();
       EXPECT_NE(message.find(wrong), std::string::npos) << message;
-      for (const char* known : {"\"pack\"", "\"spread\"", "\"locality\"", "\"random\""}) {
+      for (const char* known : {"\"pack\"", "\"spread\"", "\"locality\"", "\"model\"", "\"random\""}) {
         EXPECT_NE(message.find(known), std::string::npos) << message;
       }
     }

@@ -29,12 +29,33 @@ void check_input(const A& arg) {
   }
 }
 
+/// hetsched's own diagnostics for variants(cpu_fn, gpu_fn) whose bodies do not match the arguments or each other.
+template <class F, class... A>
+constexpr void check_bodies() {
+  using Cpu = decltype(std::declval<F&>().cpu);
+  using Gpu = decltype(std::declval<F&>().gpu);
+  static_assert(callable_with<Cpu, A...>,
+                "hetsched: the CPU body of variants(cpu_fn, gpu_fn) cannot be called with these arguments; both "
+                "bodies take the same arguments (an ObjectRef<T> reaches them as const T&, and a TaskContext& may "
+                "come first)");
+  static_assert(callable_with<Gpu, A...>,
+                "hetsched: the GPU body of variants(cpu_fn, gpu_fn) cannot be called with these arguments; both "
+                "bodies take the same arguments (an ObjectRef<T> reaches them as const T&, and a TaskContext& may "
+                "come first)");
+  if constexpr (callable_with<Cpu, A...> && callable_with<Gpu, A...>) {
+    static_assert(std::is_same_v<task_result_t<Cpu, A...>, task_result_t<Gpu, A...>>,
+                  "hetsched: the two bodies of variants(cpu_fn, gpu_fn) return different types; make them return "
+                  "the same one");
+  }
+}
+
 /// Stores `fn` and `args` in a new task whose output is a new object; ObjectRef arguments become its inputs.
 template <class F, class G, class... Args>
 auto bind_task(G&& fn, Args&&... args) {
   static_assert(!(is_buffer_ref<std::decay_t<Args>> || ...),
                 "hetsched: a Buffer argument needs a declared access: pass hetsched::read(ref), hetsched::write(ref) "
                 "or hetsched::read_write(ref), and take a std::span in the callable");
+  if constexpr (is_variants<F>) check_bodies<F, std::decay_t<Args>...>();
   static_assert(callable_with<F, std::decay_t<Args>...>,
                 "hetsched: the callable cannot be called with these arguments (an ObjectRef<T> argument reaches it "
                 "as const T&, a value as an rvalue, and a TaskContext& may come first)");

@@ -13,6 +13,7 @@
 #include "hetsched/detail/task.hpp"
 #include "hetsched/object_ref.hpp"
 #include "hetsched/task_context.hpp"
+#include "hetsched/variants.hpp"
 
 namespace hetsched::detail {
 
@@ -60,6 +61,9 @@ inline constexpr bool takes_context = std::is_invocable_v<F&, TaskContext&, reso
 template <class F, class... A>
 inline constexpr bool callable_with =
     takes_context<F, A...> || std::is_invocable_v<F&, resolved_arg_t<A>...>;
+/// For variants(): when both bodies can.
+template <class C, class G, class... A>
+inline constexpr bool callable_with<Variants<C, G>, A...> = callable_with<C, A...> && callable_with<G, A...>;
 
 template <class F, class... A>
 struct TaskResult {
@@ -69,6 +73,10 @@ template <class F, class... A>
   requires takes_context<F, A...>
 struct TaskResult<F, A...> {
   using type = std::invoke_result_t<F&, TaskContext&, resolved_arg_t<A>...>;
+};
+template <class C, class G, class... A>
+struct TaskResult<Variants<C, G>, A...> {
+  using type = typename TaskResult<C, A...>::type;  // bind_task checks that the GPU body's is the same
 };
 /// What the task's ObjectRef holds: the callable's return type without reference or cv qualifiers.
 template <class F, class... A>
@@ -107,12 +115,32 @@ class BoundTask final : public Task {
   }
 
   std::size_t invoke(TaskContext& context) override {
+    if constexpr (is_variants<F>) {
+      return context.variant() == Variant::gpu ? run(fn_.gpu, context) : run(fn_.cpu, context);
+    } else {
+      return run(fn_, context);
+    }
+  }
+
+  /// For variants(): where the templates put the GPU body's demand (the Task's `demand` is the CPU body's).
+  ResourceDemand* gpu_body_demand() noexcept override {
+    if constexpr (is_variants<F>) {
+      return &gpu_demand_;
+    } else {
+      return nullptr;
+    }
+  }
+
+ private:
+  /// Calls `body` with the resolved arguments and stores its result.
+  template <class Body>
+  std::size_t run(Body& body, TaskContext& context) {
     auto& out = static_cast<TypedObject<Stored<R>>&>(*result.get());
     auto call = [&](A&... stored) -> decltype(auto) {
-      if constexpr (takes_context<F, A...>) {
-        return std::invoke(fn_, context, resolve(stored)...);
+      if constexpr (takes_context<Body, A...>) {
+        return std::invoke(body, context, resolve(stored)...);
       } else {
-        return std::invoke(fn_, resolve(stored)...);
+        return std::invoke(body, resolve(stored)...);
       }
     };
     if constexpr (std::is_void_v<R>) {
@@ -124,7 +152,6 @@ class BoundTask final : public Task {
     return object_size(out.value());
   }
 
- private:
   template <class Arg>
   void declare_buffer_use(Arg& stored, std::size_t& next) noexcept {
     if constexpr (is_buffer_access<Arg>) buffer_storage_[next++] = {CoreAccess::entry(stored.ref()), Arg::mode,
@@ -143,8 +170,12 @@ class BoundTask final : public Task {
   static constexpr std::size_t input_count = ((is_object_ref<A> || is_buffer_access<A> ? 1 : 0) + ... + 0);
   static constexpr std::size_t buffer_count = ((is_buffer_access<A> ? 1 : 0) + ... + 0);
 
+  /// Nothing, for a task with one body.
+  struct NoDemand {};
+
   [[no_unique_address]] F fn_;
   std::tuple<A...> args_;
+  [[no_unique_address]] std::conditional_t<is_variants<F>, ResourceDemand, NoDemand> gpu_demand_;
   // What `inputs` and `buffers` view: no allocation per task, and no room taken when there are none.
   [[no_unique_address]] InlineList<ObjectEntry*, input_count> input_storage_;
   [[no_unique_address]] InlineList<BufferUse, buffer_count> buffer_storage_;

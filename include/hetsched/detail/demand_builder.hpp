@@ -51,7 +51,7 @@ class DemandBuilder {
   /// resource() on a temporary builder.
   Derived&& resource(std::string name, double quantity) && { return std::move(resource(std::move(name), quantity)); }
   /// The placement policy for this task (or actor) instead of Config::placement_policy: "pack", "spread",
-  /// "locality", "random" or "random:SEED". An unknown name is a UsageError at remote(), listing the known ones.
+  /// "locality", "model", "random" or "random:SEED". An unknown name is a UsageError at remote(), listing the known ones.
   Derived& policy(std::string name) & {
     policy_ = std::move(name);
     return self();

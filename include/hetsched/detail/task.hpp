@@ -68,6 +68,9 @@ class Task : public ObjectWaiter, public PooledRecord {
 
   /// Resolves the arguments, calls the callable, stores the result; returns the result's size in bytes.
   virtual std::size_t invoke(TaskContext& context) = 0;
+  /// For a task with a CPU and a GPU body (hetsched::variants): the GPU body's demand, while `demand` is the CPU
+  /// body's until the scheduler places the task (then `demand` is the chosen body's). Null for one body.
+  virtual ResourceDemand* gpu_body_demand() noexcept { return nullptr; }
   /// One input became ready or failed (the last one hands the task to the scheduler).
   void object_completed() noexcept override;
 
@@ -86,6 +89,7 @@ class Task : public ObjectWaiter, public PooledRecord {
   TaskRole role = TaskRole::plain;   ///< Plain task, actor constructor or actor method call.
   bool hold_resources_for_actor = false;  ///< Actor creation: keep the demand for the actor's lifetime.
   std::uint8_t policy = 0;           ///< Placement policy: 0 the runtime's, else the one .policy(name) resolved to.
+  std::uint8_t bodies = 1;           ///< 2 while a variants() task may still run either body; 1 once placed.
   std::int32_t priority = 0;         ///< Among ready tasks, higher starts first (TaskBuilder::priority).
 
   /// The objects it waits for: its ObjectRef arguments and declared buffers (kept alive, and listed, by the typed

@@ -20,10 +20,16 @@ class RandomPolicy final : public Policy {
   RandomPolicy(std::uint64_t seed, std::string name) : seed_(seed), name_(std::move(name)) {}
 
   Decision decide(const Snapshot& snapshot) const override {
-    Decision decision = choose_devices(snapshot, [](const Snapshot&, int, int) { return false; });
-    if (decision.kind != Decision::Kind::place) return decision;
+    return first_placeable_variant(snapshot, [&](std::size_t variant) { return choose(snapshot, variant); });
+  }
+  std::string_view name() const noexcept override { return name_; }
+
+ private:
+  Decision choose(const Snapshot& snapshot, std::size_t variant) const {
+    Decision decision = choose_devices(snapshot, variant, [](const Snapshot&, int, int) { return false; });
+    if (decision.kind != Decision::Kind::place || decision.gpus.empty()) return decision;
     // The draw depends on the seed and the task's sequence alone, so a run is repeatable for a seed.
-    std::vector<int> fitting = fitting_devices(snapshot);
+    std::vector<int> fitting = fitting_devices(snapshot, snapshot.task.variants[variant]);
     std::uint64_t state = mix(seed_ ^ mix(snapshot.task.sequence));
     const std::size_t wanted = decision.gpus.size();
     for (std::size_t i = 0; i < wanted; ++i) {  // the first `wanted` steps of a Fisher-Yates shuffle
@@ -32,11 +38,9 @@ class RandomPolicy final : public Policy {
     }
     fitting.resize(wanted);
     std::sort(fitting.begin(), fitting.end());
-    return Decision::place(std::move(fitting));
+    return Decision::place(std::move(fitting), decision.variant);
   }
-  std::string_view name() const noexcept override { return name_; }
 
- private:
   std::uint64_t seed_;
   std::string name_;
 };

@@ -6,7 +6,13 @@ namespace {
 class SpreadPolicy final : public Policy {
  public:
   Decision decide(const Snapshot& snapshot) const override {
-    return choose_devices(snapshot, [](const Snapshot& s, int candidate, int best) {
+    return first_placeable_variant(snapshot, [&](std::size_t variant) { return choose(snapshot, variant); });
+  }
+  std::string_view name() const noexcept override { return "spread"; }
+
+ private:
+  static Decision choose(const Snapshot& snapshot, std::size_t variant) {
+    return choose_devices(snapshot, variant, [](const Snapshot& s, int candidate, int best) {
       auto free = [&](int d) { return s.gpus[static_cast<std::size_t>(d)].free_units; };
       if (free(candidate) != free(best)) return free(candidate) > free(best);
       // Equal capacity: the device next in turn after the one the previous task would have had wins, so tasks on
@@ -16,7 +22,6 @@ class SpreadPolicy final : public Policy {
       return turn(candidate) < turn(best);
     });
   }
-  std::string_view name() const noexcept override { return "spread"; }
 };
 
 }  // namespace

@@ -1,0 +1,151 @@
+// Earliest predicted finish, StarPU's dmda over hetsched's queues. Each place a body could run is priced:
+//  - where it fits now: the transfers of its inputs that are not valid there, plus its modelled run time;
+//  - where it must wait: the predicted wait for that device, the transfers, and its run time once for each of the
+//    tasks of its class that would queue there with it (the head of a class stands for the last of them: a free CPU
+//    should take a task off a long GPU queue when it would finish it before that queue drains, as dmda's growing
+//    expected end time has it).
+// The cheapest wins, as a placement when it fits now and a wait otherwise. Bodies the models have not measured
+// enough are calibrated first, StarPU's way: the least measured body that fits now runs (on the device pack would
+// choose), so a task with a CPU and a GPU body gets measured on both before the models are trusted.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "hetsched/detail/resource_demand.hpp"
+#include "scheduler/policy.hpp"
+
+namespace hetsched::detail {
+namespace {
+
+/// pack's preference: the fitting device with the least capacity left.
+bool tighter(const Snapshot& s, int candidate, int best) {
+  return s.gpus[static_cast<std::size_t>(candidate)].free_units < s.gpus[static_cast<std::size_t>(best)].free_units;
+}
+
+/// Memory node `node`'s bit in InputView::valid_nodes.
+std::uint64_t node_bit(int node) noexcept { return node < 0 ? host_node_bit : gpu_node_bit(node); }
+
+/// Seconds to bring every input to memory node `node` from its cheapest valid replica.
+double transfer_seconds_to(const Snapshot& snapshot, int node) {
+  double total = 0;
+  for (const InputView& input : snapshot.task.inputs) {
+    if (input.valid_nodes == 0 || (input.valid_nodes & node_bit(node))) continue;
+    double cheapest = std::numeric_limits<double>::infinity();
+    if (input.valid_nodes & host_node_bit) cheapest = snapshot.links.transfer_seconds(-1, node, input.bytes);
+    for (std::size_t d = 0; d < snapshot.gpus.size(); ++d) {
+      if (input.valid_nodes & gpu_node_bit(static_cast<int>(d))) {
+        cheapest = std::min(cheapest, snapshot.links.transfer_seconds(static_cast<int>(d), node, input.bytes));
+      }
+    }
+    if (std::isfinite(cheapest)) total += cheapest;
+  }
+  return total;
+}
+
+/// The cheapest place found so far.
+struct Option {
+  double finish = std::numeric_limits<double>::infinity();
+  Decision decision = Decision::infeasible();
+};
+
+class ModelPolicy final : public Policy {
+ public:
+  Decision decide(const Snapshot& snapshot) const override {
+    const auto& variants = snapshot.task.variants;
+    for (const VariantView& variant : variants) {
+      if (could_ever_fit(snapshot, variant) && !calibrated(snapshot, variant)) return calibrate(snapshot);
+    }
+    Option best;
+    for (std::size_t v = 0; v < variants.size(); ++v) {
+      if (could_ever_fit(snapshot, variants[v])) price(snapshot, v, best);
+    }
+    return best.decision;
+  }
+  std::string_view name() const noexcept override { return "model"; }
+
+ private:
+  static bool calibrated(const Snapshot& snapshot, const VariantView& variant) noexcept {
+    return variant.predicted_s >= 0 && variant.samples >= snapshot.calibration_samples;
+  }
+
+  /// The least measured uncalibrated body that fits now, on pack's device; else pack's choice over every body.
+  static Decision calibrate(const Snapshot& snapshot) {
+    const auto& variants = snapshot.task.variants;
+    std::size_t chosen = variants.size();
+    for (std::size_t v = 0; v < variants.size(); ++v) {
+      const VariantView& variant = variants[v];
+      if (calibrated(snapshot, variant) || !could_ever_fit(snapshot, variant) || !fits_now(snapshot, variant)) continue;
+      if (chosen == variants.size() || variant.samples < variants[chosen].samples) chosen = v;
+    }
+    if (chosen != variants.size()) return choose_devices(snapshot, chosen, tighter);
+    return first_placeable_variant(snapshot, [&](std::size_t v) { return choose_devices(snapshot, v, tighter); });
+  }
+
+  /// Offers every place body `v` could run to `best`.
+  static void price(const Snapshot& snapshot, std::size_t v, Option& best) {
+    const VariantView& variant = snapshot.task.variants[v];
+    const int index = static_cast<int>(v);
+    const double run = variant.predicted_s;
+    const double queue = static_cast<double>(snapshot.task.queued_behind) + 1;  // this task and those behind it
+    if (!variant.on_gpu()) {
+      const double transfers = transfer_seconds_to(snapshot, -1);
+      if (fits_now(snapshot, variant)) {
+        offer(best, transfers + run, Decision::place({}, index));
+      } else {
+        const double slots = variant.cpu_units > 0
+                                 ? std::max(1.0, std::floor(static_cast<double>(snapshot.total_cpu_units) /
+                                                            static_cast<double>(variant.cpu_units)))
+                                 : 1.0;
+        offer(best, snapshot.cpus_available_in_s + transfers + std::ceil(queue / slots) * run, Decision::wait());
+      }
+      return;
+    }
+    if (variant.gpu_units > units_per_resource) {
+      // Several whole devices: where pack puts them, priced at the slowest of them to become free and reach.
+      Decision decision = choose_devices(snapshot, v, tighter);
+      if (decision.kind == Decision::Kind::infeasible) return;
+      double start = 0;
+      double transfers = 0;
+      for (int d : decision.gpus) transfers = std::max(transfers, transfer_seconds_to(snapshot, d));
+      if (decision.kind == Decision::Kind::wait) {
+        for (const GpuView& gpu : snapshot.gpus) start = std::max(start, gpu.available_in_s);
+      }
+      offer(best, start + transfers + (decision.kind == Decision::Kind::wait ? queue : 1) * run, std::move(decision));
+      return;
+    }
+    const bool cpus_free = variant.cpu_units <= 0 || variant.cpu_units <= snapshot.free_cpu_units;
+    const std::vector<int> fitting = fitting_devices(snapshot, variant);
+    std::size_t holders = 0;  // devices that could ever hold it: the queue spreads over them while it waits
+    for (const GpuView& gpu : snapshot.gpus) holders += gpu.total_memory >= variant.gpu_memory ? 1 : 0;
+    for (std::size_t d = 0; d < snapshot.gpus.size(); ++d) {
+      const GpuView& gpu = snapshot.gpus[d];
+      if (gpu.total_memory < variant.gpu_memory) continue;
+      const int device = static_cast<int>(d);
+      const bool fits = cpus_free && std::find(fitting.begin(), fitting.end(), device) != fitting.end();
+      const double transfers = transfer_seconds_to(snapshot, device);
+      if (fits) {
+        const double finish = transfers + run;
+        // Equal prices: the tighter fit, as pack would.
+        if (finish < best.finish ||
+            (finish == best.finish && best.decision.kind == Decision::Kind::place && best.decision.gpus.size() == 1 &&
+             best.decision.variant == index && tighter(snapshot, device, best.decision.gpus.front()))) {
+          best = {finish, Decision::place({device}, index)};
+        }
+      } else {
+        const double share = std::ceil(queue / static_cast<double>(std::max<std::size_t>(holders, 1)));
+        offer(best, gpu.available_in_s + transfers + share * run, Decision::wait());
+      }
+    }
+  }
+
+  /// Keeps `decision` when it finishes strictly earlier (so earlier bodies and devices win ties).
+  static void offer(Option& best, double finish, Decision decision) {
+    if (finish < best.finish) best = {finish, std::move(decision)};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Policy> make_model_policy() { return std::make_unique<ModelPolicy>(); }
+
+}  // namespace hetsched::detail

@@ -1,0 +1,15 @@
+// Compile-fail check: the two bodies of variants(cpu_fn, gpu_fn) must return the same type, and hetsched says so.
+// Built normally (without HETSCHED_COMPILE_FAIL) it must compile.
+#include <hetsched/hetsched.hpp>
+
+int main() {
+  hetsched::Runtime rt;
+  auto on_cpu = [](int x) { return 2 * x; };
+#if defined(HETSCHED_COMPILE_FAIL)
+  auto on_gpu = [](int x) { return 2.0 * x; };
+#else
+  auto on_gpu = [](int x) { return x + x; };
+#endif
+  auto ref = rt.task(hetsched::variants(on_cpu, on_gpu)).remote(21);
+  return rt.get(ref) == 42 ? 0 : 1;
+}
