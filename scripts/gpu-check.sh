@@ -26,6 +26,7 @@ deb_packages=(
   libbenchmark-dev libbenchmark1debian
   nlohmann-json3-dev
   libcli11-dev
+  libxxhash-dev
 )
 
 usage() {

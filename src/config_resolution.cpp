@@ -9,6 +9,8 @@
 #include <set>
 #include <string_view>
 
+#include <unistd.h>
+
 #include "hetsched/detail/resource_demand.hpp"
 #include "hetsched/error.hpp"
 #include "scheduler/policy.hpp"
@@ -194,7 +196,55 @@ std::map<std::string, double> parse_pair_resources(std::string_view rest) {
   return resources;
 }
 
+/// The host budget and spill settings of `config`, with their HETSCHED_* overrides (see Config::object_store_bytes).
+void resolve_spilling(const Config& config, const HardwareInfo& hardware, EnvironmentLookup lookup,
+                      ResolvedConfig& resolved) {
+  resolved.object_store_bytes = config.object_store_bytes.value_or(hardware.memory_bytes / 10 * 3);
+  if (config.object_store_bytes && *config.object_store_bytes == 0) {
+    throw UsageError("Config::object_store_bytes = 0 leaves no room for any object; leave it unset (30% of memory) "
+                     "or give a size in bytes");
+  }
+  if (resolved.object_store_bytes == 0) resolved.object_store_bytes = std::uint64_t{1} << 30;  // memory unknown
+  resolved.spill_dir = config.spill_dir.value_or(default_spill_dir(lookup));
+  resolved.spill_batch_bytes = config.spill_batch_bytes;
+  if (config.read_environment) {
+    if (auto value = lookup("HETSCHED_OBJECT_STORE_BYTES")) {
+      resolved.object_store_bytes = parse_byte_count("HETSCHED_OBJECT_STORE_BYTES", *value);
+    }
+    if (auto value = lookup("HETSCHED_SPILL_DIR")) resolved.spill_dir = trim(*value);
+  }
+  if (resolved.spill_dir.empty() || resolved.spill_dir.front() != '/') {
+    throw UsageError("the spill directory '" + resolved.spill_dir + "' (Config::spill_dir or HETSCHED_SPILL_DIR) is "
+                     "not an absolute path; give one like /scratch/spill");
+  }
+}
+
 }  // namespace
+
+std::uint64_t parse_byte_count(const char* variable, const std::string& raw) {
+  std::string text = trim(raw);
+  std::uint64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  int shift = 0;
+  std::string_view suffix(end, static_cast<std::size_t>(text.data() + text.size() - end));
+  if (suffix == "K" || suffix == "k") shift = 10;
+  if (suffix == "M" || suffix == "m") shift = 20;
+  if (suffix == "G" || suffix == "g") shift = 30;
+  if (suffix == "T" || suffix == "t") shift = 40;
+  const bool known_suffix = suffix.empty() || shift != 0;
+  if (text.empty() || error != std::errc() || !known_suffix || value == 0 || value > (~std::uint64_t{0} >> shift)) {
+    throw UsageError(std::string(variable) + "='" + raw + "' is not a positive byte count; write it like " +
+                     variable + "=536870912 or " + variable + "=512M (K, M, G, T: powers of 1024)");
+  }
+  return value << shift;
+}
+
+std::string default_spill_dir(EnvironmentLookup lookup) {
+  std::string base = "/tmp";
+  if (auto tmpdir = lookup("TMPDIR"); tmpdir && !tmpdir->empty() && tmpdir->front() == '/') base = *tmpdir;
+  while (base.size() > 1 && base.back() == '/') base.pop_back();
+  return base + "/hetsched-spill-" + std::to_string(::getuid());
+}
 
 std::optional<std::string> process_environment(const char* name) {
   const char* value = std::getenv(name);
@@ -254,6 +304,7 @@ ResolvedConfig resolve_config(const Config& config, const HardwareInfo& hardware
   resolved.placement_policy = checked_policy(std::move(placement), placement_source);
   resolved.gpu_completion = checked_completion(completion, completion_source);
   if (model_path) resolved.perf_model_path = checked_model_path(*model_path, model_path_source);
+  resolve_spilling(config, hardware, lookup, resolved);
   resolved.real_gpus = std::min(static_cast<int>(hardware.gpus.size()), resolved.num_gpus);
   constexpr std::uint64_t default_logical_gpu_memory = std::uint64_t{16} << 30;
   for (int device = 0; device < resolved.num_gpus; ++device) {

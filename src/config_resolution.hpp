@@ -24,6 +24,9 @@ struct ResolvedConfig {
   std::uint32_t max_bypass = 64;
   std::string placement_policy = "pack";  // a name make_policy accepts
   GpuCompletion gpu_completion = GpuCompletion::events;
+  std::uint64_t object_store_bytes = 0;  // the host budget (Config::object_store_bytes)
+  std::string spill_dir;                 // where spill files go (Config::spill_dir)
+  std::size_t spill_batch_bytes = 0;     // Config::spill_batch_bytes
   std::string perf_model_path;  // the model file; empty: none (the models live only for the runtime's lifetime)
 };
 
@@ -38,6 +41,13 @@ std::optional<std::string> process_environment(const char* name);
 /// code keeps the type config.hpp gives it (ResourceError for counts and resources, UsageError for the rest).
 ResolvedConfig resolve_config(const Config& config, const HardwareInfo& hardware,
                               EnvironmentLookup lookup = process_environment);
+
+/// Parses a byte count: digits with an optional K, M, G or T suffix (powers of 1024); UsageError naming `variable`
+/// for anything else, or for 0.
+std::uint64_t parse_byte_count(const char* variable, const std::string& text);
+
+/// The default spill directory: hetsched-spill-<uid> under TMPDIR (when set and absolute) or /tmp.
+std::string default_spill_dir(EnvironmentLookup lookup);
 
 /// Parses HETSCHED_RESOURCES text: a JSON object `{"Custom": 2}` or `Custom=2,Disk=1`; UsageError for anything else
 /// (JSON that is not an object, a name given twice, a quantity that is not a number). Names are checked later.

@@ -62,6 +62,7 @@ StoreStats Runtime::store_stats() const {
   stats.objects = accounting.objects();
   stats.bytes = accounting.bytes.load(std::memory_order_relaxed);
   core_->buffer_store().fill_stats(stats);
+  accounting.budget->fill_stats(stats);
   return stats;
 }
 

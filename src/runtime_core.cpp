@@ -35,6 +35,31 @@ std::vector<std::size_t> device_capacities(const ResolvedConfig& config) {
   return {config.gpu_memory.begin(), config.gpu_memory.end()};
 }
 
+/// Pins the task's spillable arguments in host memory for its run (restoring spilled ones); on ObjectLostError,
+/// unpins what it pinned and rethrows: the task fails with it.
+void pin_inputs(Task& task) {
+  std::span<ObjectEntry* const> inputs = task.inputs();
+  std::size_t pinned = 0;
+  try {
+    for (; pinned < inputs.size(); ++pinned) {
+      if (inputs[pinned]->spill_slot()) inputs[pinned]->pin_value();
+    }
+  } catch (...) {
+    for (std::size_t i = 0; i < pinned; ++i) {
+      if (inputs[i]->spill_slot()) inputs[i]->unpin_value();
+    }
+    throw;
+  }
+  state_of(task).inputs_pinned = true;
+}
+
+void unpin_inputs(Task& task) noexcept {
+  if (!std::exchange(state_of(task).inputs_pinned, false)) return;
+  for (ObjectEntry* input : task.inputs()) {
+    if (input->spill_slot()) input->unpin_value();
+  }
+}
+
 }  // namespace
 
 RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
@@ -45,6 +70,8 @@ RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
                                 config_.custom_units, config_.gpu_memory),
                  make_policy(config_.placement_policy), config_.max_bypass, executor_, models_),
       executor_(config_.num_cpus, *this) {
+  accounting_.get()->budget =
+      std::make_unique<HostBudget>(config_.object_store_bytes, config_.spill_dir, config_.spill_batch_bytes);
   const int real_gpus = config_.real_gpus;  // the one decision of which GPUs are real, handed to every GPU part
   buffers_ = BufferStorePtr(new BufferStore(make_memory_system(real_gpus), device_capacities(config_)));
   gpu_ = std::make_unique<GpuTaskRunner>(*buffers_, make_gpu_streams(real_gpus, config_.gpu_completion), real_gpus,
@@ -86,6 +113,7 @@ RuntimeCore::~RuntimeCore() {
   }
   for (auto live = live_tasks_.load(); live != 0; live = live_tasks_.load()) live_tasks_.wait(live);
   buffers_->shutdown();  // buffers may outlive the runtime: their device replicas come home now
+  accounting_.get()->budget->shutdown();  // and so may objects: spilled ones are read back, the files removed
   if (!config_.perf_model_path.empty()) {
     try {
       models_.save(config_.perf_model_path);
@@ -101,6 +129,7 @@ void RuntimeCore::register_object(ObjectEntry& entry) {
 
 void RuntimeCore::publish_put(ObjectEntry& entry, std::size_t bytes) {
   register_object(entry);
+  entry.enter_budget(bytes);  // ObjectStoreFullError reaches the caller of put
   entry.mark_ready(bytes);
 }
 
@@ -199,6 +228,11 @@ TaskPtr RuntimeCore::run_claimed(Task& task, FollowUp follow_up) noexcept {
   if (shutting_down_.load(std::memory_order_acquire)) {
     return publish(task, cancellation(task), 0, Started::yes, follow_up);
   }
+  try {
+    pin_inputs(task);
+  } catch (...) {
+    return publish(task, std::current_exception(), 0, Started::yes, follow_up);
+  }
   const MemoryNode node = memory_node_of(task);
   RunningTaskScope scope(task);
   if (gpu_->runs_on(node)) return gpu_->run(task, node, follow_up);
@@ -254,6 +288,14 @@ TaskPtr RuntimeCore::publish(Task& task, std::exception_ptr failure, std::size_t
       completion->mark_failed(std::move(left));
     } else {
       completion->mark_ready(0);
+    }
+  }
+  unpin_inputs(task);
+  if (!failure) {
+    try {
+      task.result->enter_budget(bytes);
+    } catch (...) {
+      failure = std::current_exception();  // ObjectStoreFullError: the result does not fit
     }
   }
   if (failure) {

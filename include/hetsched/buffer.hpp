@@ -148,6 +148,7 @@ class TypedObject<Buffer<T>> final : public BufferEntry {
   /// The value for moving out; only by the sole ObjectRef owner.
   Buffer<T>& mutable_value() noexcept { return *value_; }
   BufferData* data() const noexcept override { return value_ ? CoreAccess::handle(*value_).get() : nullptr; }
+  BudgetKind budget_kind() const noexcept override { return BudgetKind::not_counted; }
 
  private:
   std::optional<Buffer<T>> value_;

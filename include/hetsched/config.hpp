@@ -14,7 +14,8 @@ namespace hetsched {
 ///
 /// The environment overrides the fields set in code, so a program can be re-sized without recompiling:
 /// `HETSCHED_NUM_CPUS=8`, `HETSCHED_NUM_GPUS=2`, `HETSCHED_RESOURCES='{"Custom": 2}'` or `'Custom=2,Disk=1'`,
-/// `HETSCHED_PLACEMENT=spread`, `HETSCHED_GPU_COMPLETION=host_functions`, `HETSCHED_PERF_MODEL=models.json`.
+/// `HETSCHED_PLACEMENT=spread`, `HETSCHED_GPU_COMPLETION=host_functions`, `HETSCHED_PERF_MODEL=models.json`,
+/// `HETSCHED_OBJECT_STORE_BYTES=8G`, `HETSCHED_SPILL_DIR=/scratch/spill`.
 ///
 /// Errors, checked when the Runtime starts: a HETSCHED_* value that cannot be used is a UsageError naming the
 /// variable, whatever is wrong with it (text that does not parse, a name given twice, a name that is not a choice, a
@@ -46,6 +47,18 @@ struct Config {
   /// thread). Both are kept so they can be measured against each other (bench_gpu_dispatch); HETSCHED_GPU_COMPLETION
   /// overrides it; another name is a UsageError. No effect without a real GPU.
   std::string gpu_completion = "events";
+  /// Host memory the object store may hold (default: 30% of the detected memory, as Ray's object store). Past it,
+  /// the least recently used objects nothing is reading are spilled to `spill_dir` and read back when used (see
+  /// serializer.hpp for what can be spilled). HETSCHED_OBJECT_STORE_BYTES overrides it (a byte count, or with a
+  /// K/M/G suffix: 512M); 0 is a UsageError.
+  std::optional<std::size_t> object_store_bytes;
+  /// Where spilled objects go (default: `hetsched-spill-<uid>` under TMPDIR, or /tmp). Made 0700 when missing; it
+  /// must be a real directory (not a symbolic link) owned by this user with no access for others. HETSCHED_SPILL_DIR
+  /// overrides it.
+  std::optional<std::string> spill_dir;
+  /// Objects spilled together are written into one file of at least this many bytes when there is that much to
+  /// spill (default 100 MiB, as Ray fuses spilled objects): large sequential writes, one file per batch.
+  std::size_t spill_batch_bytes = std::size_t{100} << 20;
   /// Where the performance models (run times per task, measured bandwidths) are kept between runs: loaded when the
   /// Runtime starts, so a second run starts calibrated, and rewritten at shutdown. A missing file is created; a corrupt
   /// one or one from another version is ignored with a warning. Default none: the models live only for the

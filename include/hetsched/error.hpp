@@ -51,8 +51,17 @@ class ActorDiedError : public Error {
   using Error::Error;
 };
 
-/// The object store could not make room for an object.
+/// The object store could not make room for an object: everything it holds is pinned (in use by a task, read by
+/// get), cannot be spilled (no Serializer), or could not be written to the spill directory. The message says how many
+/// bytes are held for each reason.
 class ObjectStoreFullError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// An object spilled to disk could not be read back: its spill file was truncated, altered (the checksum did not
+/// match) or removed. Only that object is affected; every later read of it throws this again.
+class ObjectLostError : public Error {
  public:
   using Error::Error;
 };

@@ -20,6 +20,7 @@
 #include "hetsched/detail/core_api.hpp"
 #include "hetsched/hardware.hpp"
 #include "hetsched/object_ref.hpp"
+#include "hetsched/object_view.hpp"
 #include "hetsched/store_stats.hpp"
 #include "hetsched/task_builder.hpp"
 #include "hetsched/wait_result.hpp"
@@ -35,6 +36,11 @@ namespace hetsched {
 /// on the waiting thread when it has not started yet (a queued one gets the waiting task's CPUs); a get still blocked
 /// after a millisecond inside a task gives the task's CPUs back and hands its thread's slot to a spare thread, so
 /// nested tasks never deadlock, even with one CPU.
+///
+/// Spilling (Config::object_store_bytes): an object is spilled to disk only while nothing reads it, and restored
+/// when read. A task pins its ObjectRef arguments while it runs; get(ref&&) and get(vector) pin while they copy or
+/// move. get(const ref&) returns a reference into the store, so it keeps that object in memory for as long as the
+/// object lives; get_view(ref) pins it only while the returned ObjectView lives.
 ///
 /// Destruction cancels what has not started (its refs fail with TaskCancelledError), waits for running tasks, and
 /// returns; refs may outlive the runtime and still read finished objects.
@@ -107,6 +113,16 @@ class Runtime {
   decltype(auto) get(const ObjectRef<T>& ref) {
     auto& entry = await(ref, true);
     return read(ref, entry, std::nullopt);
+  }
+  /// Blocks until the object is ready and returns a view of it that keeps it in host memory only while the view
+  /// lives (get(ref) keeps it for the object's life); rethrows a failure, ObjectLostError when its spill file cannot be
+  /// read back. Not for Buffers (their host view is get(ref)).
+  template <class T>
+  ObjectView<T> get_view(const ObjectRef<T>& ref) {
+    static_assert(!detail::is_buffer<T> && !std::is_void_v<T>,
+                  "hetsched: get_view is for values; get(ref) views a Buffer");
+    await(ref, true);
+    return detail::CoreAccess::make_view(ref);
   }
   /// Same as get(ref) for a temporary ref, returning the value: moved out when `ref` was its only reference. For a
   /// Buffer<U>: a std::vector<U> copied from its host view.
@@ -215,6 +231,7 @@ class Runtime {
       auto bytes = detail::buffer_host_view(*core_, static_cast<detail::BufferEntry&>(entry), deadline);
       return std::span<const U>(reinterpret_cast<const U*>(bytes.data()), bytes.size() / sizeof(U));
     } else {
+      if (entry.spill_slot()) entry.keep_value_resident();  // the reference stays valid: never spilled again
       return static_cast<const T&>(static_cast<detail::TypedObject<T>&>(entry).value());
     }
   }
@@ -234,12 +251,16 @@ class Runtime {
     if constexpr (!std::is_void_v<T>) {
       auto* entry = detail::CoreAccess::entry(ref);
       if (entry->user_refs() == 1) {
-        T value = std::move(entry->mutable_value());
+        T value = [&] {
+          detail::ValuePin pin(*entry);
+          return std::move(entry->mutable_value());
+        }();
         ref.reset();
         return value;
       }
       if constexpr (std::is_copy_constructible_v<T>) {
-        return entry->value();
+        detail::ValuePin pin(*entry);
+        return T(entry->value());
       } else {
         detail::throw_shared_move_only(*entry);
       }
@@ -282,6 +303,7 @@ class Runtime {
       values.reserve(refs.size());
       for (const auto& ref : refs) {
         auto* entry = detail::CoreAccess::entry(ref);
+        detail::ValuePin pin(*entry);
         if (may_move && entry->user_refs() == 1) {
           values.push_back(std::move(entry->mutable_value()));
         } else if constexpr (std::is_copy_constructible_v<T>) {

@@ -17,6 +17,14 @@ struct StoreStats {
   std::size_t bytes_device_to_device = 0;  ///< Buffer bytes copied from one GPU to another.
   std::size_t evictions = 0;               ///< Replicas dropped from a full GPU to make room.
   std::size_t write_backs = 0;             ///< Evicted replicas that were the only valid copy, saved to the host first.
+  std::size_t host_budget = 0;             ///< The host budget (Config::object_store_bytes).
+  std::size_t host_bytes = 0;              ///< Bytes counted against it now (objects in host memory).
+  std::size_t spilled_bytes = 0;           ///< Bytes of objects on disk now (their size in memory).
+  std::size_t spills = 0;                  ///< Objects written to disk to make room.
+  std::size_t restores = 0;                ///< Spilled objects read back.
+  std::size_t bytes_spilled = 0;           ///< Bytes written to spill files.
+  std::size_t bytes_restored = 0;          ///< Bytes read back from spill files.
+  std::size_t lost_objects = 0;            ///< Spilled objects that could not be read back (ObjectLostError).
   std::vector<std::size_t> device_bytes;   ///< Bytes of buffer replicas on each GPU now.
   std::vector<std::size_t> device_capacity;  ///< How many bytes of replicas each GPU may hold.
 };

@@ -5,6 +5,9 @@
 
 #include <atomic>
 #include <cstddef>
+#include <memory>
+
+#include "store/host_budget.hpp"
 
 namespace hetsched::detail {
 
@@ -26,6 +29,7 @@ class AccountingHold {
 struct StoreAccounting {
   std::atomic<std::size_t> holders{1};  // live objects + the Runtime
   std::atomic<std::size_t> bytes{0};
+  std::unique_ptr<HostBudget> budget;  // set by the runtime before any object is registered; lives with the counters
 
   /// Live objects now.
   std::size_t objects() const noexcept { return holders.load(std::memory_order_relaxed) - 1; }

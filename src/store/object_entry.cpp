@@ -10,6 +10,7 @@
 namespace hetsched::detail {
 
 ObjectEntry::~ObjectEntry() {
+  if (budgeted_) accounting_->budget->leave_unspillable(bytes_);
   if (accounting_) {
     if (bytes_ != 0) accounting_->bytes.fetch_sub(bytes_, std::memory_order_relaxed);
     accounting_->release();
@@ -23,6 +24,31 @@ void ObjectEntry::adopt(std::uint64_t id, StoreAccounting* accounting) noexcept 
   accounting_ = accounting;
   accounting_->retain();
 }
+
+void ObjectEntry::enter_budget(std::size_t bytes) {
+  if (!accounting_ || !accounting_->budget) return;
+  switch (budget_kind()) {
+    case BudgetKind::spillable:
+      // A type's own estimate of its heap bytes may be missing (object_size sees only sizeof): its serialized size
+      // is a better one.
+      spill_slot_ = accounting_->budget->admit(*this, std::max(bytes, spilled_size()), id_);
+      break;
+    case BudgetKind::unspillable:
+      accounting_->budget->admit_unspillable(bytes, id_);
+      budgeted_ = true;
+      break;
+    case BudgetKind::not_counted:
+      break;
+  }
+}
+
+void ObjectEntry::leave_budget() noexcept { accounting_->budget->leave(std::exchange(spill_slot_, nullptr)); }
+
+void ObjectEntry::pin_value() { accounting_->budget->pin(*spill_slot_, id_); }
+
+void ObjectEntry::unpin_value() noexcept { accounting_->budget->unpin(*spill_slot_); }
+
+void ObjectEntry::keep_value_resident() { accounting_->budget->keep_resident(*spill_slot_, id_); }
 
 void ObjectEntry::mark_ready(std::size_t bytes) noexcept {
   bytes_ = bytes;

@@ -70,6 +70,7 @@ struct TaskState {
   bool holds_resources = false;               ///< True while its demand is taken from the ledger.
   bool cpus_returned = false;                 ///< Its CPUs went back when its body returned (a real-GPU task).
   bool body_started = false;                  ///< Its body was called (so it may have written its buffers).
+  bool inputs_pinned = false;                 ///< Its spillable ObjectRef arguments are pinned in memory.
   bool serial_actor_call = false;             ///< A call of an actor that runs one call at a time (set at dispatch).
   std::unique_ptr<TaskDeviceState> device_state;  ///< Null until the task uses a buffer or a GPU.
 

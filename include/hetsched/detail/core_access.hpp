@@ -17,6 +17,8 @@ namespace hetsched {
 template <class T>
 class ObjectRef;
 template <class T>
+class ObjectView;
+template <class T>
 class Buffer;
 template <class T, Access M>
 class BufferAccess;
@@ -41,6 +43,11 @@ struct CoreAccess {
   template <class T>
   static ObjectRef<T> adopt_ref(TypedObject<Stored<T>>* entry) noexcept {
     return ObjectRef<T>(entry);
+  }
+  /// A view pinning `ref`'s ready value.
+  template <class T>
+  static ObjectView<T> make_view(const ObjectRef<T>& ref) {
+    return ObjectView<T>(ref);
   }
   /// The entry behind a ref (null when empty).
   template <class T>

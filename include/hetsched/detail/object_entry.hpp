@@ -9,12 +9,14 @@
 #include <memory>
 #include <new>
 #include <optional>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "hetsched/detail/pooled_record.hpp"
+#include "hetsched/serializer.hpp"
 
 namespace hetsched {
 /// The value an ObjectRef<void> resolves to when passed as a task argument.
@@ -25,6 +27,31 @@ namespace hetsched::detail {
 
 class Task;
 struct StoreAccounting;
+struct SpillSlot;  // an object's place in the host budget (src/store/host_budget.hpp)
+
+/// How an object counts against the host budget (Config::object_store_bytes).
+enum class BudgetKind : std::uint8_t {
+  unspillable,  ///< Counts while it lives, never spilled (no Serializer for its type).
+  spillable,    ///< May be written to disk when nothing reads it (a Serializer exists).
+  not_counted   ///< Its bytes are accounted elsewhere (a Buffer's replicas).
+};
+
+/// What the host budget needs from a value it may spill to disk. Called by src/store/host_budget.cpp only, never
+/// while anyone reads the value.
+class SpillClient {
+ public:
+  /// Bytes the serialized value takes.
+  virtual std::size_t spilled_size() const = 0;
+  /// Writes the serialized value into `out` (spilled_size() bytes).
+  virtual void write_spilled(std::span<std::byte> out) const = 0;
+  /// Frees the value: it was written to disk.
+  virtual void drop_spilled() noexcept = 0;
+  /// Rebuilds the value from the bytes write_spilled wrote; throws when they cannot be read.
+  virtual void restore_spilled(std::span<const std::byte> in) = 0;
+
+ protected:
+  ~SpillClient() = default;
+};
 
 /// Something that wants to hear when an object stops being pending (a task counting its inputs, a blocked get).
 /// Called with the entry's lock held: it must be short and must not lock that entry again.
@@ -67,7 +94,7 @@ enum class ObjectState : std::uint8_t { pending, ready, failed };
 /// One object of the store. Two reference counts share one atomic word: user refs (ObjectRef copies, which may read
 /// the value) and internal holds (the runtime publishing it); the entry is freed when both are zero, and "this is the
 /// only ObjectRef" is exact whatever the runtime is still doing.
-class ObjectEntry : public PooledRecord {
+class ObjectEntry : public PooledRecord, public SpillClient {
  public:
   ObjectEntry() = default;
   ObjectEntry(const ObjectEntry&) = delete;
@@ -107,6 +134,25 @@ class ObjectEntry : public PooledRecord {
   bool add_waiter(ObjectWaiter* waiter);
   /// Unregisters `waiter`; after it returns the waiter is never called again.
   void remove_waiter(ObjectWaiter* waiter) noexcept;
+  /// How the value counts against the host budget.
+  virtual BudgetKind budget_kind() const noexcept { return BudgetKind::unspillable; }
+  /// The object's place in the host budget when it is spillable and ready, else null (set before it is ready).
+  SpillSlot* spill_slot() const noexcept { return spill_slot_; }
+  /// Counts the value against the runtime's host budget, spilling others (or this one) to make room: called once,
+  /// by the runtime, just before mark_ready. Throws ObjectStoreFullError when nothing can be freed.
+  void enter_budget(std::size_t bytes);
+  /// Keeps a ready value in host memory until unpin_value, restoring it from disk first when it was spilled;
+  /// ObjectLostError when it cannot be read back. Only for an entry with a spill_slot().
+  void pin_value();
+  /// Drops a pin_value.
+  void unpin_value() noexcept;
+  /// Keeps a ready value in host memory for as long as the entry lives (get's `const T&`); restores as pin_value.
+  void keep_value_resident();
+  std::size_t spilled_size() const override { return 0; }
+  void write_spilled(std::span<std::byte>) const override {}
+  void drop_spilled() noexcept override {}
+  void restore_spilled(std::span<const std::byte>) override {}
+
   /// Remembers the task that will produce this object, so a blocked `get` can run it itself. Only before the entry
   /// is shared with another thread.
   void set_producer(Task* task) noexcept;
@@ -115,6 +161,9 @@ class ObjectEntry : public PooledRecord {
 
  protected:
   virtual ~ObjectEntry();
+  /// Leaves the host budget (waiting for a spill of this value in progress); by a spillable subclass's destructor,
+  /// while its value still exists.
+  void leave_budget() noexcept;
 
  private:
   static constexpr std::uint64_t user_one = std::uint64_t{1} << 32;
@@ -125,6 +174,7 @@ class ObjectEntry : public PooledRecord {
 
   std::atomic<std::uint64_t> counts_{0};
   std::atomic<ObjectState> state_{ObjectState::pending};
+  bool budgeted_ = false;  // its bytes count against the host budget as unspillable
   EntryLock lock_;  // guards the waiters and the producer
   std::uint64_t id_ = 0;
   std::size_t bytes_ = 0;
@@ -133,6 +183,7 @@ class ObjectEntry : public PooledRecord {
   std::vector<ObjectWaiter*>* more_waiters_ = nullptr;  // made for a second waiter
   Task* producer_ = nullptr;  // internal hold on the task while pending
   StoreAccounting* accounting_ = nullptr;  // a holder while adopted
+  SpillSlot* spill_slot_ = nullptr;         // owned by the host budget; until leave_budget
 };
 
 /// How results of type T are stored: void becomes Unit.
@@ -160,6 +211,25 @@ std::size_t object_size(const T& value) noexcept {
 template <class T>
 class TypedObject final : public ObjectEntry {
  public:
+  TypedObject() = default;
+  ~TypedObject() override {
+    if (spill_slot()) leave_budget();
+  }
+  BudgetKind budget_kind() const noexcept override {
+    return serializable<T> ? BudgetKind::spillable : BudgetKind::unspillable;
+  }
+  std::size_t spilled_size() const override {
+    if constexpr (serializable<T>) return Serializer<T>::size(*value_);
+    return 0;
+  }
+  void write_spilled(std::span<std::byte> out) const override {
+    if constexpr (serializable<T>) Serializer<T>::save(*value_, out);
+  }
+  void drop_spilled() noexcept override { value_.reset(); }
+  void restore_spilled(std::span<const std::byte> in) override {
+    if constexpr (serializable<T>) value_.emplace(Serializer<T>::load(in));
+  }
+
   /// Constructs the value in place (before mark_ready).
   template <class... A>
   void emplace(A&&... args) {
@@ -172,6 +242,23 @@ class TypedObject final : public ObjectEntry {
 
  private:
   std::optional<T> value_;
+};
+
+/// Keeps an object's value in host memory while it lives (nothing to do for a value that can never be spilled).
+class ValuePin {
+ public:
+  /// Pins `entry`'s value, restoring it first when spilled (ObjectLostError when it cannot be).
+  explicit ValuePin(ObjectEntry& entry) : entry_(entry.spill_slot() ? &entry : nullptr) {
+    if (entry_) entry_->pin_value();
+  }
+  ValuePin(const ValuePin&) = delete;
+  ValuePin& operator=(const ValuePin&) = delete;
+  ~ValuePin() {
+    if (entry_) entry_->unpin_value();
+  }
+
+ private:
+  ObjectEntry* entry_;
 };
 
 /// An internal hold on an entry (not an ObjectRef): keeps it alive without counting as a user reference.
