@@ -31,7 +31,8 @@ constexpr std::uint64_t matrix_seed = 20240611;
 /// Throws std::runtime_error naming `what` unless `status` is CUSOLVER_STATUS_SUCCESS.
 void check_cusolver(cusolverStatus_t status, const char* what) {
   if (status != CUSOLVER_STATUS_SUCCESS) {
-    throw std::runtime_error(std::string(what) + " failed: cusolverStatus_t " + std::to_string(static_cast<int>(status)));
+    throw std::runtime_error(std::string(what) + " failed: cusolverStatus_t " +
+                             std::to_string(static_cast<int>(status)));
   }
 }
 

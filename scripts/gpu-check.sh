@@ -195,9 +195,9 @@ step "configure" "$(limit 90)" "$out/configure.log" \
 grep -E '^(TBB|GTest|benchmark|nlohmann_json|CLI11)_DIR:' "$build/CMakeCache.txt" | sed 's/^/  found /' |
   tee -a "$summary"
 # Only what the GPU checks run: the library, `hetsched info`, the GPU tests, examples, probe and benchmarks.
-gpu_targets=$(ninja -C "$build" -t targets all 2>/dev/null |
-  grep -oE '^(hetsched_info|hetsched_gpu_[a-z0-9_]+|example_(gpu_pipeline|fractional_gpu|cholesky)|bench_gpu_[a-z_]+):' |
-  tr -d ':' | sort -u)
+gpu_target_names='hetsched_info|hetsched_gpu_[a-z0-9_]+|bench_gpu_[a-z_]+'
+gpu_target_names+='|example_(gpu_pipeline|fractional_gpu|cholesky)'
+gpu_targets=$(ninja -C "$build" -t targets all 2>/dev/null | grep -oE "^($gpu_target_names):" | tr -d ':' | sort -u)
 # shellcheck disable=SC2086 # one target per word
 step "build ($(echo $gpu_targets | wc -w) targets)" "$(limit "${HETSCHED_GPU_CHECK_BUILD_LIMIT:-240}")" \
   "$out/build.log" \

@@ -11,6 +11,12 @@
 // body's thread for one POTRF (well under a millisecond for B = 960 on a recent GPU) plus the copies enqueued ahead of
 // it on that stream. POTRF is on the critical path: no TRSM of its column can start before it ends anyway, so only
 // unrelated work that this thread would have enqueued meanwhile is delayed. TRSM, SYRK and GEMM never wait.
+//
+// cuBLAS's workspace: one handle serves every stream its thread is given, and a body returns before its kernels end,
+// so the thread's next call may run on another stream while the last one's kernels still use the handle's workspace.
+// The workspace is therefore per stream instead (cublasSetWorkspace after each cublasSetStream, which resets it):
+// kernels on one stream never overlap, whichever thread enqueued them, so the threads share a stream's workspace,
+// and the memory taken is the runtime's few streams per device times blas_workspace_bytes.
 #include "gpu_kernels.hpp"
 
 #include <cublas_v2.h>
@@ -44,12 +50,17 @@ void check_cublas(cublasStatus_t status, const char* call) {
 /// Throws std::runtime_error naming `call` unless `status` is CUSOLVER_STATUS_SUCCESS.
 void check_cusolver(cusolverStatus_t status, const char* call) {
   if (status != CUSOLVER_STATUS_SUCCESS) {
-    throw std::runtime_error(std::string(call) + " failed: cusolverStatus_t " + std::to_string(static_cast<int>(status)));
+    throw std::runtime_error(std::string(call) + " failed: cusolverStatus_t " +
+                             std::to_string(static_cast<int>(status)));
   }
 }
 
 #define CHOLESKY_CUBLAS_CHECK(expr) check_cublas((expr), #expr)
 #define CHOLESKY_CUSOLVER_CHECK(expr) check_cusolver((expr), #expr)
+
+/// cuBLAS's workspace per stream: the size cuBLAS's documentation recommends for Hopper and later (4 MiB before);
+/// cuBLAS picks algorithms that fit in what it is given.
+constexpr std::size_t blas_workspace_bytes = std::size_t{32} << 20;
 
 /// One thread's handles and buffers on one device. Made empty and owned by the registry before its members are
 /// created, so that a creation that throws leaves nothing behind that the destructor does not free.
@@ -94,7 +105,7 @@ struct DeviceResources {
 
   /// At least `bytes` of workspace. Only POTRF uses it, and POTRF waits for its stream before it returns, so no
   /// kernel of this thread still reads the old one when it is replaced.
-  void* workspace_of(std::size_t bytes) {
+  void* potrf_workspace_of(std::size_t bytes) {
     if (bytes > workspace_bytes) {
       if (workspace != nullptr) HETSCHED_CUDA_CHECK(cudaFree(workspace));
       workspace = nullptr;
@@ -106,10 +117,30 @@ struct DeviceResources {
   }
 };
 
-/// Every thread's DeviceResources, so that release_gpu_resources() can free them from one thread, at a time of the
-/// program's choosing (a thread_local destructor would run at the thread's exit, which for a pool's threads may come
-/// after the CUDA runtime has been torn down, or never). A generation number tells the threads' caches that their
-/// pointers were freed.
+/// cuBLAS's workspace of one stream (on the stream's device), shared by the threads that enqueue there.
+struct StreamWorkspace {
+  int device = 0;
+  void* memory = nullptr;
+
+  StreamWorkspace() = default;
+  StreamWorkspace(const StreamWorkspace&) = delete;
+  StreamWorkspace& operator=(const StreamWorkspace&) = delete;
+  /// Frees the memory on its own device, restoring the caller's; errors are ignored and cleared.
+  ~StreamWorkspace() {
+    if (memory == nullptr) return;
+    int previous = -1;
+    const bool switched = cudaGetDevice(&previous) == cudaSuccess && previous != device &&
+                          cudaSetDevice(device) == cudaSuccess;
+    cudaFree(memory);
+    if (switched) cudaSetDevice(previous);
+    cudaGetLastError();
+  }
+};
+
+/// Every thread's DeviceResources and every stream's cuBLAS workspace, so that release_gpu_resources() can free them
+/// from one thread, at a time of the program's choosing (a thread_local destructor would run at the thread's exit,
+/// which for a pool's threads may come after the CUDA runtime has been torn down, or never). A generation number
+/// tells the threads' caches that their pointers were freed.
 class Registry {
  public:
   /// A new, empty DeviceResources owned by the registry.
@@ -118,10 +149,25 @@ class Registry {
     all_.push_back(std::make_unique<DeviceResources>());
     return *all_.back();
   }
-  /// Frees every DeviceResources and starts a new generation.
+  /// The cuBLAS workspace of `stream`, whose device `device` is current, made on first use.
+  void* blas_workspace(cudaStream_t stream, int device) {
+    std::lock_guard lock(mutex_);
+    auto [slot, inserted] = workspaces_.try_emplace(stream);
+    if (inserted) {
+      slot->second = std::make_unique<StreamWorkspace>();
+      slot->second->device = device;
+      if (cudaError_t code = cudaMalloc(&slot->second->memory, blas_workspace_bytes); code != cudaSuccess) {
+        workspaces_.erase(slot);
+        HETSCHED_CUDA_CHECK(code);
+      }
+    }
+    return slot->second->memory;
+  }
+  /// Frees every DeviceResources and workspace and starts a new generation.
   void release() noexcept {
     std::lock_guard lock(mutex_);
     all_.clear();
+    workspaces_.clear();
     generation_.fetch_add(1, std::memory_order_release);
   }
   /// Changes on each release().
@@ -130,6 +176,7 @@ class Registry {
  private:
   std::mutex mutex_;
   std::vector<std::unique_ptr<DeviceResources>> all_;
+  std::map<cudaStream_t, std::unique_ptr<StreamWorkspace>> workspaces_;
   std::atomic<std::uint64_t> generation_{1};
 };
 
@@ -139,20 +186,25 @@ Registry& registry() {
   return *instance;
 }
 
-/// This thread's resources per device index, valid while `generation` is the registry's.
+/// This thread's resources per device index, and the workspaces of the streams it was given, valid while
+/// `generation` is the registry's.
 struct ThreadCache {
   std::uint64_t generation = 0;
   std::vector<DeviceResources*> by_device;
+  std::map<cudaStream_t, void*> workspaces;
 };
+
+thread_local ThreadCache thread_cache;
 
 /// The calling thread's resources on the current device, made on first use.
 DeviceResources& resources_here() {
-  thread_local ThreadCache cache;
+  ThreadCache& cache = thread_cache;
   int device = 0;
   HETSCHED_CUDA_CHECK(cudaGetDevice(&device));
   const std::uint64_t generation = registry().generation();
   if (cache.generation != generation) {
     cache.by_device.clear();
+    cache.workspaces.clear();
     cache.generation = generation;
   }
   const auto index = static_cast<std::size_t>(device);
@@ -165,11 +217,21 @@ DeviceResources& resources_here() {
   return *cache.by_device[index];
 }
 
-/// The calling thread's cuBLAS handle on the current device, set to `stream`.
+/// The calling thread's cuBLAS handle on the current device, set to `stream` and to that stream's workspace.
 cublasHandle_t blas_on(hetsched::StreamHandle stream) {
-  cublasHandle_t handle = resources_here().blas;
-  CHOLESKY_CUBLAS_CHECK(cublasSetStream(handle, stream));
-  return handle;
+  DeviceResources& here = resources_here();  // first: it brings the thread's cache up to the registry's generation
+  auto [slot, inserted] = thread_cache.workspaces.try_emplace(stream, nullptr);
+  if (inserted) {
+    try {
+      slot->second = registry().blas_workspace(stream, here.device);
+    } catch (...) {
+      thread_cache.workspaces.erase(slot);
+      throw;
+    }
+  }
+  CHOLESKY_CUBLAS_CHECK(cublasSetStream(here.blas, stream));
+  CHOLESKY_CUBLAS_CHECK(cublasSetWorkspace(here.blas, slot->second, blas_workspace_bytes));
+  return here.blas;
 }
 
 // cuSOLVER and cuBLAS name each precision's function apart; these overloads give the templates one name.
@@ -200,7 +262,7 @@ int potrf_on(hetsched::StreamHandle stream, T* a, int b) {
     }
   }
   const int lwork = slot->second;
-  T* work = static_cast<T*>(here.workspace_of(static_cast<std::size_t>(lwork) * sizeof(T)));
+  T* work = static_cast<T*>(here.potrf_workspace_of(static_cast<std::size_t>(lwork) * sizeof(T)));
   CHOLESKY_CUSOLVER_CHECK(potrf_call(here.solver, a, b, work, lwork, here.device_info));
   HETSCHED_CUDA_CHECK(cudaMemcpyAsync(here.host_info, here.device_info, sizeof(int), cudaMemcpyDeviceToHost, stream));
   HETSCHED_CUDA_CHECK(cudaStreamSynchronize(stream));
