@@ -65,7 +65,7 @@ int factor_and_check(hetsched::Runtime& rt, const cholesky::Options& options) {
   if (options.expect_both_bodies && (cpu_bodies == 0 || gpu_bodies == 0)) {
     std::fprintf(stderr, "FAILED: --expect-both-bodies, but %s body ran (%ld CPU, %ld GPU)%s\n",
                  cpu_bodies == 0 ? "no CPU" : "no GPU", cpu_bodies, gpu_bodies,
-                 cholesky::has_gpu_bodies ? "" : "; this build has no GPU bodies (built without CUDA)");
+                 cholesky::has_gpu_bodies ? "" : "; this build has no GPU bodies (built without CUDA or hetsched::variants)");
     return 1;
   }
   return 0;
@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
     hetsched::Runtime rt{config};
     const auto totals = rt.total_resources();
     const auto gpus = totals.find("GPU");
-    char gpu_bodies[64] = "not built (no CUDA)";
+    char gpu_bodies[64] = "not built (no CUDA or no variants)";
     if (cholesky::has_gpu_bodies) {
       if (cholesky::runtime_has_gpus(rt)) {
         std::snprintf(gpu_bodies, sizeof gpu_bodies, "asking for %.2f GPU each", options.gpu_share);
