@@ -65,7 +65,8 @@ int factor_and_check(hetsched::Runtime& rt, const cholesky::Options& options) {
   if (options.expect_both_bodies && (cpu_bodies == 0 || gpu_bodies == 0)) {
     std::fprintf(stderr, "FAILED: --expect-both-bodies, but %s body ran (%ld CPU, %ld GPU)%s\n",
                  cpu_bodies == 0 ? "no CPU" : "no GPU", cpu_bodies, gpu_bodies,
-                 cholesky::has_gpu_bodies ? "" : "; this build has no GPU bodies (built without CUDA or hetsched::variants)");
+                 cholesky::has_gpu_bodies ? ""
+                                          : "; this build has no GPU bodies (built without CUDA or hetsched::variants)");
     return 1;
   }
   return 0;
