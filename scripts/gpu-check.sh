@@ -7,8 +7,10 @@
 #   scripts/gpu-check.sh OUTDIR [--debs DIR]
 #                                          on the GPU machine: unpacks those packages into a private prefix (never
 #                                          into /), builds for the GPU's own architecture, runs the GPU tests, the
-#                                          sticky-error programs, the Thrust examples, compute-sanitizer, the memory
-#                                          probe and the GPU benchmarks, and writes every log and summary.txt under
+#                                          sticky-error programs, the Thrust examples, the tiled Cholesky's GPU bodies
+#                                          (where OpenBLAS and LAPACKE are installed), compute-sanitizer, the memory
+#                                          probe and the GPU benchmarks (cuSOLVER's whole-matrix potrf against the tiled
+#                                          Cholesky on hetsched among them), and writes every log and summary.txt under
 #                                          OUTDIR. DIR defaults to .gpu-debs in the repository (kept out of git).
 #
 # Where there is no GPU it says so and exits 0. On a GPU machine the whole run keeps within HETSCHED_GPU_CHECK_BUDGET
@@ -194,9 +196,9 @@ step "configure" "$(limit 90)" "$out/configure.log" \
 grep -E '^(TBB|GTest|benchmark|nlohmann_json|CLI11)_DIR:' "$build/CMakeCache.txt" | sed 's/^/  found /' |
   tee -a "$summary"
 # Only what the GPU checks run: the library, `hetsched info`, the GPU tests, examples, probe and benchmarks.
-gpu_targets=$(ninja -C "$build" -t targets all 2>/dev/null |
-  grep -oE '^(hetsched_info|hetsched_gpu_[a-z0-9_]+|example_(gpu_pipeline|fractional_gpu)|bench_gpu_[a-z_]+):' |
-  tr -d ':' | sort -u)
+gpu_target_names='hetsched_info|hetsched_gpu_[a-z0-9_]+|bench_gpu_[a-z_]+'
+gpu_target_names+='|example_(gpu_pipeline|fractional_gpu|cholesky)'
+gpu_targets=$(ninja -C "$build" -t targets all 2>/dev/null | grep -oE "^($gpu_target_names):" | tr -d ':' | sort -u)
 # shellcheck disable=SC2086 # one target per word
 step "build ($(echo $gpu_targets | wc -w) targets)" "$(limit "${HETSCHED_GPU_CHECK_BUILD_LIMIT:-240}")" \
   "$out/build.log" \
@@ -204,7 +206,7 @@ step "build ($(echo $gpu_targets | wc -w) targets)" "$(limit "${HETSCHED_GPU_CHE
 
 # ---- what the binaries hold ----
 gpu_binaries=$(find "$build" -type f -executable \( -name 'hetsched_gpu_*' -o -name 'example_gpu_pipeline' \
-  -o -name 'example_fractional_gpu' -o -name 'bench_gpu_*' \) | sort)
+  -o -name 'example_fractional_gpu' -o -name 'example_cholesky' -o -name 'bench_gpu_*' \) | sort)
 "$build/src/hetsched" info >"$out/hetsched-info.txt" 2>&1
 sed -n '/^gpus/,/^$/p' "$out/hetsched-info.txt" | sed -e '/^$/d' -e 's/^/  hetsched info: /' | tee -a "$summary"
 {
@@ -251,6 +253,25 @@ for example in gpu_pipeline fractional_gpu; do
     tee -a "$summary"
 done
 
+# ---- the tiled Cholesky's GPU bodies (cuBLAS/cuSOLVER) ----
+# Built only where OpenBLAS and LAPACKE are (its CPU bodies); the quick runs here, the full sizes after the benchmarks.
+cholesky=$build/examples/cholesky/example_cholesky
+cholesky_lines='^(cholesky:|bodies:|GFlop/s:|residual:|FAILED)'
+if [ -x "$cholesky" ]; then
+  # One real GPU and one logical one: the factorisation is right with real GPU bodies, host-run GPU bodies and CPU
+  # bodies mixed, and both kinds of body ran.
+  step "example_cholesky, mixed bodies" "$(limit 60 120)" "$out/example_cholesky.mixed.log" \
+    "$cholesky" --size 1920 --tile 240 --gpus 2 --gpu-share 1 --expect-both-bodies
+  grep -E "$cholesky_lines" "$out/example_cholesky.mixed.log" | sed 's/^/  /' | tee -a "$summary"
+  for policy in pack model; do
+    step "example_cholesky 3840/960 --gpus 1 --policy $policy" "$(limit 60 120)" \
+      "$out/example_cholesky.3840.$policy.log" "$cholesky" --size 3840 --tile 960 --gpus 1 --policy "$policy"
+    grep -E "$cholesky_lines" "$out/example_cholesky.3840.$policy.log" | sed 's/^/  /' | tee -a "$summary"
+  done
+else
+  note "  skipped example_cholesky: not built (OpenBLAS or LAPACKE missing, see configure.log)"
+fi
+
 # ---- compute-sanitizer on the non-sticky GPU tests ----
 # memcheck runs one kernel at a time, so the tests whose kernels must meet on the device cannot pass under it.
 concurrent_tests='GpuTask.FourQuarter*:GpuTask.AGpuTaskGivesItsCpuBack*:*AtTheSameTime*:*Concurrently*'
@@ -260,6 +281,14 @@ if command -v compute-sanitizer >/dev/null 2>&1; then
     "$build/tests/cuda/hetsched_gpu_tests" --gtest_filter="-$concurrent_tests"
   grep -E 'ERROR SUMMARY|LEAK SUMMARY|Device not supported' "$out/compute-sanitizer.log" | sed 's/^/  /' |
     tee -a "$summary"
+  # The Cholesky's cuBLAS/cuSOLVER handles and workspaces are all freed before exit (leak check), small sizes.
+  if [ -x "$cholesky" ]; then
+    step "compute-sanitizer --leak-check full example_cholesky" "$(limit 90 120)" \
+      "$out/compute-sanitizer.cholesky.log" compute-sanitizer --tool memcheck --leak-check full --error-exitcode 99 \
+      "$cholesky" --size 960 --tile 240 --gpus 1 --double
+    grep -E 'ERROR SUMMARY|LEAK SUMMARY|Device not supported' "$out/compute-sanitizer.cholesky.log" |
+      sed 's/^/  /' | tee -a "$summary"
+  fi
 else
   note "  skipped compute-sanitizer: not on PATH"
 fi
@@ -275,8 +304,35 @@ for binary in $benchmarks; do
   step "$name, quick" "$(limit 60 30)" "$out/$name.quick.log" \
     env HETSCHED_BENCH_QUICK=1 "$binary" --benchmark_min_time=0.01
 done
+# Issue 11's GPU figure first among the full sizes: cuSOLVER's potrf on the whole matrix (bench_gpu_potrf, N = 7680
+# and 15360) and the tiled Cholesky on hetsched at the same sizes, tile 960, one after the other so that the pair is
+# measured together or not at all. The example's host makes the matrix and checks the residual, so each of its runs
+# takes some seconds beyond the factorisation.
+potrf_bench=$build/bench/bench_gpu_potrf
+potrf_paired=""
+if [ -x "$potrf_bench" ] && [ -x "$cholesky" ]; then
+  potrf_paired=$potrf_bench
+  if [ "$(left)" -lt 45 ]; then
+    note "  skipped bench_gpu_potrf, full sizes: $(left) s left"
+  else
+    step "bench_gpu_potrf, full" "$(limit 120 15)" "$out/bench_gpu_potrf.full.log" "$potrf_bench"
+  fi
+  for run in "7680 pack" "7680 model" "7680 model --double" "15360 pack" "15360 model"; do
+    read -r size policy precision <<<"$run"
+    name="example_cholesky $size/960 --gpus 1 --policy $policy${precision:+ $precision}"
+    log=$out/example_cholesky.$size.$policy${precision:+.double}.log
+    if [ "$(left)" -lt 45 ]; then
+      note "  skipped $name: $(left) s left"
+      continue
+    fi
+    # shellcheck disable=SC2086 # the precision flag is one word or none
+    step "$name" "$(limit 90 15)" "$log" "$cholesky" --size "$size" --tile 960 --gpus 1 --policy "$policy" $precision
+    grep -E "$cholesky_lines" "$log" | sed 's/^/  /' | tee -a "$summary"
+  done
+fi
 for binary in $benchmarks; do
   name=${binary##*/}
+  [ "$binary" = "$potrf_paired" ] && continue  # run above, beside the Cholesky
   if [ "$(left)" -lt 45 ]; then
     note "  skipped $name, full sizes: $(left) s left"
     continue
