@@ -27,6 +27,20 @@ using nlohmann::json;
 
 constexpr const char* format_name = "hetsched-perf-model";
 
+/// `text` on one line, at most `most` characters (for messages quoting the file or an exception).
+std::string one_line(std::string text, std::size_t most = 200) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  if (text.size() > most) text = text.substr(0, most) + "...";
+  return text;
+}
+
+/// A value from the file as a message quotes it: its JSON, shortened.
+std::string shown(const json& value) {
+  return one_line(value.dump(-1, ' ', false, json::error_handler_t::replace), 60);
+}
+
 [[noreturn]] void reject(const std::string& where, const std::string& problem) {
   throw ModelFileError(where + ": " + problem);
 }
@@ -52,7 +66,7 @@ const json& array_member(const json& object, const char* key, const std::string&
 std::uint64_t unsigned_member(const json& object, const char* key, const std::string& where, std::uint64_t most) {
   const json& value = member(object, key, where);
   if (!value.is_number_unsigned() || value.get<std::uint64_t>() > most) {
-    reject(where + "." + key, "a whole number from 0 to " + std::to_string(most) + " expected, found " + value.dump());
+    reject(where + "." + key, "a whole number from 0 to " + std::to_string(most) + " expected, found " + shown(value));
   }
   return value.get<std::uint64_t>();
 }
@@ -61,7 +75,7 @@ std::uint64_t unsigned_member(const json& object, const char* key, const std::st
 double number(const json& value, const std::string& where, double least, bool positive) {
   if (!value.is_number() || !std::isfinite(value.get<double>()) || value.get<double>() < least ||
       (positive && !(value.get<double>() > 0))) {
-    reject(where, std::string(positive ? "a positive" : "a non-negative") + " number expected, found " + value.dump());
+    reject(where, std::string(positive ? "a positive" : "a non-negative") + " number expected, found " + shown(value));
   }
   return value.get<double>();
 }
@@ -78,7 +92,7 @@ Bandwidths decode_bandwidths(const json& object) {
   bandwidths.device_to_device = number_member(object, "device_to_device", where);
   bandwidths.latency_s = number_member(object, "latency_s", where);
   const json& measured = member(object, "measured", where);
-  if (!measured.is_boolean()) reject(where + ".measured", "true or false expected, found " + measured.dump());
+  if (!measured.is_boolean()) reject(where + ".measured", "true or false expected, found " + shown(measured));
   bandwidths.measured = measured.get<bool>();
   return bandwidths;
 }
@@ -107,7 +121,7 @@ SeriesRecord decode_series(const json& object, const std::string& where) {
   series.variant = static_cast<int>(unsigned_member(object, "variant", where, std::numeric_limits<int>::max()));
   const json& kind = member(object, "kind", where);
   std::optional<DeviceKind> parsed = kind.is_string() ? parse_device_kind(kind.get<std::string>()) : std::nullopt;
-  if (!parsed) reject(where + ".kind", "\"cpu\" or \"gpu\" expected, found " + kind.dump());
+  if (!parsed) reject(where + ".kind", "\"cpu\" or \"gpu\" expected, found " + shown(kind));
   series.kind = *parsed;
   const json& buckets = array_member(object, "buckets", where);
   std::set<std::uint32_t> seen;
@@ -124,7 +138,7 @@ TaskRecord decode_task(const json& object, const std::string& where) {
   TaskRecord task;
   const json& name = member(object, "name", where);
   if (!name.is_string() || name.get<std::string>().empty()) {
-    reject(where + ".name", "a non-empty string expected, found " + name.dump());
+    reject(where + ".name", "a non-empty string expected, found " + shown(name));
   }
   task.name = name.get<std::string>();
   const json& series = array_member(object, "series", where);
@@ -137,15 +151,6 @@ TaskRecord decode_task(const json& object, const std::string& where) {
     }
   }
   return task;
-}
-
-/// `text` on one line, at most `most` characters (for messages quoting the file or an exception).
-std::string one_line(std::string text, std::size_t most = 200) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  if (text.size() > most) text = text.substr(0, most) + "...";
-  return text;
 }
 
 }  // namespace
@@ -176,7 +181,8 @@ std::string encode_model(const ModelRecord& model) {
                  {"latency_s", links.latency_s},
                  {"measured", links.measured}}},
                {"tasks", std::move(tasks)}};
-  return file.dump(1) + "\n";
+  // A task name that is not UTF-8 is written with U+FFFD in place of its bad bytes (JSON text must be UTF-8).
+  return file.dump(1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 ModelRecord decode_model(std::string_view text) {
@@ -193,7 +199,7 @@ ModelRecord decode_model(std::string_view text) {
   }
   const json& version = member(file, "version", "file");
   if (version != model_file_version) {
-    throw ModelFileError("written in format version " + one_line(version.dump(), 40) + "; this build reads version " +
+    throw ModelFileError("written in format version " + shown(version) + "; this build reads version " +
                          std::to_string(model_file_version));
   }
   ModelRecord model;

@@ -29,20 +29,20 @@ inline constexpr int model_file_version = 1;
 
 /// The history of one (variant, device kind) of a task.
 struct SeriesRecord {
-  int variant = 0;
-  DeviceKind kind = DeviceKind::cpu;
+  int variant = 0;                    ///< the variant's index in its task (>= 0)
+  DeviceKind kind = DeviceKind::cpu;  ///< the kind of device it ran on
   std::vector<BucketRecord> buckets;  ///< distinct buckets
 };
 
 /// A task's histories, under its name (ids are per run; names are what stays the same from run to run).
 struct TaskRecord {
-  std::string name;
+  std::string name;                  ///< the task's name (not empty)
   std::vector<SeriesRecord> series;  ///< distinct (variant, kind)
 };
 
 /// Everything a model file holds.
 struct ModelRecord {
-  Bandwidths bandwidths;
+  Bandwidths bandwidths;          ///< the measured links (measured false when the file had none)
   std::vector<TaskRecord> tasks;  ///< distinct names
 };
 

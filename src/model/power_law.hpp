@@ -17,7 +17,7 @@ struct PowerLaw {
 /// The running sums of a least-squares line through points (x, y) = (ln bytes, ln seconds). Points are given as
 /// logarithms, which their owners keep, so that adding one costs no log.
 struct LogLogSums {
-  double count = 0, x = 0, y = 0, xx = 0, xy = 0;
+  double count = 0, x = 0, y = 0, xx = 0, xy = 0;  ///< n, and the sums of x, y, x^2 and x*y
   /// Adds the point of a bucket whose representative size is e^log_bytes and estimate e^log_seconds.
   void add(double log_bytes, double log_seconds) noexcept;
   /// Removes a point added before (to fit over all buckets but one).

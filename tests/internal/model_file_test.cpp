@@ -240,6 +240,15 @@ TEST_F(ModelFile, AFieldOfTheWrongTypeOrOutOfRangeRejectsTheWholeFile) {
   EXPECT_TRUE(load(loaded)) << "fields this version does not know are ignored";
 }
 
+TEST_F(ModelFile, ATaskNameThatIsNotUtf8IsSavedWithItsBadBytesReplaced) {
+  PerfModel model;
+  model.record(model.intern("bad \xff name"), 0, DeviceKind::cpu, 64, 1e-3);
+  ASSERT_NO_THROW(model.save(path_));
+  PerfModel loaded;
+  ASSERT_TRUE(load(loaded));
+  EXPECT_EQ(loaded.predict(loaded.intern("bad \xef\xbf\xbd name"), 0, DeviceKind::cpu, 64).samples, 1u);
+}
+
 TEST_F(ModelFile, SavingWhereNoFileCanBeWrittenIsAUsageErrorNamingThePath) {
   PerfModel model;
   fill(model);

@@ -2,6 +2,7 @@
 // the prediction rules of one (task, variant, kind).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <numeric>
@@ -52,6 +53,23 @@ TEST(SampleWindow, KeepsOnlyTheMostRecentSamplesAndFollowsARealChange) {
   ASSERT_EQ(held.size(), SampleWindow::capacity);
   EXPECT_DOUBLE_EQ(held.front(), 1.0);
   EXPECT_DOUBLE_EQ(held.back(), 3.0);
+}
+
+TEST(SampleWindow, MedianIsThatOfTheLastSamplesWhateverTheirOrder) {
+  SampleWindow window;
+  std::vector<double> all;
+  std::uint64_t state = 12345;
+  for (int i = 0; i < 300; ++i) {
+    state = state * 6364136223846793005u + 1442695040888963407u;
+    double seconds = static_cast<double>((state >> 33) % 50);  // with repeats, so equal samples come and go
+    all.push_back(seconds);
+    window.add(seconds);
+    std::size_t held = std::min(all.size(), SampleWindow::capacity);
+    std::vector<double> last(all.end() - static_cast<std::ptrdiff_t>(held), all.end());
+    ASSERT_EQ(window.oldest_first(), last) << i;
+    std::sort(last.begin(), last.end());
+    ASSERT_EQ(window.median(), last[(held - 1) / 2]) << i;
+  }
 }
 
 TEST(SampleWindow, TakesTheLowerMiddleOfAnEvenCount) {

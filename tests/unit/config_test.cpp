@@ -26,6 +26,7 @@ class CleanEnvironment : public ::testing::Test {
   ScopedEnv resources_{"HETSCHED_RESOURCES", std::nullopt};
   ScopedEnv placement_{"HETSCHED_PLACEMENT", std::nullopt};
   ScopedEnv gpu_completion_{"HETSCHED_GPU_COMPLETION", std::nullopt};
+  ScopedEnv perf_model_{"HETSCHED_PERF_MODEL", std::nullopt};
 };
 
 /// A config that reads the environment, with fields the environment should override.
@@ -194,6 +195,14 @@ TEST_F(Config, RejectsAnUnknownPlacementNamingTheVariableAndTheChoices) {
     ScopedEnv env("HETSCHED_PLACEMENT", value);
     expect_rejected_naming(config_reading_environment(), "HETSCHED_PLACEMENT", {"\"pack\"", "\"spread\""});
   }
+}
+
+TEST_F(Config, RejectsAPerfModelFileThatCouldNeverBeWrittenNamingTheVariable) {
+  ScopedEnv env("HETSCHED_PERF_MODEL", "/no/such/directory/models.json");
+  expect_rejected_naming(config_reading_environment(), "HETSCHED_PERF_MODEL", {"does not exist"});
+  hetsched::Config config = make_config(1, 0);
+  config.perf_model_path = "";
+  expect_rejected_naming(config, "Config::perf_model_path");
 }
 
 TEST_F(Config, AcceptsEitherGpuCompletionFromTheEnvironment) {
