@@ -30,10 +30,14 @@ struct Machine {
   std::map<std::string, KernelTiming, std::less<>> kernels;  ///< Timings per task kind.
 };
 
-/// The machine `spec` describes: comma-separated items, an optional machine file (JSON) first, then key=value
+/// The machine `spec` describes: comma-separated items, an optional machine file (JSON, or a shipped machine's name)
+/// first, then key=value
 /// overrides: cpus, gpus, gpu_mem (e.g. 80GiB), h2d, d2h, d2d (e.g. 25GB/s), latency (e.g. 10us), cpu_gflops,
 /// gpu_gflops. Throws UsageError showing the expected form and the offending item.
 Machine parse_machine(std::string_view spec);
+/// The path of machine file `name`: itself when it exists, else the shipped bench/placement/machines/NAME.json.
+/// Throws UsageError listing the shipped machines.
+std::string shipped_machine_path(std::string_view name);
 /// The machine in JSON file `path` (see bench/placement/machines/). Throws UsageError naming the file and the field.
 Machine load_machine_file(const std::string& path);
 

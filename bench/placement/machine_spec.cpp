@@ -1,5 +1,6 @@
 // --machine: a spec string of key=value items, optionally on top of a machine file.
 #include <charconv>
+#include <filesystem>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -12,7 +13,8 @@ namespace {
 
 constexpr std::string_view expected_form =
     "expected [FILE.json,]key=value,... with keys cpus=16, gpus=4, gpu_mem=80GiB, h2d=25GB/s, d2h=25GB/s, "
-    "d2d=300GB/s (0: through the host), latency=10us, cpu_gflops=20, gpu_gflops=10000";
+    "d2d=300GB/s (0: through the host), latency=10us, cpu_gflops=20, gpu_gflops=10000; FILE is a path or a shipped "
+    "machine (mirage, h200x8)";
 
 [[noreturn]] void bad(std::string_view item, std::string_view why) {
   throw UsageError("--machine: " + std::string(why) + " in '" + std::string(item) + "'; " + std::string(expected_form));
@@ -55,12 +57,25 @@ std::vector<std::string_view> split(std::string_view text, char by) {
 
 }  // namespace
 
+std::string shipped_machine_path(std::string_view name) {
+  std::string path(name);
+  if (std::filesystem::exists(path)) return path;
+  std::string shipped = std::string(HETSCHED_BENCH_MACHINES_DIR) + "/" + path + ".json";
+  if (std::filesystem::exists(shipped)) return shipped;
+  std::string known;
+  for (const auto& entry : std::filesystem::directory_iterator(HETSCHED_BENCH_MACHINES_DIR)) {
+    if (entry.path().extension() == ".json") known += (known.empty() ? "" : ", ") + entry.path().stem().string();
+  }
+  throw UsageError("--machine: '" + path + "' is neither a machine file nor a shipped machine (" + known + ", in " +
+                   HETSCHED_BENCH_MACHINES_DIR + "); " + std::string(expected_form));
+}
+
 Machine parse_machine(std::string_view spec) {
   std::vector<std::string_view> items = split(spec, ',');
   Machine machine;
   std::size_t first = 0;
   if (!items.empty() && items[0].find('=') == std::string_view::npos) {
-    machine = load_machine_file(std::string(items[0]));
+    machine = load_machine_file(shipped_machine_path(items[0]));
     first = 1;
   }
   const std::initializer_list<std::pair<std::string_view, double>> bytes_units = {

@@ -15,7 +15,7 @@ TaskTimes resolve_task_times(const TaskGraph& graph, const Machine& machine) {
     double gpu = task.gpu_s >= 0 ? task.gpu_s : kernel_seconds(machine, kind, task.flops, true);
     if (cpu < 0 && gpu < 0) {
       throw UsageError("task kind '" + kind + "' has no time for any device kind on machine '" + machine.name +
-                       "'; give its tasks \"cpu_s\"/\"gpu_s\" or \"flops\", or add the kind to the machine's \"kernels\"");
+                       "'; give its tasks \"cpu_s\"/\"gpu_s\" or \"flops\", add the kind to the machine's \"kernels\", or start --machine with a machine file that times it (mirage, h200x8)");
     }
     if (machine.cpus == 0) cpu = -1;
     if (machine.gpus == 0) gpu = -1;
