@@ -8,12 +8,14 @@
 #include <iostream>
 #include <sstream>
 
+#include "gantt_html.hpp"
 #include "hetsched/error.hpp"
 #include "lower_bound.hpp"
 #include "placement_run.hpp"
 #include "progress_bar.hpp"
 #include "report_json.hpp"
 #include "report_table.hpp"
+#include "schedule_trace.hpp"
 #include "scheduler/policy.hpp"
 #include "simulator.hpp"
 #include "workloads/workloads.hpp"
@@ -81,10 +83,14 @@ int run_placement(const PlacementArgs& args) {
     options.progress = [&](double done) { bar.update(done); };
     run.schedules.push_back(replay(run.graph, run.times, run.machine, *policy, options));
   }
+  if (!args.html.empty()) write_file(args.html, gantt_html(run));
+  if (!args.trace.empty()) schedule_trace(run).write(args.trace);
   if (args.json) {
     std::cout << report_json(run).dump(2) << "\n";
   } else {
     std::cout << format_table(run);
+    if (!args.html.empty()) std::cout << "picture: " << args.html << " (open it in a browser)\n";
+    if (!args.trace.empty()) std::cout << "trace: " << args.trace << " (open it in https://ui.perfetto.dev)\n";
   }
   return 0;
 }
