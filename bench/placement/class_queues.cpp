@@ -17,7 +17,7 @@ void ClassQueues::Queue::pop() {
   auto level = by_priority.begin();
   while (level->second.empty()) ++level;
   level->second.pop_front();
-  if (level->second.empty()) by_priority.erase(level);
+  if (level->second.empty() && by_priority.size() > kept_levels) by_priority.erase(level);  // as the runtime keeps a few
   --size;
 }
 

@@ -34,6 +34,7 @@ class ClassQueues {
                 const std::function<void(std::uint32_t)>& never);
 
  private:
+  static constexpr std::size_t kept_levels = 8;  // empty priority levels kept, so a steady stream allocates nothing
   struct Queue {
     std::map<int, std::deque<std::uint32_t>, std::greater<>> by_priority;
     std::size_t size = 0;

@@ -35,6 +35,7 @@ struct PlacementArgs {
   std::string html;
   std::string trace;
   std::uint32_t max_bypass = 64;
+  bool class_per_kind = false;
 };
 
 std::vector<std::string> split_names(const std::string& list) {
@@ -80,6 +81,8 @@ int run_placement(const PlacementArgs& args) {
     ProgressBar bar(std::string(policy->name()) + ": " + run.workload);
     ReplayOptions options;
     options.max_bypass = args.max_bypass;
+    options.class_per_kind = args.class_per_kind;
+    options.record_transfers = !args.html.empty() || !args.trace.empty();
     options.progress = [&](double done) { bar.update(done); };
     run.schedules.push_back(replay(run.graph, run.times, run.machine, *policy, options));
   }
@@ -119,6 +122,8 @@ int main(int argc, char** argv) {
   placement->add_option("--max-bypass", args.max_bypass, "Config::max_bypass")->capture_default_str();
   placement->add_option("--seed", args.options.seed, "seed of the random workloads and of the random policy")
       ->each([&](const std::string&) { args.seed_given = true; });
+  placement->add_flag("--class-per-kind", args.class_per_kind,
+                      "what-if, not the runtime today: give each task kind its own scheduling class");
   placement->add_flag("--json", args.json, "print the report as JSON on stdout");
   placement->add_option("--html", args.html, "write a Gantt picture of every schedule to this HTML file");
   placement->add_option("--trace", args.trace, "write a Chrome trace (Perfetto) of every schedule to this file");

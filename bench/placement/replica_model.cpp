@@ -12,8 +12,10 @@ std::uint64_t node_bit(int node) noexcept { return node < 0 ? detail::host_node_
 
 }  // namespace
 
-ReplicaModel::ReplicaModel(const std::vector<std::uint64_t>& buffer_bytes, int gpus, std::uint64_t gpu_memory)
-    : bytes_(buffer_bytes),
+ReplicaModel::ReplicaModel(const std::vector<std::uint64_t>& buffer_bytes, int gpus, std::uint64_t gpu_memory,
+                           bool record_transfers)
+    : record_(record_transfers),
+      bytes_(buffer_bytes),
       count_(buffer_bytes.size()),
       gpus_(gpus),
       capacity_(gpu_memory),
@@ -54,7 +56,7 @@ double ReplicaModel::fetch(std::uint32_t b, int node, std::uint32_t task, double
     const double source_ready = ready_at_[static_cast<std::size_t>(source + 1) * count_ + b];
     double started = 0;
     ready = links.copy(source, node, bytes_[b], std::max(now_s, source_ready), schedule, started);
-    schedule.transfers.push_back({b, task, source, node, started, ready, bytes_[b], false});
+    if (record_) schedule.transfers.push_back({b, task, source, node, started, ready, bytes_[b], false});
     valid_[b] |= node_bit(node);
     ready_at_[here] = ready;
   }
@@ -98,7 +100,7 @@ void ReplicaModel::make_room(int gpu, std::uint64_t bytes, std::uint32_t task, d
         const double ready = ready_at_[static_cast<std::size_t>(gpu + 1) * count_ + victim];
         double started = 0;
         double home = links.copy(gpu, -1, bytes_[victim], std::max(now_s, ready), schedule, started);
-        schedule.transfers.push_back({victim, task, gpu, -1, started, home, bytes_[victim], true});
+        if (record_) schedule.transfers.push_back({victim, task, gpu, -1, started, home, bytes_[victim], true});
         valid_[victim] |= detail::host_node_bit;
         ready_at_[victim] = home;
       }

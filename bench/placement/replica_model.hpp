@@ -15,8 +15,10 @@ namespace hetsched::bench {
 /// Replicas, GPU memory and LRU order for a graph's buffers on a machine.
 class ReplicaModel {
  public:
-  /// `buffer_bytes` buffers (valid on the host) on `gpus` GPUs of `gpu_memory` bytes each.
-  ReplicaModel(const std::vector<std::uint64_t>& buffer_bytes, int gpus, std::uint64_t gpu_memory);
+  /// `buffer_bytes` buffers (valid on the host) on `gpus` GPUs of `gpu_memory` bytes each; every copy is kept in
+  /// Schedule::transfers when `record_transfers` (only counted otherwise).
+  ReplicaModel(const std::vector<std::uint64_t>& buffer_bytes, int gpus, std::uint64_t gpu_memory,
+               bool record_transfers);
 
   /// InputView::valid_nodes of buffer `b`: host_node_bit | gpu_node_bit(d) per valid replica.
   std::uint64_t valid_nodes(std::uint32_t b) const noexcept { return valid_[b]; }
@@ -41,6 +43,7 @@ class ReplicaModel {
   void unlink(int gpu, std::uint32_t b) noexcept;
   void link_front(int gpu, std::uint32_t b) noexcept;
 
+  bool record_;
   const std::vector<std::uint64_t>& bytes_;
   std::size_t count_;
   int gpus_;

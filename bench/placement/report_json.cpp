@@ -42,10 +42,12 @@ json report_json(const PlacementRun& run) {
                                                         {"d2d", s.bytes_moved[2]}}},
                                {"utilisation", {{"cpu", cpu_utilisation}, {"gpu", gpu_utilisation}}},
                                {"tasks_per_variant", {{"cpu", s.cpu_tasks}, {"gpu", s.gpu_tasks}}},
+                               {"input_wait_s", {{"cpu", s.cpu_input_wait_s}, {"gpu", s.gpu_input_wait_s}}},
                                {"evictions", s.evictions},
                                {"policy_calls", s.policy_calls},
                                {"task_events", s.task_events},
-                               {"replay_wall_s", s.wall_s}});
+                               {"replay_wall_s", s.wall_s},
+                               {"replay_cpu_s", s.cpu_s}});
   }
   out["kernels"] = json::object();
   for (const KernelSummary& k : run.kernels) {

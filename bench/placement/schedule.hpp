@@ -42,12 +42,15 @@ struct Schedule {
   std::array<std::uint64_t, 3> bytes_moved{};  ///< Bytes per LinkKind.
   std::vector<double> cpu_busy_s;            ///< Seconds each CPU core ran tasks.
   std::vector<double> gpu_busy_s;            ///< Seconds each GPU ran tasks.
+  double cpu_input_wait_s = 0;               ///< Seconds cores were held waiting for their tasks' inputs.
+  double gpu_input_wait_s = 0;               ///< Seconds GPUs were held waiting for their tasks' inputs.
   std::uint64_t cpu_tasks = 0;               ///< Tasks that ran their CPU body.
   std::uint64_t gpu_tasks = 0;               ///< Tasks that ran their GPU body.
   std::uint64_t evictions = 0;               ///< Replicas evicted from GPU memory.
   std::uint64_t policy_calls = 0;            ///< Decisions asked of the policy.
   std::uint64_t task_events = 0;             ///< Placements plus completions processed (two per task).
-  double wall_s = 0;                         ///< Seconds the replay took on this machine.
+  double wall_s = 0;                         ///< Seconds the replay took on this machine (wall clock).
+  double cpu_s = 0;                          ///< CPU seconds the replay took (it runs on one thread).
 
   /// Bytes over every link.
   std::uint64_t total_bytes() const noexcept { return bytes_moved[0] + bytes_moved[1] + bytes_moved[2]; }

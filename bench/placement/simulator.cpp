@@ -2,6 +2,7 @@
 
 #include <array>
 #include <chrono>
+#include <ctime>
 #include <queue>
 
 #include "class_queues.hpp"
@@ -29,7 +30,7 @@ class Replay {
         priorities_(priorities_of(graph)),
         queues_(priorities_, options.max_bypass),
         links_(machine.links, machine.gpus),
-        replicas_(graph.buffer_bytes, machine.gpus, machine.gpu_memory),
+        replicas_(graph.buffer_bytes, machine.gpus, machine.gpu_memory, options.record_transfers),
         pending_(graph.predecessor_count),
         free_cpus_(machine.cpus),
         free_gpus_(machine.gpus),
@@ -45,6 +46,7 @@ class Replay {
 
   Schedule run() {
     const auto began = std::chrono::steady_clock::now();
+    const std::clock_t began_cpu = std::clock();
     for (std::uint32_t t = 0; t < graph_.size(); ++t) {
       if (pending_[t] == 0) enqueue(t);
     }
@@ -64,6 +66,7 @@ class Replay {
     }
     schedule_.makespan_s = now_;
     schedule_.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    schedule_.cpu_s = static_cast<double>(std::clock() - began_cpu) / CLOCKS_PER_SEC;
     return std::move(schedule_);
   }
 
@@ -74,9 +77,11 @@ class Replay {
     return priorities;
   }
 
-  /// The scheduling class: tasks with the same bodies (CPU, GPU or both) share one.
+  /// The scheduling class: tasks with the same bodies (CPU, GPU or both) share one, as the runtime's demand shapes
+  /// do; with class_per_kind, tasks of different kinds never share one.
   std::uint32_t class_of(std::uint32_t t) const noexcept {
-    return (times_.cpu_s[t] >= 0 ? 1u : 0u) | (times_.gpu_s[t] >= 0 ? 2u : 0u);
+    const std::uint32_t bodies = (times_.cpu_s[t] >= 0 ? 1u : 0u) | (times_.gpu_s[t] >= 0 ? 2u : 0u);
+    return options_.class_per_kind ? graph_.tasks[t].kind * 4 + bodies : bodies;
   }
 
   void enqueue(std::uint32_t t) {
@@ -169,6 +174,7 @@ class Replay {
       }
     }
     run.start_s = ready;
+    (gpu < 0 ? schedule_.cpu_input_wait_s : schedule_.gpu_input_wait_s) += ready - now_;
     run.end_s = ready + (gpu < 0 ? times_.cpu_s[t] : times_.gpu_s[t]);
     events_.push(run.end_s, t);
     if (gpu < 0) cpu_ends_.push(run.end_s);

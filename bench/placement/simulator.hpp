@@ -19,6 +19,8 @@ struct ReplayOptions {
   std::uint32_t max_bypass = 64;           ///< Config::max_bypass.
   std::uint32_t calibration_samples = 3;   ///< Snapshot::calibration_samples; every body reports as many samples
                                            ///< (the models are perfect: predictions are the modelled times).
+  bool class_per_kind = false;             ///< What-if, not the runtime today: a scheduling class per task kind too.
+  bool record_transfers = true;            ///< Keep every copy in Schedule::transfers (the pictures need them).
   std::function<void(double done)> progress;  ///< Called now and then with the fraction of tasks finished.
 };
 
