@@ -37,7 +37,7 @@ double ReplicaModel::fetch(std::uint32_t b, int node, std::uint32_t task, double
     ready = ready_at_[here];
   } else {
     // The cheapest valid replica, as the model policy prices it (the host first among equals).
-    int source = -2;
+    int source = -1;  // every buffer keeps at least one valid replica, so the loop finds its cheapest
     double cheapest = std::numeric_limits<double>::infinity();
     for (int from = -1; from < gpus_; ++from) {
       if (!(valid_[b] & node_bit(from))) continue;
@@ -47,7 +47,7 @@ double ReplicaModel::fetch(std::uint32_t b, int node, std::uint32_t task, double
         source = from;
       }
     }
-    if (node >= 0) {
+    if (node >= 0 && !(allocated_[b] & node_bit(node))) {  // it may hold a stale, invalidated replica's memory
       if (source >= 0) ++holds_[slot(source, b)];  // keep the source while making room
       make_room(node, bytes_[b], task, now_s, links, schedule);
       if (source >= 0) --holds_[slot(source, b)];
