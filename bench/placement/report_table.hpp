@@ -1,0 +1,14 @@
+// The text report: a header with the workload, machine and bound, then one row per policy.
+#pragma once
+
+#include <string>
+
+#include "placement_run.hpp"
+
+namespace hetsched::bench {
+
+/// The report as text: makespan, bound, ratio, bytes per link kind, utilisation of the cores and of each GPU, and
+/// tasks per body, per policy.
+std::string format_table(const PlacementRun& run);
+
+}  // namespace hetsched::bench
