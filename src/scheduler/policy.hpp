@@ -65,9 +65,9 @@ std::vector<int> fitting_devices(const Snapshot& snapshot, const VariantView& va
 bool could_ever_fit(const Snapshot& snapshot, const VariantView& variant);
 /// True when body `variant`'s CPUs are free now and, for a GPU body, enough devices fit it now.
 bool fits_now(const Snapshot& snapshot, const VariantView& variant);
-/// Shared by the simple policies: for body `variant`, whole demands take the first `n` fitting devices (lowest index
-/// first); a fractional demand takes the fitting device that `prefer(snapshot, candidate, best)` ranks first (ties:
-/// the earlier one); a CPU body runs on the CPUs. Wait when it does not fit now, infeasible when it never could.
+/// Shared by the simple policies: for body `variant`, a demand of n > 1 whole devices takes the first `n` fitting ones
+/// (lowest index first); a demand for one device (a fraction or one whole GPU) takes the fitting device that
+/// `prefer(snapshot, candidate, best)` ranks first (ties: the earlier one); a CPU body runs on the CPUs. Wait when it does not fit now, infeasible when it never could.
 Decision choose_devices(const Snapshot& snapshot, std::size_t variant,
                         bool (*prefer)(const Snapshot&, int candidate, int best));
 

@@ -48,7 +48,7 @@ Decision choose_devices(const Snapshot& snapshot, std::size_t variant_index,
   if (!fits_now(snapshot, variant)) return Decision::wait();
   if (!variant.on_gpu()) return Decision::place({}, index);
   std::vector<int> fitting = fitting_devices(snapshot, variant);
-  if (whole_demand(variant)) {
+  if (devices_needed(variant) > 1) {
     fitting.resize(devices_needed(variant));
     return Decision::place(std::move(fitting), index);
   }
