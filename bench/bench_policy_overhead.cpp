@@ -1,4 +1,5 @@
-// Workload: what the `model` placement policy costs per task over `pack`. Empty tasks that take a small share of one
+// Workload: what the `model` placement policy costs per task over `pack`. Empty tasks that take one CPU and a small
+// share of one
 // logical GPU (so every task is placed by its policy; a CPU-only task with one body never consults one) are
 // submitted and gathered, 20k per run, by two runtimes that differ only in their policy; the two take turns in
 // every iteration (Contenders), so their ratio is taken on the same machine state. A third runtime runs variants()
@@ -43,8 +44,8 @@ void policy_overhead(benchmark::State& state) {
   hetsched::Runtime model{config_with_policy("model")};
   hetsched::Runtime model_variants{config_with_policy("model")};
   auto empty = [] {};
-  auto pack_task = pack.task(empty).cpus(0).gpus(0.001).name("empty");
-  auto model_task = model.task(empty).cpus(0).gpus(0.001).name("empty");
+  auto pack_task = pack.task(empty).cpus(1).gpus(0.001).name("empty");
+  auto model_task = model.task(empty).cpus(1).gpus(0.001).name("empty");
   auto variants_task =
       model_variants.task(hetsched::variants(empty, empty)).cpus(0.001).gpus(0.001).name("empty_variants");
   hetsched_bench::Contenders contenders;

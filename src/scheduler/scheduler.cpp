@@ -59,6 +59,7 @@ void Scheduler::add_predictions(Task& task, Snapshot& snapshot) {
   predicted_input_bytes_ = bytes;
   predicted_model_id_ = model_id(task.name);
   const double now = now_s();
+  predicted_at_ = now;
   for (VariantView& body : bodies_) {
     const Prediction prediction = cached_prediction(predicted_model_id_, body.on_gpu() ? 1 : 0, bytes, now);
     body.predicted_s = prediction.seconds;
@@ -101,7 +102,7 @@ void Scheduler::note_predicted_placement(Task& task, int variant, std::span<cons
   timing.model_task = predicted_model_id_;
   timing.input_bytes = predicted_input_bytes_;
   if (body.predicted_s < 0) return;  // nothing known yet: availability stays as it was
-  const double now = now_s();
+  const double now = predicted_at_;  // the decision was taken a moment ago, under this lock
   if (body.on_gpu()) {
     const double share = from_units(std::min(body.gpu_units, units_per_resource));
     for (int d : devices) {

@@ -42,10 +42,29 @@ double transfer_seconds_to(const Snapshot& snapshot, int node) {
   return total;
 }
 
-/// The cheapest place found so far.
+/// The cheapest place found so far, kept as plain fields (the decision is made once, at the end: no allocation per
+/// place priced).
 struct Option {
   double finish = std::numeric_limits<double>::infinity();
-  Decision decision = Decision::infeasible();
+  Decision::Kind kind = Decision::Kind::infeasible;
+  int variant = 0;
+  int device = -1;           ///< For a placement on one device; -1 on the CPUs.
+  std::vector<int> devices;  ///< For a placement on several whole devices.
+
+  /// Keeps this answer when it finishes strictly earlier (so earlier bodies and devices win ties).
+  void offer(double at, Decision::Kind answer, int body, int on_device) {
+    if (!(at < finish)) return;
+    finish = at;
+    kind = answer;
+    variant = body;
+    device = on_device;
+    devices.clear();
+  }
+  Decision decision() const {
+    if (kind != Decision::Kind::place) return kind == Decision::Kind::wait ? Decision::wait() : Decision::infeasible();
+    if (!devices.empty()) return Decision::place(devices, variant);
+    return device < 0 ? Decision::place({}, variant) : Decision::place({device}, variant);
+  }
 };
 
 class ModelPolicy final : public Policy {
@@ -59,7 +78,7 @@ class ModelPolicy final : public Policy {
     for (std::size_t v = 0; v < variants.size(); ++v) {
       if (could_ever_fit(snapshot, variants[v])) price(snapshot, v, best);
     }
-    return best.decision;
+    return best.decision();
   }
   std::string_view name() const noexcept override { return "model"; }
   bool uses_models() const noexcept override { return true; }
@@ -91,13 +110,14 @@ class ModelPolicy final : public Policy {
     if (!variant.on_gpu()) {
       const double transfers = transfer_seconds_to(snapshot, -1);
       if (fits_now(snapshot, variant)) {
-        offer(best, transfers + run, Decision::place({}, index));
+        best.offer(transfers + run, Decision::Kind::place, index, -1);
       } else {
         const double slots = variant.cpu_units > 0
                                  ? std::max(1.0, std::floor(static_cast<double>(snapshot.total_cpu_units) /
                                                             static_cast<double>(variant.cpu_units)))
                                  : 1.0;
-        offer(best, snapshot.cpus_available_in_s + transfers + std::ceil(queue / slots) * run, Decision::wait());
+        best.offer(snapshot.cpus_available_in_s + transfers + std::ceil(queue / slots) * run, Decision::Kind::wait,
+                   index, -1);
       }
       return;
     }
@@ -111,37 +131,36 @@ class ModelPolicy final : public Policy {
       if (decision.kind == Decision::Kind::wait) {
         for (const GpuView& gpu : snapshot.gpus) start = std::max(start, gpu.available_in_s);
       }
-      offer(best, start + transfers + (decision.kind == Decision::Kind::wait ? queue : 1) * run, std::move(decision));
+      const double finish = start + transfers + (decision.kind == Decision::Kind::wait ? queue : 1) * run;
+      if (finish < best.finish) {
+        best.offer(finish, decision.kind, index, -1);
+        best.devices = std::move(decision.gpus);
+      }
       return;
     }
     const bool cpus_free = variant.cpu_units <= 0 || variant.cpu_units <= snapshot.free_cpu_units;
-    const std::vector<int> fitting = fitting_devices(snapshot, variant);
+    const std::int64_t units_needed = std::min(variant.gpu_units, units_per_resource);
     std::size_t holders = 0;  // devices that could ever hold it: the queue spreads over them while it waits
     for (const GpuView& gpu : snapshot.gpus) holders += gpu.total_memory >= variant.gpu_memory ? 1 : 0;
     for (std::size_t d = 0; d < snapshot.gpus.size(); ++d) {
       const GpuView& gpu = snapshot.gpus[d];
       if (gpu.total_memory < variant.gpu_memory) continue;
       const int device = static_cast<int>(d);
-      const bool fits = cpus_free && std::find(fitting.begin(), fitting.end(), device) != fitting.end();
+      const bool fits = cpus_free && gpu.free_units >= units_needed && gpu.free_memory >= variant.gpu_memory;
       const double transfers = transfer_seconds_to(snapshot, device);
       if (fits) {
         const double finish = transfers + run;
         // Equal prices: the tighter fit, as pack would.
-        if (finish < best.finish ||
-            (finish == best.finish && best.decision.kind == Decision::Kind::place && best.decision.gpus.size() == 1 &&
-             best.decision.variant == index && tighter(snapshot, device, best.decision.gpus.front()))) {
-          best = {finish, Decision::place({device}, index)};
+        if (finish == best.finish && best.kind == Decision::Kind::place && best.variant == index && best.device >= 0 &&
+            tighter(snapshot, device, best.device)) {
+          best.device = device;
         }
+        best.offer(finish, Decision::Kind::place, index, device);
       } else {
         const double share = std::ceil(queue / static_cast<double>(std::max<std::size_t>(holders, 1)));
-        offer(best, gpu.available_in_s + transfers + share * run, Decision::wait());
+        best.offer(gpu.available_in_s + transfers + share * run, Decision::Kind::wait, index, -1);
       }
     }
-  }
-
-  /// Keeps `decision` when it finishes strictly earlier (so earlier bodies and devices win ties).
-  static void offer(Option& best, double finish, Decision decision) {
-    if (finish < best.finish) best = {finish, std::move(decision)};
   }
 };
 
