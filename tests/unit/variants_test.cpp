@@ -33,6 +33,14 @@ auto reporting_bodies() {
                             [report](hetsched::TaskContext& ctx, int x) { return report(ctx, x + x); });
 }
 
+/// A body that opens `taken` when it starts and returns when `release` opens (true) or at the hang guard (false).
+auto holding(Gate& taken, Gate& release) {
+  return [&taken, &release] {
+    taken.open();
+    return release.wait();
+  };
+}
+
 TEST(Variants, TheGpuBodyRunsWhenAGpuIsFreeAndSeesItsDevice) {
   hetsched::Runtime rt{make_config(2, 2)};
   Seen seen = rt.get(rt.task(reporting_bodies()).gpus(0.5).remote(21));
@@ -47,13 +55,7 @@ TEST(Variants, TheCpuBodyRunsWhileEveryGpuIsTaken) {
   hetsched::Runtime rt{make_config(2, 1)};
   Gate release;
   Gate started;
-  auto blocker = rt.task([&] {
-                       started.open();
-                       return release.wait();
-                     })
-                     .cpus(0)
-                     .gpus(1)
-                     .remote();
+  auto blocker = rt.task(holding(started, release)).cpus(0).gpus(1).remote();
   ASSERT_TRUE(started.wait());
   Seen seen = rt.get(rt.task(reporting_bodies()).cpus(1).remote(5));
   EXPECT_EQ(seen.variant, Variant::cpu);
@@ -69,20 +71,10 @@ TEST(Variants, BothBodiesWaitWhenNeitherFitsAndTheFirstResourceFreedRunsIt) {
   hetsched::Runtime rt{make_config(1, 1)};
   Gate release_gpu;
   Gate gpu_taken;
-  auto gpu_blocker = rt.task([&] {
-                           gpu_taken.open();
-                           return release_gpu.wait();
-                         })
-                         .cpus(0)
-                         .gpus(1)
-                         .remote();
+  auto gpu_blocker = rt.task(holding(gpu_taken, release_gpu)).cpus(0).gpus(1).remote();
   Gate release_cpu;
   Gate cpu_taken;
-  auto cpu_blocker = rt.task([&] {
-                           cpu_taken.open();
-                           return release_cpu.wait();
-                         })
-                         .remote();
+  auto cpu_blocker = rt.task(holding(cpu_taken, release_cpu)).remote();
   ASSERT_TRUE(gpu_taken.wait());
   ASSERT_TRUE(cpu_taken.wait());
   auto waiting = rt.task(reporting_bodies()).remote(1);
