@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "model/bandwidths.hpp"
+#include "resources/bandwidths.hpp"
 #include "schedule.hpp"
 
 namespace hetsched::bench {

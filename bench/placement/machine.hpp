@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "model/bandwidths.hpp"
+#include "resources/bandwidths.hpp"
 
 namespace hetsched::bench {
 

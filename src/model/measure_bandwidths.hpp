@@ -1,7 +1,7 @@
 // Measures the links of a memory system once, when the model file has no figures for this machine.
 #pragma once
 
-#include "model/bandwidths.hpp"
+#include "resources/bandwidths.hpp"
 #include "store/memory_system.hpp"
 
 namespace hetsched::detail {

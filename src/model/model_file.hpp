@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "model/bandwidths.hpp"
+#include "resources/bandwidths.hpp"
 #include "model/device_kind.hpp"
 #include "model/run_time_series.hpp"
 

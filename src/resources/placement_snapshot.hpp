@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "model/bandwidths.hpp"
+#include "resources/bandwidths.hpp"
 
 namespace hetsched::detail {
 

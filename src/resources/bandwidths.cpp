@@ -1,4 +1,4 @@
-#include "model/bandwidths.hpp"
+#include "resources/bandwidths.hpp"
 
 namespace hetsched::detail {
 

@@ -1,5 +1,5 @@
 // What moving a buffer between memory nodes costs: one bandwidth per kind of link and one per-copy latency,
-// measured once per machine (measure_bandwidths.hpp) and kept in the model file.
+// measured once per machine (model/measure_bandwidths.hpp) and kept in the model file.
 #pragma once
 
 #include <cstdint>
