@@ -22,7 +22,7 @@ bool ahead(const Task& a, const Task& b) noexcept {
 
 Scheduler::Scheduler(ResourceLedger ledger, std::unique_ptr<Policy> policy, std::uint32_t max_bypass,
                      Dispatcher& dispatcher, PerfModel& models)
-    : ledger_(std::move(ledger)), max_bypass_(max_bypass), dispatcher_(dispatcher), models_(models) {
+    : ledger_(std::move(ledger)), models_(models), max_bypass_(max_bypass), dispatcher_(dispatcher) {
   policies_.push_back(std::move(policy));
   gpu_busy_until_.assign(ledger_.gpus().size(), 0.0);
 }
