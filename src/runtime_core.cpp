@@ -241,7 +241,6 @@ TaskPtr RuntimeCore::run_claimed(Task& task, FollowUp follow_up) noexcept {
   try {
     bind_task_buffers(task, node, nullptr, *buffers_);
     TaskContext context = CoreAccess::task_context(task, nullptr);
-    state_of(task).body_started = true;
     state_of(task).body_starts();
     bytes = task.invoke(context);
     if (state_of(task).deferred_failure) std::rethrow_exception(state_of(task).deferred_failure);

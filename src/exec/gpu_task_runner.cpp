@@ -30,7 +30,6 @@ TaskPtr GpuTaskRunner::run(Task& task, MemoryNode node, FollowUp follow_up) noex
     stream = stream_for(task, node);
     bind_task_buffers(task, node, stream, buffers_);
     TaskContext context = CoreAccess::task_context(task, stream);
-    state_of(task).body_started = true;
     state_of(task).body_starts();
     const int concurrency = body_concurrency(task);
     bytes = concurrency > 1 ? arenas_.run(concurrency, node, [&] { return task.invoke(context); })

@@ -167,8 +167,7 @@ TaskPtr Scheduler::ClassQueue::pop_head() {
 bool Scheduler::ClassQueue::holds(Task& task) {
   if (!(demand == task.demand)) return false;
   const ResourceDemand* task_gpu_body = task.bodies > 1 ? task.gpu_body_demand() : nullptr;
-  if (!task_gpu_body || !gpu_body) return !task_gpu_body && !gpu_body;
-  return *task_gpu_body == *gpu_body;
+  return task_gpu_body ? gpu_body == *task_gpu_body : !gpu_body;
 }
 
 std::uint32_t Scheduler::class_of(Task& task) {
@@ -177,7 +176,7 @@ std::uint32_t Scheduler::class_of(Task& task) {
   }
   ClassQueue& added = classes_.emplace_back();
   added.demand = task.demand;
-  if (task.bodies > 1) added.gpu_body = std::make_unique<ResourceDemand>(*task.gpu_body_demand());
+  if (task.bodies > 1) added.gpu_body = *task.gpu_body_demand();
   return static_cast<std::uint32_t>(classes_.size() - 1);
 }
 

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include <oneapi/tbb/spin_mutex.h>
 #include <string>
@@ -78,7 +79,7 @@ class Scheduler {
   struct ClassQueue {
     static constexpr std::size_t kept_levels = 8;
     ResourceDemand demand;                     ///< Its tasks' demand (a variants() task's CPU body's).
-    std::unique_ptr<ResourceDemand> gpu_body;  ///< A variants() task's GPU body's demand; null for one body.
+    std::optional<ResourceDemand> gpu_body;    ///< A variants() task's GPU body's demand; empty for one body.
     std::map<int, std::deque<TaskPtr>, std::greater<>> by_priority;
     std::size_t size = 0;  ///< Tasks in all levels.
 

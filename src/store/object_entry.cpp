@@ -34,6 +34,7 @@ void ObjectEntry::enter_budget(std::size_t bytes) {
       spill_slot_ = accounting_->budget->admit(*this, std::max(bytes, spilled_size()), id_);
       break;
     case BudgetKind::unspillable:
+      if (bytes == 0) break;  // nothing to count (a void result): no shared counter touched per empty task
       accounting_->budget->admit_unspillable(bytes, id_);
       budgeted_ = true;
       break;

@@ -94,8 +94,9 @@ struct TaskState {
     return device_state ? std::span<const OrderingDependency>(device_state->ordering)
                         : std::span<const OrderingDependency>();
   }
-  /// Its body is about to be called: a timed task notes the time.
+  /// Its body is about to be called: marks body_started, and a timed task notes the time.
   void body_starts() noexcept {
+    body_started = true;
     if (device_state && device_state->timing.timed) device_state->timing.started_at = std::chrono::steady_clock::now();
   }
   /// The completion marker (null for a task without buffers).
