@@ -17,6 +17,10 @@ namespace hetsched::detail {
 
 void submit_task(RuntimeCore& core, TaskPtr task) { core.submit(std::move(task)); }
 
+bool cancel_object(RuntimeCore& core, ObjectEntry& entry, bool recursive) { return core.cancel(entry, recursive); }
+
+bool cancel_requested(const Task& task) noexcept { return state_of(task).cancel_requested(); }
+
 Runtime& runtime_of(const Task& task) noexcept { return RuntimeCore::of(task).owner(); }
 
 std::span<const int> gpu_ids_of(const Task& task) noexcept { return state_of(task).gpu_ids(); }

@@ -25,6 +25,19 @@ void throw_empty_ref(std::string_view operation) {
                    "by remote() or put()");
 }
 
+void check_retry_count(int retries) {
+  if (retries < 0) {
+    throw UsageError("max_retries(" + std::to_string(retries) +
+                     ") is negative; give the number of extra runs a failed task may get (0 for none)");
+  }
+}
+
+void throw_move_only_retry(const std::string& task_name) {
+  throw UsageError("task '" + task_name +
+                   "' has max_retries but a move-only argument, which a second run could not be given; pass it "
+                   "through put() (an ObjectRef argument), make it copyable, or drop max_retries");
+}
+
 void throw_get_timeout(ObjectEntry& entry, Clock::duration waited) {
   char ms[32];
   std::snprintf(ms, sizeof ms, "%.1f", std::chrono::duration<double, std::milli>(waited).count());

@@ -12,6 +12,7 @@
 #include "hetsched/task_context.hpp"
 #include "store/buffer_binding.hpp"
 #include "store/buffer_ordering.hpp"
+#include "task/retry_rule.hpp"
 #include "task/task_state.hpp"
 
 namespace hetsched::detail {
@@ -141,6 +142,11 @@ void RuntimeCore::submit(TaskPtr task) {
   live_tasks_.fetch_add(1, std::memory_order_relaxed);
   if (task->role == TaskRole::actor_creation) task->actor->retain();  // dropped when the constructor task ends
   order_buffer_uses(*task);
+  Task* parent = current_task();
+  if (parent) note_child(*parent, *task);  // for a recursive cancel of the task submitting it
+  if (parent && state_of(*parent).cancel.load(std::memory_order_acquire) == CancelState::recursive) {
+    state_of(*task).cancel.store(CancelState::recursive, std::memory_order_relaxed);  // fails where it first waits
+  }
   if (shutting_down_.load(std::memory_order_acquire)) {
     state_of(*task).stage.store(TaskStage::running, std::memory_order_relaxed);
     publish(*task, cancellation(*task), 0, Started::no, FollowUp::return_at_once);
@@ -209,7 +215,12 @@ void RuntimeCore::inputs_resolved(TaskPtr task) noexcept {
     task->actor->call_ready(std::move(task));  // a failed input is published in mailbox order, when it runs
     return;
   }
-  if (failed_dependency(*task) || shutting_down_.load(std::memory_order_acquire)) {
+  TaskStage waiting = TaskStage::waiting_for_inputs;
+  if (!state_of(*task).stage.compare_exchange_strong(waiting, TaskStage::queued, std::memory_order_acq_rel)) {
+    return;  // Runtime::cancel claimed it while it waited, and published it
+  }
+  if (failed_dependency(*task) || state_of(*task).cancel_requested() ||
+      shutting_down_.load(std::memory_order_acquire)) {
     // No resources needed to record a failure; the executor runs it off this (possibly deep) call stack.
     state_of(*task).stage.store(TaskStage::dispatched, std::memory_order_release);
     executor_.dispatch(std::move(task));
@@ -228,6 +239,7 @@ TaskPtr RuntimeCore::run_claimed(Task& task, FollowUp follow_up) noexcept {
   if (shutting_down_.load(std::memory_order_acquire)) {
     return publish(task, cancellation(task), 0, Started::yes, follow_up);
   }
+  if (state_of(task).cancel_requested()) return publish(task, nullptr, 0, Started::yes, follow_up);
   try {
     pin_inputs(task);
   } catch (...) {
@@ -266,8 +278,35 @@ void RuntimeCore::fail_unstarted(Task& task, std::exception_ptr failure) noexcep
   publish(task, std::move(failure), 0, Started::no, FollowUp::return_at_once);
 }
 
+bool RuntimeCore::retry(Task& task, const std::exception_ptr& failure) noexcept {
+  TaskState& state = state_of(task);
+  if (state.cancel_requested() || shutting_down_.load(std::memory_order_acquire) ||
+      !should_retry(task, failure, state.body_started, failed_dependency(task) != nullptr)) {
+    return false;
+  }
+  --task.retries_left;
+  retries_.fetch_add(1, std::memory_order_relaxed);
+  // Back to where an arriving task starts: holding nothing, its body not called; the policy places it afresh.
+  if (state.holds_resources) scheduler_.finished(task);
+  unpin_inputs(task);
+  state.deferred_failure = nullptr;
+  state.body_started = false;
+  state.bypassed = 0;
+  if (state.device_state) state.device_state->timing.timed = false;
+  scheduler_.enqueue(TaskPtr(&task));
+  return true;
+}
+
 TaskPtr RuntimeCore::publish(Task& task, std::exception_ptr failure, std::size_t bytes, Started started,
                              FollowUp follow_up) noexcept {
+  if (failure && task.retries_left > 0 && retry(task, failure)) return {};
+  // From here on Runtime::cancel is too late; one that came first discards the outcome.
+  if (const CancelState asked = state_of(task).cancel.exchange(CancelState::closed, std::memory_order_acq_rel);
+      asked == CancelState::requested || asked == CancelState::recursive) {
+    if (!is_cancellation(failure)) failure = cancelled_by_user(task);
+    bytes = 0;
+  }
+  if (state_of(task).has_children) forget_children(task);
   if (const TaskDeviceState* device = state_of(task).device_if_any();
       device && device->timing.timed && !failure && state_of(task).body_started) {
     const RunTiming& timing = device->timing;

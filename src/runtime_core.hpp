@@ -4,11 +4,13 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "actor/actor_host.hpp"
 #include "config_resolution.hpp"
@@ -21,6 +23,7 @@
 #include "scheduler/scheduler.hpp"
 #include "store/accounting.hpp"
 #include "store/buffer_store.hpp"
+#include "task/task_state.hpp"
 
 namespace hetsched {
 class Runtime;
@@ -49,6 +52,11 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   std::uint8_t policy_index(std::string_view name);
   /// The runtime's performance models.
   PerfModel& models() noexcept { return models_; }
+
+  /// See Runtime::cancel: cancels the task producing `entry` when it is this runtime's and unfinished.
+  bool cancel(ObjectEntry& entry, bool recursive);
+  /// Tasks run again after a failure (max_retries).
+  std::uint64_t retries() const noexcept { return retries_.load(std::memory_order_relaxed); }
 
   /// See create_actor in core_api.hpp.
   ActorRef create_actor(std::string name, const std::type_info& type, int max_concurrency);
@@ -97,6 +105,19 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   /// Measures the links for the policies that use the models, unless the models already have this machine's.
   void measure_links_once();
   std::exception_ptr cancellation(const Task& task) const;
+  /// The failure of a task Runtime::cancel reached (before or while it ran).
+  std::exception_ptr cancelled_by_user(const Task& task) const;
+  /// Marks `task` cancelled (`how`: requested or recursive) and, when it has not started, fails it now; false when it
+  /// was published already. A recursive cancel goes on to the tasks it submitted.
+  bool cancel_task(Task& task, CancelState how);
+  /// Marks one task and fails it now if it has not started; false when it was published already.
+  bool cancel_one(Task& task, CancelState how);
+  /// `child` was submitted from the body of `parent` (kept for a recursive cancel).
+  void note_child(Task& parent, Task& child);
+  /// Forgets the children noted for `parent` (it is being published).
+  void forget_children(Task& parent) noexcept;
+  /// When `failure` may be retried (should_retry), puts the task back in its queue and returns true.
+  bool retry(Task& task, const std::exception_ptr& failure) noexcept;
 
   std::atomic<Runtime*> owner_;  // the shell, once the Runtime was destroyed from inside a task (see rehome)
   HardwareInfo hardware_;
@@ -104,6 +125,9 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   AccountingHold accounting_;  // objects may keep the counters longer than the Runtime
   std::atomic<bool> shutting_down_{false};
   std::atomic<std::int64_t> live_tasks_{0};
+  std::atomic<std::uint64_t> retries_{0};
+  std::mutex children_mutex_;
+  std::unordered_map<Task*, std::deque<TaskPtr>> children_;  // tasks submitted from running tasks (note_child)
   std::mutex warned_mutex_;
   std::unordered_set<std::string> warned_;  // topics warn_once has printed
   std::mutex actors_mutex_;

@@ -33,6 +33,13 @@ class TaskError : public Error {
   std::exception_ptr cause_;
 };
 
+/// A device failed under a task (a CUDA error, a lost GPU): the system's failure, not the task's. A task with
+/// max_retries runs again after one (a body may throw it to say so); CudaError derives from it.
+class DeviceError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// A resource demand or total that is malformed or can never be met.
 class ResourceError : public Error {
  public:

@@ -191,6 +191,17 @@ class Runtime {
     return wait<T, Rep, Period>(std::move(refs), num_returns, std::optional(timeout));
   }
 
+  /// Cancels the task producing `ref`: one that has not started fails with TaskCancelledError at once (and so do
+  /// the tasks that depend on it); a running one sees ctx.cancelled() and may stop early, and its result is discarded
+  /// (TaskCancelledError) whatever it returns. With `recursive`, the tasks it submitted are cancelled too, and so is
+  /// any it submits from now on. Returns false, changing nothing, for a finished task, a put() object, an empty ref or
+  /// another runtime's ref.
+  template <class T>
+  bool cancel(const ObjectRef<T>& ref, bool recursive = false) {
+    if (!ref.valid()) return false;
+    return detail::cancel_object(*core_, *detail::CoreAccess::entry(ref), recursive);
+  }
+
   /// Totals by resource name: "CPU", "GPU" and each custom resource.
   std::map<std::string, double> total_resources() const;
   /// What is free now, by resource name.

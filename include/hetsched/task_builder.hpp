@@ -14,7 +14,8 @@ namespace hetsched {
 
 /// Describes a task (callable, demand, name) and submits it with remote(). Made by Runtime::task; reusable: each
 /// remote() submits one more task. Quantities are checked when set (ResourceError), feasibility at remote().
-/// Not thread-safe (a builder belongs to one thread); the tasks it submits run anywhere.
+/// Not thread-safe (a builder belongs to one thread); the tasks it submits run anywhere. Runtime::cancel(ref) cancels
+/// one of them.
 template <class F>
 class TaskBuilder : public detail::DemandBuilder<TaskBuilder<F>> {
  public:
@@ -34,6 +35,28 @@ class TaskBuilder : public detail::DemandBuilder<TaskBuilder<F>> {
   }
   /// priority() on a temporary builder.
   TaskBuilder&& priority(int level) && { return std::move(priority(level)); }
+
+  /// Runs the task again, up to `retries` more times, when it fails for a system reason: a DeviceError (CudaError
+  /// included) or ObjectStoreFullError, or a failure before its body ran (default 0; Ray's default is 3, but here a
+  /// retry costs a copy of every value argument, so it is opt-in). Its result is the first run that succeeds, or the
+  /// last failure. Not retried: a failed input, a cancelled task, a body that had read_write access to a buffer it may
+  /// have changed. UsageError for a negative count, or at remote() for a move-only argument (it cannot be passed
+  /// twice).
+  TaskBuilder& max_retries(int retries) & {
+    detail::check_retry_count(retries);
+    retries_ = retries;
+    return *this;
+  }
+  /// max_retries() on a temporary builder.
+  TaskBuilder&& max_retries(int retries) && { return std::move(max_retries(retries)); }
+
+  /// With true, max_retries also covers exceptions the body throws (Ray's retry_exceptions).
+  TaskBuilder& retry_exceptions(bool retry) & {
+    retry_exceptions_ = retry;
+    return *this;
+  }
+  /// retry_exceptions() on a temporary builder.
+  TaskBuilder&& retry_exceptions(bool retry) && { return std::move(retry_exceptions(retry)); }
 
   /// Submits one task with these arguments and returns a ref to its future result. ObjectRef arguments are waited
   /// for and passed as `const T&`; other arguments are moved (rvalues) or copied (lvalues) into the task.
@@ -60,6 +83,11 @@ class TaskBuilder : public detail::DemandBuilder<TaskBuilder<F>> {
     bound.task->demand = this->demand_;
     if constexpr (detail::is_variants<F>) split_demand(*bound.task);
     bound.task->priority = priority_;
+    if (retries_ > 0) {
+      if constexpr (!detail::arguments_retryable<std::decay_t<Args>...>) detail::throw_move_only_retry(name_);
+      bound.task->retries_left = retries_;
+      bound.task->retry_exceptions = retry_exceptions_;
+    }
     if (!this->policy_.empty()) bound.task->policy = detail::placement_policy_index(*core_, this->policy_);
     detail::submit_task(*core_, std::move(bound.task));
     return std::move(bound.ref);
@@ -81,6 +109,8 @@ class TaskBuilder : public detail::DemandBuilder<TaskBuilder<F>> {
   F fn_;
   std::string name_ = "task";
   int priority_ = 0;
+  int retries_ = 0;
+  bool retry_exceptions_ = false;
 };
 
 }  // namespace hetsched

@@ -43,6 +43,8 @@ class TaskContext {
   /// Which body runs: Variant::gpu when the task holds GPUs (the GPU body of variants(), or any task that asked
   /// for gpus()), Variant::cpu otherwise.
   Variant variant() const noexcept { return task_->demand.gpu > 0 ? Variant::gpu : Variant::cpu; }
+  /// True once Runtime::cancel reached this task: stop early if you can (whatever it returns is discarded).
+  bool cancelled() const noexcept { return detail::cancel_requested(*task_); }
   /// The task's name.
   const std::string& name() const noexcept { return task_->name; }
 

@@ -43,6 +43,9 @@ class CpuExecutor final : public Dispatcher {
   void dispatch(TaskPtr task) override;
   /// Runs `task` on this thread if it is dispatched and nobody has started it; false otherwise.
   bool run_here_if_unstarted(Task& task);
+  /// Claims a dispatched task (stage dispatched to running) for the caller; false when someone else did. The run
+  /// queue skips a claimed task.
+  static bool claim(Task& task) noexcept;
   /// Runs a task this thread has already claimed (stage running) on this thread.
   void run_claimed_here(Task& task);
   /// This thread stops using its CPU slot (a zero-CPU body, a task blocked in get): a spare thread may take its
@@ -57,7 +60,6 @@ class CpuExecutor final : public Dispatcher {
     CpuExecutor* executor;
     void operator()() const;
   };
-  static bool claim(Task& task) noexcept;
   TaskPtr pop_claimed();
   void run_queued();
   void run_with_follow_ups(Task& task, FollowUp follow_up);

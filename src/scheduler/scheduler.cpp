@@ -316,28 +316,48 @@ void Scheduler::reclaim_cpus(const Task& task) { ledger_.reclaim_cpus(task.deman
 bool Scheduler::hand_cpus_to(const Task& waiting, Task& producer) {
   if (!ResourceLedger::cpu_only(producer.demand) || producer.demand.cpu > waiting.demand.cpu) return false;
   std::lock_guard lock(mutex_);
-  if (state_of(producer).stage.load(std::memory_order_relaxed) != TaskStage::queued) return false;
+  TaskPtr hold = remove_queued(producer);  // the caller holds the producer too: it outlives this reference
+  if (!hold) return false;
+  // The waiting task's CPUs pass to the producer whatever else is free (the ledger may be oversubscribed by loans).
+  ledger_.give_cpus(waiting.demand.cpu);
+  ledger_.reclaim_cpus(producer.demand.cpu);
+  state_of(producer).holds_resources = true;
+  producer.bodies = 1;  // a variants() task runs its CPU body here
+  state_of(producer).stage.store(TaskStage::running, std::memory_order_release);
+  return true;
+}
+
+TaskPtr Scheduler::take_queued(Task& task) {
+  StartedTasks started;
+  TaskPtr taken;
+  {
+    std::lock_guard lock(mutex_);
+    taken = remove_queued(task);
+    if (!taken) return {};
+    state_of(task).stage.store(TaskStage::running, std::memory_order_release);
+    dispatch_ready(started);  // it may have been a head that others waited behind
+  }
+  started.send_to(dispatcher_);
+  return taken;
+}
+
+TaskPtr Scheduler::remove_queued(Task& task) {
+  if (state_of(task).stage.load(std::memory_order_relaxed) != TaskStage::queued) return {};
   for (auto& queue : classes_) {
-    if (!queue.holds(producer)) continue;
-    auto level = queue.by_priority.find(producer.priority);
-    if (level == queue.by_priority.end()) return false;
+    if (!queue.holds(task)) continue;
+    auto level = queue.by_priority.find(task.priority);
+    if (level == queue.by_priority.end()) return {};
     std::deque<TaskPtr>& tasks = level->second;
-    // The awaited task was most likely submitted last: search from the back.
-    auto it = std::find_if(tasks.rbegin(), tasks.rend(), [&](const TaskPtr& queued) { return queued.get() == &producer; });
-    if (it == tasks.rend()) return false;
-    // The waiting task's CPUs pass to the producer whatever else is free (the ledger may be oversubscribed by loans).
-    ledger_.give_cpus(waiting.demand.cpu);
-    ledger_.reclaim_cpus(producer.demand.cpu);
-    state_of(producer).holds_resources = true;
-    producer.bodies = 1;  // a variants() task runs its CPU body here
-    state_of(producer).stage.store(TaskStage::running, std::memory_order_release);
-    TaskPtr hold = std::move(*it);  // the caller holds the producer too: it outlives this reference
+    // The task looked for was most likely submitted last: search from the back.
+    auto it = std::find_if(tasks.rbegin(), tasks.rend(), [&](const TaskPtr& queued) { return queued.get() == &task; });
+    if (it == tasks.rend()) return {};
+    TaskPtr removed = std::move(*it);
     tasks.erase(std::next(it).base());
     queue.took_from(level);
     queued_.fetch_sub(1, std::memory_order_seq_cst);
-    return true;
+    return removed;
   }
-  return false;
+  return {};
 }
 
 void Scheduler::dispatch_queued() {

@@ -64,6 +64,9 @@ class Scheduler {
   /// the producer leaves its queue ahead of older tasks, holds them and is claimed (stage running) for the waiting
   /// thread to run. False (nothing changed) otherwise; after a true, reclaim_cpus(waiting) ends the loan.
   bool hand_cpus_to(const Task& waiting, Task& producer);
+  /// Removes a queued `task` from its queue (claimed: stage running, holding nothing) and returns it; null when it is
+  /// not queued (it started, or has not arrived).
+  TaskPtr take_queued(Task& task);
   /// Removes and returns every queued task (at shutdown).
   std::vector<TaskPtr> take_all_queued();
 
@@ -117,6 +120,8 @@ class Scheduler {
     std::size_t count_ = 0;
     std::vector<TaskPtr> overflow_;
   };
+  /// Removes `task` from its class queue if it waits there; null otherwise. Under the lock.
+  TaskPtr remove_queued(Task& task);
   /// The class queue `task` goes to (made on first use).
   std::uint32_t class_of(Task& task);
   /// What the task's policy sees: its bodies, its buffers' replicas, what every device has free. Under the lock.

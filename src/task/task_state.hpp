@@ -29,6 +29,15 @@ struct OrderingDependency {
   bool earlier_writes;      ///< The earlier task wrote the buffer (if it failed, the contents are undefined).
 };
 
+/// Where a task stands with Runtime::cancel. `closed` is set once when it is published: a cancel that finds it
+/// closed returns false, one that got in first makes the task fail with TaskCancelledError.
+enum class CancelState : std::uint8_t {
+  none,       ///< Not asked.
+  requested,  ///< Cancelled: it fails with TaskCancelledError, its body (if running) sees ctx.cancelled().
+  recursive,  ///< Same, and the tasks it submitted (and submits from now on) are cancelled too.
+  closed      ///< Published (or being published): too late to cancel.
+};
+
 /// How a task placed on the models' predictions is timed, so that its run teaches them (PerfModel::record).
 struct RunTiming {
   bool timed = false;                                ///< Placed by a policy that uses the models: record its run.
@@ -72,6 +81,8 @@ struct TaskState {
   bool body_started = false;                  ///< Its body was called (so it may have written its buffers).
   bool inputs_pinned = false;                 ///< Its spillable ObjectRef arguments are pinned in memory.
   bool serial_actor_call = false;             ///< A call of an actor that runs one call at a time (set at dispatch).
+  std::atomic<CancelState> cancel{CancelState::none};  ///< See CancelState.
+  bool has_children = false;                  ///< Its body submitted tasks (noted for a recursive cancel).
   std::unique_ptr<TaskDeviceState> device_state;  ///< Null until the task uses a buffer or a GPU.
 
   /// The device bookkeeping, made now if the task had none. Only by the thread that owns the task at that moment.
@@ -98,6 +109,11 @@ struct TaskState {
   void body_starts() noexcept {
     body_started = true;
     if (device_state && device_state->timing.timed) device_state->timing.started_at = std::chrono::steady_clock::now();
+  }
+  /// True once Runtime::cancel reached the task (what ctx.cancelled() says).
+  bool cancel_requested() const noexcept {
+    const CancelState now = cancel.load(std::memory_order_acquire);
+    return now == CancelState::requested || now == CancelState::recursive;
   }
   /// The completion marker (null for a task without buffers).
   ObjectEntry* completion() const noexcept { return device_state ? device_state->completion.get() : nullptr; }

@@ -10,11 +10,11 @@
 
 namespace hetsched {
 
-/// A CUDA runtime call failed; the message names the call, the file and line, and the error's name.
-class CudaError : public Error {
+/// A CUDA runtime call failed (a DeviceError: retried under max_retries); the message names the call, the file and line, and the error's name.
+class CudaError : public DeviceError {
  public:
   /// Creates the error for status `code` with a full message.
-  CudaError(cudaError_t code, const std::string& message) : Error(message), code_(code) {}
+  CudaError(cudaError_t code, const std::string& message) : DeviceError(message), code_(code) {}
   /// The status the CUDA runtime returned.
   cudaError_t code() const noexcept { return code_; }
 

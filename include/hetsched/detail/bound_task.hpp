@@ -53,6 +53,22 @@ decltype(auto) resolve(A& stored) noexcept {
   }
 }
 
+/// Same, for a run that may be retried: a value argument is passed as a fresh copy, so the stored one stays intact for
+/// the next run (the last run, with no retry left, moves it as resolve does).
+template <class A>
+decltype(auto) resolve_keeping(A& stored) {
+  if constexpr (is_object_ref<A> || is_buffer_access<A> || !std::is_copy_constructible_v<A>) {
+    return resolve(stored);
+  } else {
+    return A(stored);
+  }
+}
+
+/// True when every stored argument survives a retried run: a move-only value cannot be passed twice.
+template <class... A>
+inline constexpr bool arguments_retryable = ((is_object_ref<A> || is_buffer_access<A> ||
+                                               std::is_copy_constructible_v<A>) && ... && true);
+
 /// True when the callable takes TaskContext& before its arguments.
 template <class F, class... A>
 inline constexpr bool takes_context = std::is_invocable_v<F&, TaskContext&, resolved_arg_t<A>...>;
@@ -135,12 +151,23 @@ class BoundTask final : public Task {
   /// Calls `body` with the resolved arguments and stores its result.
   template <class Body>
   std::size_t run(Body& body, TaskContext& context) {
+    if constexpr (arguments_retryable<A...> && (!(is_object_ref<A> || is_buffer_access<A>) || ... || false)) {
+      if (retries_left > 0) return run_with(body, context, [](auto& stored) -> decltype(auto) {
+        return resolve_keeping(stored);
+      });
+    }
+    return run_with(body, context, [](auto& stored) -> decltype(auto) { return resolve(stored); });
+  }
+
+  /// Calls `body` with each stored argument passed through `pass` and stores its result.
+  template <class Body, class Pass>
+  std::size_t run_with(Body& body, TaskContext& context, Pass pass) {
     auto& out = static_cast<TypedObject<Stored<R>>&>(*result.get());
     auto call = [&](A&... stored) -> decltype(auto) {
       if constexpr (takes_context<Body, A...>) {
-        return std::invoke(body, context, resolve(stored)...);
+        return std::invoke(body, context, pass(stored)...);
       } else {
-        return std::invoke(body, resolve(stored)...);
+        return std::invoke(body, pass(stored)...);
       }
     };
     if constexpr (std::is_void_v<R>) {

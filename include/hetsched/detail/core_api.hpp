@@ -79,6 +79,14 @@ Runtime& runtime_of(const Task& task) noexcept;
 std::span<const int> gpu_ids_of(const Task& task) noexcept;
 /// Rethrows the failure stored in a failed entry.
 [[noreturn]] void rethrow_failure(const ObjectEntry& entry);
+/// Throws UsageError for a negative max_retries.
+void check_retry_count(int retries);
+/// Throws UsageError: the task `task_name` has max_retries but a move-only argument.
+[[noreturn]] void throw_move_only_retry(const std::string& task_name);
+/// Cancels the task producing `entry` if it is this runtime's and unfinished (see Runtime::cancel).
+bool cancel_object(RuntimeCore& core, ObjectEntry& entry, bool recursive);
+/// True once the running task was cancelled (ctx.cancelled()).
+bool cancel_requested(const Task& task) noexcept;
 /// Throws UsageError for an empty ObjectRef passed to `operation`.
 [[noreturn]] void throw_empty_ref(std::string_view operation);
 /// Throws GetTimeoutError for `entry` (named by the task producing it) after waiting `waited`.

@@ -91,6 +91,8 @@ class Task : public ObjectWaiter, public PooledRecord {
   std::uint8_t policy = 0;           ///< Placement policy: 0 the runtime's, else the one .policy(name) resolved to.
   std::uint8_t bodies = 1;           ///< 2 while a variants() task may still run either body; 1 once placed.
   std::int32_t priority = 0;         ///< Among ready tasks, higher starts first (TaskBuilder::priority).
+  std::int32_t retries_left = 0;     ///< Runs it may still get after a failure (TaskBuilder::max_retries).
+  bool retry_exceptions = false;     ///< Exceptions its body throws are retried too, not only system failures.
 
   /// The objects it waits for: its ObjectRef arguments and declared buffers (kept alive, and listed, by the typed
   /// task).
