@@ -139,6 +139,8 @@ TEST_F(Spill, TaskResultsCountAgainstTheBudgetAndSpill) {
   for (int i = 0; i < 8; ++i) {
     refs.push_back(rt.task([i] { return std::string(40 * kib, static_cast<char>('a' + i)); }).remote());
   }
+  // All 320 KiB exist at once before any is read (else a slow run could free each before the next is made).
+  rt.wait(refs, refs.size());
   for (int i = 0; i < 8; ++i) {
     EXPECT_EQ(rt.get(std::move(refs[static_cast<std::size_t>(i)])), std::string(40 * kib, static_cast<char>('a' + i)));
   }
