@@ -52,7 +52,6 @@ bool RuntimeCore::cancel_one(Task& task, CancelState how) {
   TaskStage stage = state.stage.load(std::memory_order_acquire);
   if (stage == TaskStage::waiting_for_inputs &&
       state.stage.compare_exchange_strong(stage, TaskStage::running, std::memory_order_acq_rel)) {
-    TaskPtr hold(&task);  // the inputs' waiter lists hold it; they drop it when they complete
     publish(task, nullptr, 0, Started::no, FollowUp::return_at_once);
     return true;
   }
@@ -64,7 +63,6 @@ bool RuntimeCore::cancel_one(Task& task, CancelState how) {
     stage = state.stage.load(std::memory_order_acquire);
   }
   if (stage == TaskStage::dispatched && CpuExecutor::claim(task)) {
-    TaskPtr hold(&task);  // the executor's queue holds it until it pops it and finds it claimed
     publish(task, nullptr, 0, Started::no, FollowUp::return_at_once);
   }
   return true;  // running: its body sees ctx.cancelled(), and publish discards its result

@@ -142,10 +142,11 @@ void RuntimeCore::submit(TaskPtr task) {
   live_tasks_.fetch_add(1, std::memory_order_relaxed);
   if (task->role == TaskRole::actor_creation) task->actor->retain();  // dropped when the constructor task ends
   order_buffer_uses(*task);
-  Task* parent = current_task();
-  if (parent) note_child(*parent, *task);  // for a recursive cancel of the task submitting it
-  if (parent && state_of(*parent).cancel.load(std::memory_order_acquire) == CancelState::recursive) {
-    state_of(*task).cancel.store(CancelState::recursive, std::memory_order_relaxed);  // fails where it first waits
+  if (Task* parent = current_task()) {
+    note_child(*parent, *task);  // for a recursive cancel of the task submitting it
+    if (state_of(*parent).cancel.load(std::memory_order_acquire) == CancelState::recursive) {
+      state_of(*task).cancel.store(CancelState::recursive, std::memory_order_relaxed);  // fails where it first waits
+    }
   }
   if (shutting_down_.load(std::memory_order_acquire)) {
     state_of(*task).stage.store(TaskStage::running, std::memory_order_relaxed);

@@ -110,7 +110,8 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   /// Marks `task` cancelled (`how`: requested or recursive) and, when it has not started, fails it now; false when it
   /// was published already. A recursive cancel goes on to the tasks it submitted.
   bool cancel_task(Task& task, CancelState how);
-  /// Marks one task and fails it now if it has not started; false when it was published already.
+  /// Marks one task and fails it now if it has not started; false when it was published already. The caller holds a
+  /// reference to it (the inputs' waiter lists or the executor's queue drop theirs when they find it claimed).
   bool cancel_one(Task& task, CancelState how);
   /// `child` was submitted from the body of `parent` (kept for a recursive cancel).
   void note_child(Task& parent, Task& child);

@@ -40,10 +40,6 @@ bool writes_in_place(const Task& task) noexcept {
 
 }  // namespace
 
-bool is_system_failure(const std::exception_ptr& failure, bool body_started) {
-  return classify(failure, body_started) == FailureKind::system;
-}
-
 bool is_cancellation(const std::exception_ptr& failure) {
   if (!failure) return false;
   try {

@@ -10,7 +10,8 @@
 
 namespace hetsched {
 
-/// A CUDA runtime call failed (a DeviceError: retried under max_retries); the message names the call, the file and line, and the error's name.
+/// A CUDA runtime call failed (a DeviceError: retried under max_retries); the message names the call, the file and
+/// line, and the error's name.
 class CudaError : public DeviceError {
  public:
   /// Creates the error for status `code` with a full message.

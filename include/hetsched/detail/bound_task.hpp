@@ -57,7 +57,7 @@ decltype(auto) resolve(A& stored) noexcept {
 /// the next run (the last run, with no retry left, moves it as resolve does).
 template <class A>
 decltype(auto) resolve_keeping(A& stored) {
-  if constexpr (is_object_ref<A> || is_buffer_access<A> || !std::is_copy_constructible_v<A>) {
+  if constexpr (is_object_ref<A> || is_buffer_access<A>) {
     return resolve(stored);
   } else {
     return A(stored);
@@ -68,6 +68,10 @@ decltype(auto) resolve_keeping(A& stored) {
 template <class... A>
 inline constexpr bool arguments_retryable = ((is_object_ref<A> || is_buffer_access<A> ||
                                                std::is_copy_constructible_v<A>) && ... && true);
+
+/// True when some stored argument is a value (what resolve_keeping copies).
+template <class... A>
+inline constexpr bool has_value_argument = (!(is_object_ref<A> || is_buffer_access<A>) || ... || false);
 
 /// True when the callable takes TaskContext& before its arguments.
 template <class F, class... A>
@@ -151,7 +155,7 @@ class BoundTask final : public Task {
   /// Calls `body` with the resolved arguments and stores its result.
   template <class Body>
   std::size_t run(Body& body, TaskContext& context) {
-    if constexpr (arguments_retryable<A...> && (!(is_object_ref<A> || is_buffer_access<A>) || ... || false)) {
+    if constexpr (arguments_retryable<A...> && has_value_argument<A...>) {
       if (retries_left > 0) return run_with(body, context, [](auto& stored) -> decltype(auto) {
         return resolve_keeping(stored);
       });
