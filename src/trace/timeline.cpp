@@ -40,13 +40,36 @@ std::string node_name(int node) { return node < 0 ? "host" : "GPU " + std::to_st
 struct Timeline::Event {
   enum class Kind : std::uint8_t { task, copy, eviction };
   Kind kind = Kind::task;
+  bool flag = false;  // a task: it failed; an eviction: the replica was written back first
+  TaskRole role = TaskRole::plain;
+  std::int8_t variant = -1;  // a variants task's body: 0 CPU, 1 GPU; -1 for other tasks
   int lane = 0;
+  int from = 0;  // a copy's nodes; an eviction's device is `from`
+  int to = 0;
+  std::uint64_t bytes = 0;  // a task's input bytes, a copy's or an eviction's bytes
+  std::uint64_t result = 0;
   TimePoint start;
   TimePoint end;
   std::string name;
-  json args;
+  ResourceDemand demand;
   std::vector<std::uint64_t> produces;  // a task's result and buffer-completion ids
   std::vector<std::uint64_t> consumes;  // what it waited for
+
+  /// The event's details, as the trace shows them.
+  json args() const {
+    switch (kind) {
+      case Kind::copy:
+        return {{"bytes", bytes}, {"from", node_name(from)}, {"to", node_name(to)}};
+      case Kind::eviction:
+        return {{"bytes", bytes}, {"device", from}, {"written_back", flag}};
+      case Kind::task:
+        break;
+    }
+    json details = {{"name", name},         {"kind", kind_name(role)}, {"demand", demand_by_name(demand)},
+                    {"input_bytes", bytes}, {"result", result},        {"failed", flag}};
+    if (variant >= 0) details["variant"] = variant == 1 ? "gpu" : "cpu";
+    return details;
+  }
 };
 
 struct Timeline::ThreadEvents {
@@ -101,34 +124,27 @@ void Timeline::add_task(Task& task, int lane, TimePoint start, TimePoint end, bo
   try {
     Event event;
     event.kind = Event::Kind::task;
-    event.lane = lane;
+    event.flag = failed;
+    event.role = task.role;
+    if (task.gpu_body_demand()) event.variant = task.demand.gpu > 0 ? 1 : 0;
     event.start = start;
     event.end = end;
     event.name = task.name;
-    std::uint64_t input_bytes = 0;
+    event.demand = task.demand;
+    event.result = task.result->id();
     for (ObjectEntry* input : task.inputs()) {
-      input_bytes += input->size_bytes();
+      event.bytes += input->size_bytes();
       event.consumes.push_back(input->id());
     }
     for (const OrderingDependency& earlier : state_of(task).ordering()) event.consumes.push_back(earlier.done->id());
-    event.produces.push_back(task.result->id());
+    event.produces.push_back(event.result);
     if (ObjectEntry* completion = state_of(task).completion()) event.produces.push_back(completion->id());
-    event.args = {{"name", task.name},
-                  {"kind", kind_name(task.role)},
-                  {"demand", demand_by_name(task.demand)},
-                  {"input_bytes", input_bytes},
-                  {"result", task.result->id()},
-                  {"failed", failed}};
-    if (task.gpu_body_demand()) event.args["variant"] = task.demand.gpu > 0 ? "gpu" : "cpu";
-    if (lane == -1) {
-      ThreadEvents& events = mine();
-      event.lane = cpu_lane(events.worker);
-      std::lock_guard lock(events.mutex);
-      events.events.push_back(std::move(event));
-      return;
-    }
-    add(std::move(event));
+    ThreadEvents& events = mine();
+    event.lane = lane == -1 ? cpu_lane(events.worker) : lane;
+    std::lock_guard lock(events.mutex);
+    events.events.push_back(std::move(event));
   } catch (...) {
+    // Out of memory: the event is lost, the program goes on.
   }
 }
 
@@ -149,7 +165,9 @@ void Timeline::copied(int from, int to, std::size_t bytes, TimePoint start, Time
     event.start = start;
     event.end = end;
     event.name = "copy " + node_name(from) + " -> " + node_name(to);
-    event.args = {{"bytes", bytes}, {"from", node_name(from)}, {"to", node_name(to)}};
+    event.from = from;
+    event.to = to;
+    event.bytes = bytes;
     add(std::move(event));
   } catch (...) {
   }
@@ -163,7 +181,9 @@ void Timeline::evicted(int device, std::size_t bytes, bool written_back, TimePoi
     event.lane = gpu_copies_lane(device);
     event.start = event.end = at;
     event.name = "evict";
-    event.args = {{"bytes", bytes}, {"device", device}, {"written_back", written_back}};
+    event.from = device;
+    event.bytes = bytes;
+    event.flag = written_back;
     add(std::move(event));
   } catch (...) {
   }
@@ -191,11 +211,11 @@ json Timeline::to_json() const {
   for (const Event& event : events) {
     const double start = seconds(event.start);
     if (event.kind == Event::Kind::eviction) {
-      trace.instant(process, event.lane, event.name, "eviction", start, event.args);
+      trace.instant(process, event.lane, event.name, "eviction", start, event.args());
       continue;
     }
     trace.complete(process, event.lane, event.name, event.kind == Event::Kind::task ? "task" : "transfer", start,
-                   seconds(event.end) - start, event.args);
+                   seconds(event.end) - start, event.args());
     for (std::uint64_t id : event.produces) producer[id] = &event;
   }
   for (const Event& event : events) {

@@ -138,8 +138,12 @@ TEST(Timeline, RecordsTasksOnLanesWithTheirArgumentsTransfersEvictionsAndDepende
     ++copies_in;
   }
   EXPECT_EQ(copies_in, 2);
+  // (A second eviction may come at shutdown, when the second buffer's replica is dropped if it still exists.)
   const auto evictions = events_of(trace, "i");
-  ASSERT_EQ(evictions.size(), 1u);
+  ASSERT_GE(evictions.size(), 1u);
+  const json second_read = task_event(trace, "gpu sum 2");
+  EXPECT_GE(evictions[0].at("ts").get<double>(), gpu.at("ts").get<double>() + gpu.at("dur").get<double>());
+  EXPECT_LE(evictions[0].at("ts").get<double>(), second_read.at("ts").get<double>()) << "made room for its input";
   EXPECT_EQ(evictions[0].at("cat"), "eviction");
   EXPECT_EQ(evictions[0].at("args").at("bytes"), buffer_bytes);
   EXPECT_EQ(evictions[0].at("args").at("written_back"), false);
@@ -275,13 +279,17 @@ TEST(ListTasks, ListingWhileTasksFinishSeesOnlyLiveTasks) {
     }
   });
   std::vector<hetsched::ObjectRef<int>> refs;
-  auto square = rt.task([](int x) { return x * x; }).name("short");
+  auto square = rt.task([&](int x) {
+                  // The first task holds one worker until the lister has listed a few times while tasks ran.
+                  if (x == 0) hetsched_test::eventually([&] { return listings.load() >= 20; });
+                  return x * x;
+                }).name("short");
   for (int i = 0; i < tasks; ++i) refs.push_back(square.remote(i % 100));
   const auto values = rt.get(refs);
   done = true;
   lister.join();
   EXPECT_EQ(values.at(99), 99 * 99);
-  EXPECT_GT(listings.load(), 0);
+  EXPECT_GE(listings.load(), 20);
   const auto counters = rt.counters();
   EXPECT_EQ(counters.tasks_submitted, static_cast<std::uint64_t>(tasks));
   EXPECT_EQ(counters.tasks_finished, static_cast<std::uint64_t>(tasks));
@@ -310,8 +318,16 @@ TEST(ListActors, ShowsAnActorWithItsRunningAndPendingCalls) {
   EXPECT_EQ(actors[0].status, hetsched::ActorStatus::alive);
   EXPECT_EQ(actors[0].running_calls, 1);
   EXPECT_EQ(actors[0].pending_calls, 1u);
-  EXPECT_EQ(listed(rt.list_tasks(), "worker call").kind, "actor call");
+  std::multiset<std::string> calls;
+  for (const auto& task : rt.list_tasks()) {
+    EXPECT_EQ(task.name, "worker call");
+    EXPECT_EQ(task.kind, "actor call");
+    EXPECT_TRUE(task.demand.empty()) << "a call runs within its actor's resources";
+    calls.insert(std::string(hetsched::to_string(task.status)));
+  }
   release.open();
+  EXPECT_EQ(calls.count("running"), 1u);
+  EXPECT_EQ(calls.size(), 2u);
   EXPECT_EQ(rt.get(first) + rt.get(second), 2);
   hetsched_test::eventually([&] { return rt.list_actors().at(0).running_calls == 0; });
   EXPECT_EQ(rt.list_actors().at(0).pending_calls, 0u);
