@@ -69,6 +69,8 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   RuntimeCounters counters() const;
   /// See Runtime::list_tasks.
   std::vector<TaskInfo> list_tasks() const;
+  /// See Runtime::list_objects.
+  std::vector<ObjectInfo> list_objects() const;
   /// See Runtime::list_actors.
   std::vector<ActorInfo> list_actors();
   /// The runtime's timeline (recording or not).

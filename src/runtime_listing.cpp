@@ -2,6 +2,7 @@
 // (Runtime::timeline, list_tasks, list_actors, counters, summary), and HETSCHED_PROGRESS.
 #include <cxxabi.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -27,6 +28,18 @@ std::string_view to_string(TaskStatus status) noexcept {
       break;
   }
   return "finished";
+}
+
+std::string_view to_string(ObjectStatus status) noexcept {
+  switch (status) {
+    case ObjectStatus::pending:
+      return "pending";
+    case ObjectStatus::ready:
+      return "ready";
+    case ObjectStatus::failed:
+      break;
+  }
+  return "failed";
 }
 
 std::string_view to_string(ActorStatus status) noexcept {
@@ -151,6 +164,23 @@ std::vector<TaskInfo> RuntimeCore::list_tasks() const {
   return tasks;
 }
 
+std::vector<ObjectInfo> RuntimeCore::list_objects() const {
+  std::vector<ObjectInfo> objects;
+  accounting().listed.for_each([&](const ObjectEntry& entry) {
+    ObjectInfo info;
+    info.id = entry.id();
+    const ObjectState state = entry.state();  // acquire: a ready object's size is visible
+    info.status = state == ObjectState::pending ? ObjectStatus::pending
+                  : state == ObjectState::ready ? ObjectStatus::ready
+                                                : ObjectStatus::failed;
+    if (state == ObjectState::ready) info.bytes = entry.size_bytes();
+    info.refs = entry.user_refs();
+    objects.push_back(info);
+  });
+  std::sort(objects.begin(), objects.end(), [](const ObjectInfo& a, const ObjectInfo& b) { return a.id < b.id; });
+  return objects;
+}
+
 std::vector<ActorInfo> RuntimeCore::list_actors() {
   std::vector<ActorRef> known;
   {
@@ -182,6 +212,8 @@ void Runtime::timeline(const std::string& path) {
 RuntimeCounters Runtime::counters() const { return core_->counters(); }
 
 std::vector<TaskInfo> Runtime::list_tasks() const { return core_->list_tasks(); }
+
+std::vector<ObjectInfo> Runtime::list_objects() const { return core_->list_objects(); }
 
 std::vector<ActorInfo> Runtime::list_actors() const { return core_->list_actors(); }
 

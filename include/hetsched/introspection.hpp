@@ -1,5 +1,5 @@
 /// @file introspection.hpp
-/// @brief What Runtime::list_tasks, list_actors and counters report about a running program.
+/// @brief What Runtime::list_tasks, list_objects, list_actors and counters report about a running program.
 #pragma once
 
 #include <cstddef>
@@ -35,6 +35,25 @@ struct TaskInfo {
   /// For a hetsched::variants task: "cpu" or "gpu" once placed, "either" before; empty for other tasks.
   std::string variant;
   std::uint64_t result_id = 0;           ///< The id of the object it will produce (ObjectRef::id()).
+};
+
+/// Whether an object has its value yet.
+enum class ObjectStatus {
+  pending,  ///< Its task has not finished.
+  ready,    ///< It holds its value.
+  failed    ///< It holds its task's error.
+};
+
+/// The name of an ObjectStatus: "pending", "ready" or "failed".
+std::string_view to_string(ObjectStatus status) noexcept;
+
+/// One object alive in the store (a put value or a task's result, still referenced), as Runtime::list_objects sees
+/// it.
+struct ObjectInfo {
+  std::uint64_t id = 0;                          ///< ObjectRef::id().
+  ObjectStatus status = ObjectStatus::pending;   ///< Whether it has its value.
+  std::size_t bytes = 0;                         ///< Its size once ready (estimated for containers; a Buffer's bytes).
+  std::uint32_t refs = 0;                        ///< ObjectRefs to it alive now.
 };
 
 /// Where an actor is in its life.

@@ -220,6 +220,8 @@ class Runtime {
   void timeline(const std::string& path);
   /// The tasks submitted and not yet finished, with their state and demand (a snapshot: tasks move on meanwhile).
   std::vector<TaskInfo> list_tasks() const;
+  /// The objects alive in the store (put values and task results still referenced), with their state and size.
+  std::vector<ObjectInfo> list_objects() const;
   /// The actors alive or still referenced, with their state and calls.
   std::vector<ActorInfo> list_actors() const;
   /// Tasks by state, retries, and the object store's counters, since the Runtime started.

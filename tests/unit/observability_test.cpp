@@ -1,6 +1,6 @@
 // Observability: the timeline (rt.timeline, HETSCHED_TIMELINE) as a Chrome trace with task events on lanes, their
-// arguments, transfers, evictions and dependency arrows; list_tasks and list_actors during a run; the counters and
-// rt.summary().
+// arguments, transfers, evictions and dependency arrows; list_tasks, list_objects and list_actors during a run; the
+// counters and rt.summary().
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -273,6 +273,10 @@ TEST(ListTasks, ListingWhileTasksFinishSeesOnlyLiveTasks) {
         EXPECT_NE(task.status, hetsched::TaskStatus::finished);
         EXPECT_EQ(task.name, "short");
       }
+      for (const auto& object : rt.list_objects()) {
+        if (object.status == hetsched::ObjectStatus::ready) EXPECT_EQ(object.bytes, sizeof(int));
+        EXPECT_NE(object.status, hetsched::ObjectStatus::failed);
+      }
       const auto counters = rt.counters();
       EXPECT_LE(counters.tasks_finished, counters.tasks_submitted);
       ++listings;
@@ -294,6 +298,40 @@ TEST(ListTasks, ListingWhileTasksFinishSeesOnlyLiveTasks) {
   EXPECT_EQ(counters.tasks_submitted, static_cast<std::uint64_t>(tasks));
   EXPECT_EQ(counters.tasks_finished, static_cast<std::uint64_t>(tasks));
   EXPECT_EQ(counters.tasks_running + counters.tasks_queued + counters.tasks_waiting + counters.tasks_dispatched, 0u);
+}
+
+TEST(ListObjects, ShowsPendingReadyAndFailedObjectsWhileReferenced) {
+  hetsched::Runtime rt{make_config(1)};
+  Gate release;
+  auto value = rt.put(std::vector<int>(100, 1));
+  auto copy = value;
+  auto failed = rt.task([]() -> int { throw std::runtime_error("no"); }).remote();
+  EXPECT_THROW(rt.get(failed), std::runtime_error);
+  auto pending = rt.task([&] { return release.wait(); }).remote();
+
+  auto objects = rt.list_objects();
+  ASSERT_EQ(objects.size(), 3u);
+  EXPECT_EQ(objects[0].id, value.id()) << "sorted by id, the order they were made in";
+  EXPECT_EQ(objects[0].status, hetsched::ObjectStatus::ready);
+  EXPECT_EQ(objects[0].bytes, sizeof(std::vector<int>) + 100 * sizeof(int));
+  EXPECT_EQ(objects[0].refs, 2u);
+  EXPECT_EQ(objects[1].id, failed.id());
+  EXPECT_EQ(objects[1].status, hetsched::ObjectStatus::failed);
+  EXPECT_EQ(objects[2].id, pending.id());
+  EXPECT_EQ(objects[2].status, hetsched::ObjectStatus::pending);
+  EXPECT_EQ(hetsched::to_string(objects[2].status), "pending");
+
+  release.open();
+  EXPECT_TRUE(rt.get(pending));
+  value.reset();
+  copy.reset();
+  failed.reset();
+  // A finished task's record (which holds its result) may be freed a moment after its result is seen.
+  EXPECT_TRUE(hetsched_test::eventually([&] { return rt.list_objects().size() == 1; }));
+  objects = rt.list_objects();
+  ASSERT_EQ(objects.size(), 1u) << "only the ref still held is listed";
+  EXPECT_EQ(objects[0].id, pending.id());
+  EXPECT_EQ(objects[0].status, hetsched::ObjectStatus::ready);
 }
 
 struct Worker {

@@ -27,6 +27,7 @@ namespace hetsched::detail {
 
 class Task;
 struct StoreAccounting;
+class ObjectRegistry;  // the store's list of live objects (src/store/object_registry.hpp)
 struct SpillSlot;  // an object's place in the host budget (src/store/host_budget.hpp)
 
 /// How an object counts against the host budget (Config::object_store_bytes).
@@ -184,6 +185,9 @@ class ObjectEntry : public PooledRecord, public SpillClient {
   Task* producer_ = nullptr;  // internal hold on the task while pending
   StoreAccounting* accounting_ = nullptr;  // a holder while adopted
   SpillSlot* spill_slot_ = nullptr;         // owned by the host budget; until leave_budget
+  friend class ObjectRegistry;
+  ObjectEntry* listed_prev_ = nullptr;  // neighbours in the store's ObjectRegistry (list_objects)
+  ObjectEntry* listed_next_ = nullptr;
 };
 
 /// How results of type T are stored: void becomes Unit.
