@@ -142,7 +142,7 @@ void RuntimeCore::submit(TaskPtr task) {
   register_object(*task->result.get());
   task->result->set_producer(task.get());
   live_tasks_.fetch_add(1, std::memory_order_relaxed);
-  registry_.add(*task);
+  submitted_.fetch_add(1, std::memory_order_relaxed);
   if (task->role == TaskRole::actor_creation) task->actor->retain();  // dropped when the constructor task ends
   order_buffer_uses(*task);
   Task* parent = current_task();
@@ -346,8 +346,8 @@ TaskPtr RuntimeCore::publish(Task& task, std::exception_ptr failure, std::size_t
     }
   }
   if (timeline_.on()) note_gpu_run(task, failure != nullptr);
-  registry_.remove(task, failure != nullptr);  // before the result is seen: who got it no longer lists the task
   if (failure) {
+    failed_.fetch_add(1, std::memory_order_relaxed);
     task.result->mark_failed(std::move(failure));
   } else {
     task.result->mark_ready(bytes);

@@ -25,7 +25,6 @@
 #include "scheduler/scheduler.hpp"
 #include "store/accounting.hpp"
 #include "store/buffer_store.hpp"
-#include "task/task_registry.hpp"
 #include "task/task_state.hpp"
 #include "trace/timeline.hpp"
 
@@ -142,6 +141,8 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   void finish_observing() noexcept;
   /// A real-GPU task whose run the timeline stamped is published: its event goes in.
   void note_gpu_run(Task& task, bool failed) noexcept;
+  /// The live tasks (submitted, not published), held: the producers of the pending objects in the store.
+  std::vector<TaskPtr> live_tasks() const;
 
   std::atomic<Runtime*> owner_;  // the shell, once the Runtime was destroyed from inside a task (see rehome)
   HardwareInfo hardware_;
@@ -149,8 +150,9 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   AccountingHold accounting_;  // objects may keep the counters longer than the Runtime
   std::atomic<bool> shutting_down_{false};
   std::atomic<std::int64_t> live_tasks_{0};
+  std::atomic<std::uint64_t> submitted_{0};  // next to live_tasks_, whose cache line the submitting thread has then
+  std::atomic<std::uint64_t> failed_{0};     // tasks published with a failure
   std::atomic<std::uint64_t> retries_{0};
-  TaskRegistry registry_;  // live tasks (list_tasks, counters)
   Timeline timeline_;
   std::mutex children_mutex_;
   std::unordered_map<Task*, std::deque<TaskPtr>> children_;  // tasks submitted from running tasks (note_child)

@@ -106,14 +106,36 @@ void RuntimeCore::note_gpu_run(Task& task, bool failed) noexcept {
   timeline_.gpu_task_done(task, device->gpu_ids.front(), device->timing.started_at, failed);
 }
 
+std::vector<TaskPtr> RuntimeCore::live_tasks() const {
+  // Every submitted task's result is registered in the store and links to its task while pending: the pending
+  // objects lead to the live tasks, so tasks need no registry of their own (nothing more per task on the hot path).
+  // The entries are held under the registry's shard locks (never an entry's lock there: completing an entry may
+  // free others, which takes a shard lock under the entry's), their producers taken after.
+  std::vector<ObjectEntry*> pending;
+  accounting().listed.for_each([&](const ObjectEntry& entry) {
+    auto& held = const_cast<ObjectEntry&>(entry);
+    if (entry.state() == ObjectState::pending && held.try_retain_internal()) pending.push_back(&held);
+  });
+  std::vector<TaskPtr> tasks;
+  tasks.reserve(pending.size());
+  for (ObjectEntry* entry : pending) {
+    if (Task* producer = entry->acquire_producer()) {
+      TaskPtr task = TaskPtr::adopt(producer);
+      if (task->result.get() == entry && state_of(*task).core == this) tasks.push_back(std::move(task));
+    }
+    entry->release_internal();
+  }
+  return tasks;
+}
+
 RuntimeCounters RuntimeCore::counters() const {
   RuntimeCounters counters;
-  const TaskTotals totals = registry_.totals();
-  counters.tasks_submitted = totals.added;
-  counters.tasks_finished = totals.finished;
-  counters.tasks_failed = totals.failed;
-  registry_.for_each([&](const Task& task) {
-    switch (state_of(task).stage.load(std::memory_order_acquire)) {
+  counters.tasks_submitted = submitted_.load(std::memory_order_relaxed);
+  const auto live = static_cast<std::uint64_t>(std::max<std::int64_t>(live_tasks_.load(std::memory_order_relaxed), 0));
+  counters.tasks_finished = counters.tasks_submitted - std::min(live, counters.tasks_submitted);
+  counters.tasks_failed = failed_.load(std::memory_order_relaxed);
+  for (const TaskPtr& task : live_tasks()) {
+    switch (state_of(*task).stage.load(std::memory_order_acquire)) {
       case TaskStage::waiting_for_inputs:
         ++counters.tasks_waiting;
         break;
@@ -129,7 +151,7 @@ RuntimeCounters RuntimeCore::counters() const {
       case TaskStage::finished:
         break;
     }
-  });
+  }
   counters.retries = retries();
   const StoreAccounting& store = accounting();
   counters.store.objects = store.objects();
@@ -140,10 +162,7 @@ RuntimeCounters RuntimeCore::counters() const {
 }
 
 std::vector<TaskInfo> RuntimeCore::list_tasks() const {
-  // Held references, taken under the shards' locks; the details are read after, without them (the demand under
-  // the scheduler's lock, which must never be taken inside a shard's).
-  std::vector<TaskPtr> live;
-  registry_.for_each([&](Task& task) { live.push_back(TaskPtr(&task)); });
+  std::vector<TaskPtr> live = live_tasks();
   std::vector<TaskInfo> tasks;
   tasks.reserve(live.size());
   for (const TaskPtr& task : live) {
@@ -161,6 +180,7 @@ std::vector<TaskInfo> RuntimeCore::list_tasks() const {
     }
     tasks.push_back(std::move(info));
   }
+  std::sort(tasks.begin(), tasks.end(), [](const TaskInfo& a, const TaskInfo& b) { return a.result_id < b.result_id; });
   return tasks;
 }
 

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <mutex>
 
+#include <oneapi/tbb/spin_mutex.h>
+
 #include "hetsched/detail/object_entry.hpp"
 
 namespace hetsched::detail {
@@ -35,7 +37,7 @@ class ObjectRegistry {
  private:
   static constexpr std::size_t shard_count = 64;
   struct alignas(64) Shard {
-    mutable std::mutex mutex;
+    mutable tbb::spin_mutex mutex;  // held for a few stores per object: spinning beats sleeping
     ObjectEntry* head = nullptr;
   };
   Shard& shard_of(const ObjectEntry& entry) noexcept;

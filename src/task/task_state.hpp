@@ -85,8 +85,6 @@ struct TaskState {
   std::atomic<CancelState> cancel{CancelState::none};  ///< See CancelState.
   bool has_children = false;                  ///< Its body submitted tasks (noted for a recursive cancel).
   std::unique_ptr<TaskDeviceState> device_state;  ///< Null until the task uses a buffer or a GPU.
-  Task* listed_prev = nullptr;                ///< Neighbours in the live-task registry (TaskRegistry).
-  Task* listed_next = nullptr;                ///< See listed_prev.
 
   /// The device bookkeeping, made now if the task had none. Only by the thread that owns the task at that moment.
   TaskDeviceState& device() {

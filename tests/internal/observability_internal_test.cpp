@@ -1,5 +1,6 @@
-// The pieces behind Runtime's observability: the live-task registry under concurrent adds, removes and walks; the
-// progress reporter's line, its period and its prompt stop; HETSCHED_TIMELINE and HETSCHED_PROGRESS resolution.
+// The pieces behind Runtime's observability: the store's live-object registry under concurrent adds, removes and
+// walks; the progress reporter's line, its period and its prompt stop; HETSCHED_TIMELINE and HETSCHED_PROGRESS
+// resolution.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -16,7 +17,8 @@
 #include "config_resolution.hpp"
 #include "hetsched/error.hpp"
 #include "progress_reporter.hpp"
-#include "task/task_registry.hpp"
+#include "store/accounting.hpp"
+#include "hetsched/detail/object_entry.hpp"
 #include "test_task.hpp"
 
 namespace hetsched::detail {
@@ -24,54 +26,62 @@ namespace {
 
 constexpr std::chrono::seconds hang_guard{30};
 
-TEST(TaskRegistry, WalksSeeExactlyTheListedTasksWhileOthersComeAndGo) {
-  // Four threads add and remove their own tasks; a fifth walks. A walk must see every task that stays listed the
-  // whole time, never a removed one, and the totals must add up (under TSan: no race on the links or the totals).
-  TaskRegistry registry;
-  std::vector<TaskPtr> resident;
-  for (int i = 0; i < 16; ++i) {
-    resident.push_back(test::make_task(1, 0, "resident"));
-    registry.add(*resident.back());
-  }
+/// A registered entry holding an int, with one internal hold (released to free it).
+ObjectEntry* make_entry(StoreAccounting& accounting, std::uint64_t id) {
+  auto* entry = new TypedObject<int>();
+  entry->retain_internal();
+  entry->adopt(id, &accounting);
+  return entry;
+}
+
+TEST(ObjectRegistry, WalksSeeExactlyTheLiveObjectsWhileOthersComeAndGo) {
+  // Four threads make and free their own entries; a fifth walks the registry as list_tasks does (holding pending
+  // entries that are not being freed, then dropping them). A walk must see every resident entry and none freed;
+  // under TSan this is the registry's race test (links, and a hold racing the last release).
+  AccountingHold accounting;
+  std::vector<ObjectEntry*> resident;
+  for (std::uint64_t id = 1; id <= 16; ++id) resident.push_back(make_entry(*accounting.get(), id));
   std::atomic<bool> stop{false};
-  std::atomic<std::uint64_t> failed{0};
   std::vector<std::thread> churn;
   for (int thread = 0; thread < 4; ++thread) {
-    churn.emplace_back([&] {
-      std::vector<TaskPtr> mine;
-      for (int i = 0; i < 3000; ++i) {
-        mine.push_back(test::make_task(1, 0, "transient"));
-        registry.add(*mine.back());
+    churn.emplace_back([&, thread] {
+      std::vector<ObjectEntry*> mine;
+      for (std::uint64_t i = 0; i < 3000; ++i) {
+        mine.push_back(make_entry(*accounting.get(), 1000 + thread * 10000 + i));
         if (mine.size() > 8) {
-          if (i % 3 == 0) ++failed;
-          registry.remove(*mine.front(), i % 3 == 0);
+          mine.front()->release_internal();
           mine.erase(mine.begin());
         }
       }
-      for (TaskPtr& task : mine) registry.remove(*task, false);
+      for (ObjectEntry* entry : mine) entry->release_internal();
     });
   }
+  std::atomic<int> walks{0};
   std::thread walker([&] {
-    while (!stop.load()) {
+    while (!stop.load() || walks.load() == 0) {
       int residents = 0;
-      registry.for_each([&](Task& task) {
-        if (task.name == "resident") ++residents;
+      std::vector<ObjectEntry*> held;
+      accounting.get()->listed.for_each([&](const ObjectEntry& entry) {
+        if (entry.id() <= 16) ++residents;
+        auto& mutable_entry = const_cast<ObjectEntry&>(entry);
+        if (entry.state() == ObjectState::pending && mutable_entry.try_retain_internal()) held.push_back(&mutable_entry);
       });
+      for (ObjectEntry* entry : held) entry->release_internal();
       EXPECT_EQ(residents, 16);
+      ++walks;
     }
   });
   for (auto& thread : churn) thread.join();
   stop = true;
   walker.join();
   int listed = 0;
-  registry.for_each([&](Task&) { ++listed; });
+  accounting.get()->listed.for_each([&](const ObjectEntry&) { ++listed; });
   EXPECT_EQ(listed, 16);
-  const TaskTotals totals = registry.totals();
-  EXPECT_EQ(totals.added, 16u + 4 * 3000u);
-  EXPECT_EQ(totals.finished, 4 * 3000u);
-  EXPECT_EQ(totals.failed, failed.load());
-  EXPECT_GT(totals.failed, 0u);
-  for (TaskPtr& task : resident) registry.remove(*task, false);
+  EXPECT_EQ(accounting.get()->objects(), 16u);
+  for (ObjectEntry* entry : resident) entry->release_internal();
+  listed = 0;
+  accounting.get()->listed.for_each([&](const ObjectEntry&) { ++listed; });
+  EXPECT_EQ(listed, 0);
 }
 
 TEST(Progress, TheLineSaysTasksObjectsAndBytes) {

@@ -124,6 +124,14 @@ class ObjectEntry : public PooledRecord, public SpillClient {
   void retain_internal() noexcept { counts_.fetch_add(1, std::memory_order_relaxed); }
   /// Drops an internal hold; frees the entry with the last reference of either kind.
   void release_internal() noexcept { release(1); }
+  /// Adds an internal hold unless the entry is already being freed (for a walk of the store's live objects).
+  bool try_retain_internal() noexcept {
+    std::uint64_t counts = counts_.load(std::memory_order_relaxed);
+    do {
+      if (counts == 0) return false;
+    } while (!counts_.compare_exchange_weak(counts, counts + 1, std::memory_order_relaxed));
+    return true;
+  }
 
   /// Registers the object in a store (id, byte accounting). Called once, before the entry is shared.
   void adopt(std::uint64_t id, StoreAccounting* accounting) noexcept;

@@ -49,7 +49,7 @@ struct TaskState;
 
 /// Bytes and alignment of the area a Task keeps for the core's bookkeeping (TaskState, defined in src/ and checked
 /// there against these).
-inline constexpr std::size_t task_state_bytes = 64;
+inline constexpr std::size_t task_state_bytes = 48;
 /// See task_state_bytes.
 inline constexpr std::size_t task_state_align = 8;
 
