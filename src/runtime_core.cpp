@@ -139,8 +139,8 @@ void RuntimeCore::publish_put(ObjectEntry& entry, std::size_t bytes) {
 void RuntimeCore::submit(TaskPtr task) {
   if (task->role != TaskRole::actor_call) check_feasible(*task);
   state_of(*task).core = this;
+  task->result->set_producer(task.get());  // before registering: the store's registry shares the entry
   register_object(*task->result.get());
-  task->result->set_producer(task.get());
   live_tasks_.fetch_add(1, std::memory_order_relaxed);
   submitted_.fetch_add(1, std::memory_order_relaxed);
   if (task->role == TaskRole::actor_creation) task->actor->retain();  // dropped when the constructor task ends
