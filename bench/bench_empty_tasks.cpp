@@ -2,7 +2,8 @@
 // `ray.get([f.remote() for _ in range(n)])`), on a runtime with one CPU slot per core.
 // Baselines in this binary: raw oneTBB (tbb::task_group::run of 100k empty lambdas, then wait) and std::async
 // (10k only: each one is a thread).
-// Target: hetsched's time per task within 2x of raw oneTBB's (counter vs_tbb <= 2).
+// Target: hetsched's time per task within 2x of raw oneTBB's (counter vs_tbb <= 2). The timeline's cost is
+// empty_tasks_hetsched_timeline's vs_timeline_off.
 // HETSCHED_BENCH_QUICK=1 runs a tenth of the tasks.
 
 #include <cstddef>
@@ -62,6 +63,24 @@ void empty_tasks_hetsched(benchmark::State& state) {
   });
   const double per_task = hetsched_bench::report_throughput(state, seconds, count);
   hetsched_bench::report_ratio(state, "vs_tbb", "tbb_task_group", per_task);
+  Baselines::record("hetsched", per_task);
+}
+
+/// The same with a timeline recording every task (rt.timeline; written to /dev/null at shutdown, not timed).
+void empty_tasks_hetsched_timeline(benchmark::State& state) {
+  const std::size_t count = task_count();
+  hetsched::Runtime runtime{hetsched_bench::config_with_cpus(tbb::info::default_concurrency())};
+  runtime.timeline("/dev/null");
+  auto empty_task = runtime.task(empty_body);
+  std::vector<hetsched::ObjectRef<void>> refs;
+  refs.reserve(count);
+  const double seconds = hetsched_bench::timed_loop(state, [&] {
+    for (std::size_t i = 0; i < count; ++i) refs.push_back(empty_task.remote());
+    runtime.get(refs);
+    refs.clear();
+  });
+  const double per_task = hetsched_bench::report_throughput(state, seconds, count);
+  hetsched_bench::report_ratio(state, "vs_timeline_off", "hetsched", per_task);
 }
 
 }  // namespace
@@ -70,3 +89,5 @@ void empty_tasks_hetsched(benchmark::State& state) {
 BENCHMARK(empty_tasks_tbb_task_group)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(empty_tasks_std_async)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(empty_tasks_hetsched)->Unit(benchmark::kMillisecond)->UseRealTime();
+// Fixed iterations: the timeline keeps every event until shutdown.
+BENCHMARK(empty_tasks_hetsched_timeline)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);

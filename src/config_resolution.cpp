@@ -219,6 +219,20 @@ void resolve_spilling(const Config& config, const HardwareInfo& hardware, Enviro
   }
 }
 
+/// HETSCHED_TIMELINE (a path; empty: none) and HETSCHED_PROGRESS (1/0, on/off, true/false, yes/no).
+void resolve_observability(EnvironmentLookup lookup, ResolvedConfig& resolved) {
+  if (auto value = lookup("HETSCHED_TIMELINE")) resolved.timeline_path = trim(*value);
+  if (auto value = lookup("HETSCHED_PROGRESS")) {
+    const std::string text = trim(*value);
+    if (text == "1" || text == "on" || text == "true" || text == "yes") {
+      resolved.progress = true;
+    } else if (!(text.empty() || text == "0" || text == "off" || text == "false" || text == "no")) {
+      throw UsageError("HETSCHED_PROGRESS='" + printable(text) + "' is not a switch; set HETSCHED_PROGRESS=1 for a "
+                       "progress line each second, or 0 (or unset it) for none");
+    }
+  }
+}
+
 }  // namespace
 
 std::uint64_t parse_byte_count(const char* variable, const std::string& raw) {
@@ -305,6 +319,7 @@ ResolvedConfig resolve_config(const Config& config, const HardwareInfo& hardware
   resolved.gpu_completion = checked_completion(completion, completion_source);
   if (model_path) resolved.perf_model_path = checked_model_path(*model_path, model_path_source);
   resolve_spilling(config, hardware, lookup, resolved);
+  if (config.read_environment) resolve_observability(lookup, resolved);
   resolved.real_gpus = std::min(static_cast<int>(hardware.gpus.size()), resolved.num_gpus);
   constexpr std::uint64_t default_logical_gpu_memory = std::uint64_t{16} << 30;
   for (int device = 0; device < resolved.num_gpus; ++device) {

@@ -28,6 +28,8 @@ struct ResolvedConfig {
   std::string spill_dir;                 // where spill files go (Config::spill_dir)
   std::size_t spill_batch_bytes = 0;     // Config::spill_batch_bytes
   std::string perf_model_path;  // the model file; empty: none (the models live only for the runtime's lifetime)
+  std::string timeline_path;    // HETSCHED_TIMELINE: record a timeline and write it there at shutdown; empty: none
+  bool progress = false;        // HETSCHED_PROGRESS=1: a progress line on stderr each second
 };
 
 /// Looks up an environment variable (a function so tests of the parser can feed their own).

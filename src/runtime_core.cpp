@@ -79,6 +79,7 @@ RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
                                          *this);
   load_models();
   if (scheduler_.uses_models(0)) measure_links_once();
+  start_observing();
 }
 
 void RuntimeCore::load_models() {
@@ -115,6 +116,7 @@ RuntimeCore::~RuntimeCore() {
   for (auto live = live_tasks_.load(); live != 0; live = live_tasks_.load()) live_tasks_.wait(live);
   buffers_->shutdown();  // buffers may outlive the runtime: their device replicas come home now
   accounting_.get()->budget->shutdown();  // and so may objects: spilled ones are read back, the files removed
+  finish_observing();
   if (!config_.perf_model_path.empty()) {
     try {
       models_.save(config_.perf_model_path);
@@ -137,9 +139,10 @@ void RuntimeCore::publish_put(ObjectEntry& entry, std::size_t bytes) {
 void RuntimeCore::submit(TaskPtr task) {
   if (task->role != TaskRole::actor_call) check_feasible(*task);
   state_of(*task).core = this;
+  task->result->set_producer(task.get());  // before registering: the store's registry shares the entry
   register_object(*task->result.get());
-  task->result->set_producer(task.get());
   live_tasks_.fetch_add(1, std::memory_order_relaxed);
+  submitted_.fetch_add(1, std::memory_order_relaxed);
   if (task->role == TaskRole::actor_creation) task->actor->retain();  // dropped when the constructor task ends
   order_buffer_uses(*task);
   if (Task* parent = current_task()) {
@@ -248,12 +251,17 @@ TaskPtr RuntimeCore::run_claimed(Task& task, FollowUp follow_up) noexcept {
   }
   const MemoryNode node = memory_node_of(task);
   RunningTaskScope scope(task);
-  if (gpu_->runs_on(node)) return gpu_->run(task, node, follow_up);
+  if (gpu_->runs_on(node)) {
+    if (timeline_.on()) state_of(task).device().timing.stamp_start = true;  // see note_gpu_run
+    return gpu_->run(task, node, follow_up);
+  }
   std::size_t bytes = 0;
   std::exception_ptr failure;
+  Timeline::TimePoint started{};
   try {
     bind_task_buffers(task, node, nullptr, *buffers_);
     TaskContext context = CoreAccess::task_context(task, nullptr);
+    started = timeline_.stamp();
     state_of(task).body_starts();
     bytes = task.invoke(context);
     if (state_of(task).deferred_failure) std::rethrow_exception(state_of(task).deferred_failure);
@@ -261,6 +269,7 @@ TaskPtr RuntimeCore::run_claimed(Task& task, FollowUp follow_up) noexcept {
     failure = as_task_failure(task);
   }
   unbind_task_buffers(task, node, *buffers_);
+  if (started != Timeline::TimePoint{}) timeline_.task_ran(task, node, started, failure != nullptr);
   return publish(task, std::move(failure), bytes, Started::yes, follow_up);
 }
 
@@ -337,7 +346,9 @@ TaskPtr RuntimeCore::publish(Task& task, std::exception_ptr failure, std::size_t
       failure = std::current_exception();  // ObjectStoreFullError: the result does not fit
     }
   }
+  if (timeline_.on()) note_gpu_run(task, failure != nullptr);
   if (failure) {
+    failed_.fetch_add(1, std::memory_order_relaxed);
     task.result->mark_failed(std::move(failure));
   } else {
     task.result->mark_ready(bytes);

@@ -19,11 +19,14 @@
 #include "actor/actor_state.hpp"
 #include "hetsched/config.hpp"
 #include "hetsched/hardware.hpp"
+#include "hetsched/introspection.hpp"
 #include "model/perf_model.hpp"
+#include "progress_reporter.hpp"
 #include "scheduler/scheduler.hpp"
 #include "store/accounting.hpp"
 #include "store/buffer_store.hpp"
 #include "task/task_state.hpp"
+#include "trace/timeline.hpp"
 
 namespace hetsched {
 class Runtime;
@@ -57,6 +60,20 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   bool cancel(ObjectEntry& entry, bool recursive);
   /// Tasks run again after a failure (max_retries).
   std::uint64_t retries() const noexcept { return retries_.load(std::memory_order_relaxed); }
+
+  // Observability (src/runtime_listing.cpp).
+  /// See Runtime::timeline: records from now on and writes the trace to `path` at shutdown.
+  void record_timeline(std::string path);
+  /// See Runtime::counters.
+  RuntimeCounters counters() const;
+  /// See Runtime::list_tasks.
+  std::vector<TaskInfo> list_tasks() const;
+  /// See Runtime::list_objects.
+  std::vector<ObjectInfo> list_objects() const;
+  /// See Runtime::list_actors.
+  std::vector<ActorInfo> list_actors();
+  /// The runtime's timeline (recording or not).
+  const Timeline& timeline() const noexcept { return timeline_; }
 
   /// See create_actor in core_api.hpp.
   ActorRef create_actor(std::string name, const std::type_info& type, int max_concurrency);
@@ -119,6 +136,14 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   void forget_children(Task& parent) noexcept;
   /// When `failure` may be retried (should_retry), puts the task back in its queue and returns true.
   bool retry(Task& task, const std::exception_ptr& failure) noexcept;
+  /// Starts what HETSCHED_TIMELINE and HETSCHED_PROGRESS ask for.
+  void start_observing();
+  /// Writes the timeline, if one was asked for, and stops feeding it (at shutdown, once no task runs).
+  void finish_observing() noexcept;
+  /// A real-GPU task whose run the timeline stamped is published: its event goes in.
+  void note_gpu_run(Task& task, bool failed) noexcept;
+  /// The live tasks (submitted, not published), held: the producers of the pending objects in the store.
+  std::vector<TaskPtr> live_tasks() const;
 
   std::atomic<Runtime*> owner_;  // the shell, once the Runtime was destroyed from inside a task (see rehome)
   HardwareInfo hardware_;
@@ -126,7 +151,10 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   AccountingHold accounting_;  // objects may keep the counters longer than the Runtime
   std::atomic<bool> shutting_down_{false};
   std::atomic<std::int64_t> live_tasks_{0};
+  std::atomic<std::uint64_t> submitted_{0};  // next to live_tasks_, whose cache line the submitting thread has then
+  std::atomic<std::uint64_t> failed_{0};     // tasks published with a failure
   std::atomic<std::uint64_t> retries_{0};
+  Timeline timeline_;
   std::mutex children_mutex_;
   std::unordered_map<Task*, std::deque<TaskPtr>> children_;  // tasks submitted from running tasks (note_child)
   std::mutex warned_mutex_;
@@ -142,6 +170,7 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   std::unique_ptr<GpuTaskRunner> gpu_;  // runs tasks on the real GPUs (0..n-1); the rest are logical
   Scheduler scheduler_;
   CpuExecutor executor_;
+  std::unique_ptr<ProgressReporter> progress_;  // last: stopped first, while everything it reads still exists
 };
 
 }  // namespace hetsched::detail

@@ -8,6 +8,7 @@
 #include "hetsched/config.hpp"
 #include "hetsched/error.hpp"
 #include "hetsched/hardware.hpp"
+#include "hetsched/introspection.hpp"
 #include "hetsched/object_ref.hpp"
 #include "hetsched/object_view.hpp"
 #include "hetsched/runtime.hpp"

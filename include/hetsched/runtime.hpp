@@ -19,6 +19,7 @@
 #include "hetsched/config.hpp"
 #include "hetsched/detail/core_api.hpp"
 #include "hetsched/hardware.hpp"
+#include "hetsched/introspection.hpp"
 #include "hetsched/object_ref.hpp"
 #include "hetsched/object_view.hpp"
 #include "hetsched/store_stats.hpp"
@@ -210,6 +211,23 @@ class Runtime {
   const HardwareInfo& hardware() const noexcept;
   /// Objects alive, bytes held, and the buffer counters (transfers, evictions, replica bytes per GPU).
   StoreStats store_stats() const;
+
+  // Observability (src/runtime_listing.cpp).
+  /// Records a timeline from now on (tasks, transfers, evictions, dependencies) and writes it to `path` as a Chrome
+  /// trace (open it in https://ui.perfetto.dev) when the Runtime shuts down; a later call changes the path.
+  /// HETSCHED_TIMELINE=path does the same from the start. A file that cannot be written then is a warning on stderr,
+  /// never an error; an empty path is a UsageError.
+  void timeline(const std::string& path);
+  /// The tasks submitted and not yet finished, with their state and demand (a snapshot: tasks move on meanwhile).
+  std::vector<TaskInfo> list_tasks() const;
+  /// The objects alive in the store (put values and task results still referenced), with their state and size.
+  std::vector<ObjectInfo> list_objects() const;
+  /// The actors alive or still referenced, with their state and calls.
+  std::vector<ActorInfo> list_actors() const;
+  /// Tasks by state, retries, and the object store's counters, since the Runtime started.
+  RuntimeCounters counters() const;
+  /// counters() and the resources as a printable table (several lines, each ending in a newline).
+  std::string summary() const;
 
  private:
   /// Takes over a running core whose Runtime was destroyed from inside one of its tasks, to finish its shutdown.

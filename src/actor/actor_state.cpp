@@ -76,6 +76,14 @@ std::exception_ptr ActorState::death() const {
   return death_;
 }
 
+ActorState::Snapshot ActorState::snapshot() const {
+  std::lock_guard lock(mutex_);
+  const ActorStatus status = life_ == Life::creating ? ActorStatus::creating
+                             : life_ == Life::alive  ? ActorStatus::alive
+                                                     : ActorStatus::dead;
+  return {status, mailbox_.size(), running_};
+}
+
 bool ActorState::add_call(TaskPtr call) {
   std::exception_ptr death;
   {

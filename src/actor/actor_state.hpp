@@ -14,6 +14,7 @@
 
 #include "hetsched/detail/core_api.hpp"
 #include "hetsched/detail/task.hpp"
+#include "hetsched/introspection.hpp"
 #include "task/follow_up.hpp"
 
 /// The CUDA runtime's stream type (`cudaStream_t` is `CUstream_st*`), declared so that no CUDA header is needed.
@@ -75,6 +76,14 @@ class ActorState {
   ActorHost* live_core() const;
   /// Why the actor died (null while it lives).
   std::exception_ptr death() const;
+  /// What list_actors shows: where it is in its life, calls not started, calls running.
+  struct Snapshot {
+    ActorStatus status;
+    std::size_t pending_calls;
+    int running_calls;
+  };
+  /// The actor's state now (under its lock).
+  Snapshot snapshot() const;
 
  private:
   enum class Life : std::uint8_t { creating, alive, dead };

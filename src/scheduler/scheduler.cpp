@@ -425,6 +425,11 @@ std::map<std::string, double> Scheduler::totals() const {
   return ledger_.totals();
 }
 
+std::pair<ResourceDemand, std::uint8_t> Scheduler::demand_of(const Task& task) const {
+  std::lock_guard lock(mutex_);
+  return {task.demand, task.bodies};
+}
+
 std::map<std::string, double> Scheduler::available() const {
   std::lock_guard lock(mutex_);
   return ledger_.available();

@@ -72,6 +72,8 @@ class Scheduler {
 
   /// Totals by resource name.
   std::map<std::string, double> totals() const;
+  /// A copy of `task`'s demand and body count (list_tasks), read under the lock: placement rewrites them.
+  std::pair<ResourceDemand, std::uint8_t> demand_of(const Task& task) const;
   /// Free amounts by resource name.
   std::map<std::string, double> available() const;
 

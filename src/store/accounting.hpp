@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "store/host_budget.hpp"
+#include "store/object_registry.hpp"
 
 namespace hetsched::detail {
 
@@ -30,6 +31,7 @@ struct StoreAccounting {
   std::atomic<std::size_t> holders{1};  // live objects + the Runtime
   std::atomic<std::size_t> bytes{0};
   std::unique_ptr<HostBudget> budget;  // set by the runtime before any object is registered; lives with the counters
+  ObjectRegistry listed;               // the live objects (list_objects)
 
   /// Live objects now.
   std::size_t objects() const noexcept { return holders.load(std::memory_order_relaxed) - 1; }

@@ -83,11 +83,12 @@ bool BufferData::evict(int device) {
   std::lock_guard lock(mutex_);
   Replica& victim = replica(device);
   if (!victim.memory || victim.pins.load(std::memory_order_relaxed) != 0) return false;
-  if (victim.state == ReplicaState::owner) write_back(device);
+  const bool written_back = victim.state == ReplicaState::owner;
+  if (written_back) write_back(device);
   free_replica(device);
   victim.state = ReplicaState::invalid;
   normalize();
-  store_->counters().evictions.fetch_add(1, std::memory_order_relaxed);
+  store_->counters().count_eviction(device, bytes_, written_back);
   return true;
 }
 
@@ -128,6 +129,7 @@ void BufferData::fill(MemoryNode node, CUstream_st* stream, int& pinned_source) 
   if (source == node) throw std::logic_error("hetsched: a buffer has no valid replica to copy from");
   Replica& from = replica(source);
   Replica& to = replica(node);
+  const auto started = store_->counters().copy_starts();
   if (stream && node != host_node) {
     store_->memory().copy_on_stream(node, to.memory, source, from.memory, bytes_, stream, from.ready, to.ready);
     if (source != host_node) {
@@ -138,7 +140,7 @@ void BufferData::fill(MemoryNode node, CUstream_st* stream, int& pinned_source) 
     store_->memory().host_wait(from.ready);
     store_->memory().copy(node, to.memory, source, from.memory, bytes_);
   }
-  store_->counters().count_copy(source, node, bytes_);
+  store_->counters().count_copy(source, node, bytes_, started);
   to.state = ReplicaState::shared;
   normalize();
 }
@@ -150,9 +152,10 @@ void BufferData::pin(MemoryNode node) {
 
 void BufferData::write_back(int device) {
   if (!host_.memory) host_.memory = store_->memory().allocate_host(bytes_);
+  const auto started = store_->counters().copy_starts();
   store_->memory().host_wait(replica(device).ready);
   store_->memory().copy(host_node, host_.memory, device, replica(device).memory, bytes_);
-  store_->counters().count_copy(device, host_node, bytes_);
+  store_->counters().count_copy(device, host_node, bytes_, started);
   store_->counters().write_backs.fetch_add(1, std::memory_order_relaxed);
   host_.state = ReplicaState::shared;  // normalize() makes it the owner once the device copy is gone
 }

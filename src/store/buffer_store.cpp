@@ -8,9 +8,21 @@
 
 namespace hetsched::detail {
 
-void TransferCounters::count_copy(MemoryNode from, MemoryNode to, std::size_t bytes) noexcept {
+void TransferCounters::count_copy(MemoryNode from, MemoryNode to, std::size_t bytes,
+                                  TransferObserver::TimePoint started) noexcept {
   auto& counter = from == host_node ? host_to_device : to == host_node ? device_to_host : device_to_device;
   counter.fetch_add(bytes, std::memory_order_relaxed);
+  TransferObserver* seen = observer.load(std::memory_order_acquire);
+  if (seen && started != TransferObserver::TimePoint{}) {
+    seen->copied(from, to, bytes, started, std::chrono::steady_clock::now());
+  }
+}
+
+void TransferCounters::count_eviction(int device, std::size_t bytes, bool written_back) noexcept {
+  evictions.fetch_add(1, std::memory_order_relaxed);
+  if (TransferObserver* seen = observer.load(std::memory_order_acquire)) {
+    seen->evicted(device, bytes, written_back, std::chrono::steady_clock::now());
+  }
 }
 
 BufferStore::BufferStore(std::unique_ptr<MemorySystem> memory, const std::vector<std::size_t>& device_capacity)

@@ -13,6 +13,7 @@
 #include "hetsched/detail/intrusive_ptr.hpp"
 #include "store/device_cache.hpp"
 #include "store/memory_system.hpp"
+#include "store/transfer_observer.hpp"
 
 namespace hetsched {
 struct StoreStats;
@@ -27,9 +28,16 @@ struct TransferCounters {
   std::atomic<std::size_t> device_to_device{0};
   std::atomic<std::size_t> evictions{0};
   std::atomic<std::size_t> write_backs{0};
+  std::atomic<TransferObserver*> observer{nullptr};  ///< Sees each copy and eviction while set (the timeline).
 
-  /// Counts a copy of `bytes` from node `from` to node `to`.
-  void count_copy(MemoryNode from, MemoryNode to, std::size_t bytes) noexcept;
+  /// When a copy starts: now while an observer is set, else a zero time point (no clock read).
+  TransferObserver::TimePoint copy_starts() const noexcept {
+    return observer.load(std::memory_order_acquire) ? std::chrono::steady_clock::now() : TransferObserver::TimePoint{};
+  }
+  /// Counts a copy of `bytes` from node `from` to node `to`, begun at `started` (from copy_starts).
+  void count_copy(MemoryNode from, MemoryNode to, std::size_t bytes, TransferObserver::TimePoint started) noexcept;
+  /// Counts an eviction of `bytes` from GPU `device`.
+  void count_eviction(int device, std::size_t bytes, bool written_back) noexcept;
 };
 
 class BufferStore {

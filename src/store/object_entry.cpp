@@ -10,6 +10,7 @@
 namespace hetsched::detail {
 
 ObjectEntry::~ObjectEntry() {
+  if (accounting_) accounting_->listed.remove(*this);
   if (budgeted_) accounting_->budget->leave_unspillable(bytes_);
   if (accounting_) {
     if (bytes_ != 0) accounting_->bytes.fetch_sub(bytes_, std::memory_order_relaxed);
@@ -23,6 +24,7 @@ void ObjectEntry::adopt(std::uint64_t id, StoreAccounting* accounting) noexcept 
   id_ = id;
   accounting_ = accounting;
   accounting_->retain();
+  accounting_->listed.add(*this);
 }
 
 void ObjectEntry::enter_budget(std::size_t bytes) {

@@ -63,9 +63,11 @@ void ChromeTrace::flow(int from_pid, int from_tid, double from_s, int to_pid, in
 
 json ChromeTrace::to_json() const { return {{"traceEvents", events_}, {"displayTimeUnit", "ms"}}; }
 
-void ChromeTrace::write(const std::string& path) const {
+void ChromeTrace::write(const std::string& path) const { write_json(to_json(), path); }
+
+void ChromeTrace::write_json(const json& trace, const std::string& path) {
   std::ofstream out(path, std::ios::binary);
-  if (!(out << to_json().dump())) {
+  if (!(out << trace.dump()) || !out.flush()) {
     throw UsageError("cannot write the trace to '" + path + "'; check that its directory exists and is writable");
   }
 }

@@ -30,6 +30,8 @@ class ChromeTrace {
   nlohmann::json to_json() const;
   /// Writes the trace to `path`; throws UsageError when the file cannot be written.
   void write(const std::string& path) const;
+  /// Writes a trace made by to_json (perhaps merged with others) to `path`; UsageError when it cannot be written.
+  static void write_json(const nlohmann::json& trace, const std::string& path);
 
  private:
   nlohmann::json events_ = nlohmann::json::array();

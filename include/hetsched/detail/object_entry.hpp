@@ -27,6 +27,7 @@ namespace hetsched::detail {
 
 class Task;
 struct StoreAccounting;
+class ObjectRegistry;  // the store's list of live objects (src/store/object_registry.hpp)
 struct SpillSlot;  // an object's place in the host budget (src/store/host_budget.hpp)
 
 /// How an object counts against the host budget (Config::object_store_bytes).
@@ -123,6 +124,14 @@ class ObjectEntry : public PooledRecord, public SpillClient {
   void retain_internal() noexcept { counts_.fetch_add(1, std::memory_order_relaxed); }
   /// Drops an internal hold; frees the entry with the last reference of either kind.
   void release_internal() noexcept { release(1); }
+  /// Adds an internal hold unless the entry is already being freed (for a walk of the store's live objects).
+  bool try_retain_internal() noexcept {
+    std::uint64_t counts = counts_.load(std::memory_order_relaxed);
+    do {
+      if (counts == 0) return false;
+    } while (!counts_.compare_exchange_weak(counts, counts + 1, std::memory_order_relaxed));
+    return true;
+  }
 
   /// Registers the object in a store (id, byte accounting). Called once, before the entry is shared.
   void adopt(std::uint64_t id, StoreAccounting* accounting) noexcept;
@@ -184,6 +193,9 @@ class ObjectEntry : public PooledRecord, public SpillClient {
   Task* producer_ = nullptr;  // internal hold on the task while pending
   StoreAccounting* accounting_ = nullptr;  // a holder while adopted
   SpillSlot* spill_slot_ = nullptr;         // owned by the host budget; until leave_budget
+  friend class ObjectRegistry;
+  ObjectEntry* listed_prev_ = nullptr;  // neighbours in the store's ObjectRegistry (list_objects)
+  ObjectEntry* listed_next_ = nullptr;
 };
 
 /// How results of type T are stored: void becomes Unit.
