@@ -222,6 +222,7 @@ class Runtime {
     detail::ObjectEntry* entry = detail::CoreAccess::entry(ref);
     if (!entry) detail::throw_empty_ref("get");
     const bool was_done = entry->is_done();
+    detail::note_get(*core_, *entry, was_done);
     if (!was_done) {
       std::optional<detail::Clock::time_point> deadline;
       auto start = detail::Clock::now();
@@ -230,7 +231,6 @@ class Runtime {
         detail::throw_get_timeout(*entry, detail::Clock::now() - start);
       }
     }
-    detail::note_get(*core_, *entry, was_done);
     if (entry->state() == detail::ObjectState::failed) detail::rethrow_failure(*entry);
     return *entry;
   }

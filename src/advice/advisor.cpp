@@ -73,7 +73,7 @@ void Advisor::submitted(const Task& task) {
 
 void Advisor::got_one(const ObjectEntry& entry, bool was_done, std::int64_t in_flight) {
   next_call();
-  if (serial_gets_.got(entry.id(), !was_done, in_flight > 1)) {
+  if (serial_gets_.got(entry.id(), !was_done, in_flight > (was_done ? 0 : 1))) {
     report(AdviceKind::get_in_submit_loop, [&] {
     return "get was called on each task right after submitting it, " + std::to_string(SerialGets::threshold) +
                " times in a row, with nothing else running: the tasks ran one at a time although the runtime could "

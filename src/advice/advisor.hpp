@@ -39,7 +39,8 @@ class Advisor final : public BufferUseWatcher {
 
   /// `task` is being submitted from this thread (its value arguments are in it; nothing else has seen it yet).
   void submitted(const Task& task);
-  /// This thread's get of one object returned (`was_done`: it was ready at the call); `in_flight`: tasks in flight.
+  /// This thread's get of one object starts (`was_done`: it is ready already); `in_flight`: the runtime's tasks in
+  /// flight now, its producer's included when it is not ready.
   void got_one(const ObjectEntry& entry, bool was_done, std::int64_t in_flight);
   /// Blocks until every entry is done, as wait_for_count(entries, all) would, measuring how long the first results
   /// sat ready; returns what wait_for_count returns.

@@ -71,7 +71,7 @@ std::span<const std::byte> buffer_host_view(RuntimeCore& core, BufferEntry& entr
 /// UsageError when the calling task waits for itself.
 bool wait_for_count(std::span<ObjectEntry* const> entries, std::size_t count,
                     std::optional<Clock::time_point> deadline, bool run_producers);
-/// Tells the advisor about a get of one object that returned (`was_done`: it was ready at the call).
+/// Tells the advisor about a get of one object, as it starts (`was_done`: the object is ready already).
 void note_get(RuntimeCore& core, const ObjectEntry& entry, bool was_done);
 /// wait_for_count for every entry, as a get of several refs waits (the advisor measures how long early results sat
 /// ready).
