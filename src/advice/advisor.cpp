@@ -1,5 +1,6 @@
 #include "advice/advisor.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <string_view>
 #include <utility>
@@ -89,7 +90,10 @@ bool Advisor::wait_for_all(std::span<ObjectEntry* const> entries, std::optional<
   next_call();
   std::size_t done = 0;
   for (ObjectEntry* entry : entries) done += entry->is_done();
-  if (entries.size() < 2 || done == entries.size()) {
+  // More refs than twice the CPU slots: the tasks run in waves, so their results come in a stream whatever their
+  // durations, and wait(refs, 1) over that many refs is no better advice (each call looks at them all).
+  const auto slots = static_cast<std::size_t>(std::max<std::int64_t>(cpu_units_ / units_per_resource, 1));
+  if (entries.size() < 2 || entries.size() > 2 * slots || done == entries.size()) {
     return wait_for_count(entries, entries.size(), deadline, run_producers);
   }
   const Clock::time_point called = Clock::now();

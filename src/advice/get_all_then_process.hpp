@@ -1,7 +1,9 @@
 // The fourth seed mistake (seeds/000, tip 4): get(refs) on tasks whose durations vary widely, then work on the
 // results. The get waits for the slowest while the first results sit ready; the work after it could have overlapped
 // the slower tasks, result by result, with wait(refs, 1). A get of several refs measures when the first and the last
-// became ready; the work after it is the time until the same thread calls the runtime again (or destroys it).
+// became ready; the work after it is the time until the same thread calls the runtime again (or destroys it). Only a
+// get of at most twice as many refs as the runtime has CPU slots is looked at: with more, the tasks run in waves
+// and their results come in a stream whatever their durations.
 #pragma once
 
 #include <chrono>
