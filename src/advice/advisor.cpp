@@ -59,7 +59,8 @@ bool Advisor::room_for_two(const ResourceDemand& demand) const noexcept {
 void Advisor::submitted(const Task& task) {
   next_call();
   if (task.role != TaskRole::plain) return;  // an actor's calls run one after another whoever gets them
-  serial_gets_.submitted(task.result->id(), room_for_two(task.demand));
+  if (watching(AdviceKind::get_in_submit_loop)) serial_gets_.submitted(task.result->id(), room_for_two(task.demand));
+  if (!watching(AdviceKind::repeated_large_argument)) return;
   std::span<const std::byte> value = task.largest_value_argument();
   if (value.size() >= RepeatedValues::large && repeated_values_.passed(value)) {
     report(AdviceKind::repeated_large_argument, [&] {
@@ -74,7 +75,7 @@ void Advisor::submitted(const Task& task) {
 
 void Advisor::got_one(const ObjectEntry& entry, bool was_done, std::int64_t in_flight) {
   next_call();
-  if (serial_gets_.got(entry.id(), !was_done, in_flight > (was_done ? 0 : 1))) {
+  if (watching(AdviceKind::get_in_submit_loop) && serial_gets_.got(entry.id(), !was_done, in_flight > (was_done ? 0 : 1))) {
     report(AdviceKind::get_in_submit_loop, [&] {
     return "get was called on each task right after submitting it, " + std::to_string(SerialGets::threshold) +
                " times in a row, with nothing else running: the tasks ran one at a time although the runtime could "
@@ -88,14 +89,15 @@ void Advisor::got_one(const ObjectEntry& entry, bool was_done, std::int64_t in_f
 bool Advisor::wait_for_all(std::span<ObjectEntry* const> entries, std::optional<Clock::time_point> deadline,
                            bool run_producers) {
   next_call();
-  std::size_t done = 0;
-  for (ObjectEntry* entry : entries) done += entry->is_done();
   // More refs than twice the CPU slots: the tasks run in waves, so their results come in a stream whatever their
   // durations, and wait(refs, 1) over that many refs is no better advice (each call looks at them all).
   const auto slots = static_cast<std::size_t>(std::max<std::int64_t>(cpu_units_ / units_per_resource, 1));
-  if (entries.size() < 2 || entries.size() > 2 * slots || done == entries.size()) {
-    return wait_for_count(entries, entries.size(), deadline, run_producers);
+  std::size_t done = 0;
+  const bool judged = watching(AdviceKind::get_all_then_process) && entries.size() >= 2 && entries.size() <= 2 * slots;
+  if (judged) {
+    for (ObjectEntry* entry : entries) done += entry->is_done();
   }
+  if (!judged || done == entries.size()) return wait_for_count(entries, entries.size(), deadline, run_producers);
   const Clock::time_point called = Clock::now();
   Clock::time_point first_ready = called;
   if (done == 0) {

@@ -36,6 +36,10 @@ class Advisor final : public BufferUseWatcher {
 
   /// Whether it reports at all; every hook below may be called only when it does.
   bool on() const noexcept { return on_; }
+  /// Whether `kind` is still to be looked for: on, and not reported yet (a reported mistake's check stops).
+  bool watching(AdviceKind kind) const noexcept {
+    return on_ && !reported_[static_cast<std::size_t>(kind)].load(std::memory_order_relaxed);
+  }
 
   /// `task` is being submitted from this thread (its value arguments are in it; nothing else has seen it yet).
   void submitted(const Task& task);
@@ -51,7 +55,9 @@ class Advisor final : public BufferUseWatcher {
   /// A sampled CPU body of `task` (TinyTasks::sample said so) ran for `took`.
   void body_timed(const Task& task, std::chrono::nanoseconds took) noexcept;
   /// Whether to check the GPU body about to run (IdleStreams).
-  bool sample_gpu_body() noexcept { return idle_streams_.sample(); }
+  bool sample_gpu_body() noexcept {
+    return watching(AdviceKind::gpu_task_off_its_stream) && idle_streams_.sample();
+  }
   /// What a checked GPU body of `task` left on its device.
   void gpu_body_checked(const Task& task, const StreamFacts& facts) noexcept;
   void buffer_moved(const BufferMove& move) noexcept override;

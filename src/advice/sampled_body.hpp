@@ -9,9 +9,9 @@
 
 namespace hetsched::detail {
 
-/// task.invoke(context), timed for `advisor` when it is on and this body is sampled.
+/// task.invoke(context), timed for `advisor` when it still looks for tiny tasks and this body is sampled.
 inline std::size_t invoke_sampled(Advisor& advisor, Task& task, TaskContext& context) {
-  if (!advisor.on() || !TinyTasks::sample()) return task.invoke(context);
+  if (!advisor.watching(AdviceKind::tiny_tasks) || !TinyTasks::sample()) return task.invoke(context);
   const auto started = std::chrono::steady_clock::now();
   const std::size_t bytes = task.invoke(context);
   advisor.body_timed(task, std::chrono::steady_clock::now() - started);
