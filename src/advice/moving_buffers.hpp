@@ -1,6 +1,6 @@
 // A GPU mistake: a Buffer copied between memory nodes on nearly every use (host -> GPU -> host each iteration, or
 // from GPU to GPU as its tasks land on alternate devices), so the program moves its data instead of computing on it.
-// Each buffer counts its uses in a row that needed a copy (BufferData::count_use, one relaxed atomic per use); the
+// Each buffer counts its uses in a row that needed a copy (BufferData::note_use, one relaxed atomic per use); the
 // store tells the advisor about copying uses only.
 #pragma once
 
