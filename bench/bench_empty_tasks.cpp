@@ -4,6 +4,10 @@
 // (10k only: each one is a thread).
 // Target: hetsched's time per task within 2x of raw oneTBB's (counter vs_tbb <= 2). The timeline's cost is
 // empty_tasks_hetsched_timeline's vs_timeline_off.
+// The advisor's cost: empty_tasks_advice_on_vs_off runs the same workload on two runtimes, the advisor on (reports
+// dropped) and silenced, in turns inside every iteration (hetsched_bench::Contenders): counters advice_on_vs_off (the
+// median ratio) and <name>_ns_per_task. Empty tasks are the advisor's worst case: every hook runs, and nothing else
+// hides it.
 // HETSCHED_BENCH_QUICK=1 runs a tenth of the tasks.
 
 #include <cstddef>
@@ -83,6 +87,27 @@ void empty_tasks_hetsched_timeline(benchmark::State& state) {
   hetsched_bench::report_ratio(state, "vs_timeline_off", "hetsched", per_task);
 }
 
+void empty_tasks_advice_on_vs_off(benchmark::State& state) {
+  const std::size_t count = task_count();
+  const int cpus = tbb::info::default_concurrency();
+  hetsched::Runtime advised{hetsched_bench::config_with_advice(cpus, true)};
+  hetsched::Runtime silenced{hetsched_bench::config_with_advice(cpus, false)};
+  std::vector<hetsched::ObjectRef<void>> refs;
+  refs.reserve(count);
+  auto run_on = [&](hetsched::Runtime& runtime) {
+    auto empty_task = runtime.task(empty_body);
+    for (std::size_t i = 0; i < count; ++i) refs.push_back(empty_task.remote());
+    runtime.get(refs);
+    refs.clear();
+  };
+  hetsched_bench::Contenders contenders;
+  contenders.add("advice_on", [&] { run_on(advised); });
+  contenders.add("advice_off", [&] { run_on(silenced); });
+  contenders.run(state);
+  contenders.report_ratio(state, "advice_on_vs_off", "advice_on", "advice_off");
+  contenders.report_per_task(state, count);
+}
+
 }  // namespace
 
 // Baselines first: the hetsched benchmark divides by their figures.
@@ -91,3 +116,4 @@ BENCHMARK(empty_tasks_std_async)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(empty_tasks_hetsched)->Unit(benchmark::kMillisecond)->UseRealTime();
 // Fixed iterations: the timeline keeps every event until shutdown.
 BENCHMARK(empty_tasks_hetsched_timeline)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
+BENCHMARK(empty_tasks_advice_on_vs_off)->Unit(benchmark::kMillisecond)->UseRealTime();

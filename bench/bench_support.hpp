@@ -49,6 +49,18 @@ inline hetsched::Config config_with_cpus(int num_cpus) {
   return config;
 }
 
+/// config_with_cpus with the advisor on (`advice_on`, its reports dropped: the hooks run, nothing is printed) or
+/// silenced, for measuring what the advisor costs.
+inline hetsched::Config config_with_advice(int num_cpus, bool advice_on) {
+  hetsched::Config config = config_with_cpus(num_cpus);
+  if (advice_on) {
+    config.advice = [](const hetsched::Advice&) {};
+  } else {
+    config.advice = nullptr;
+  }
+  return config;
+}
+
 /// Runs `body` once per benchmark iteration and returns the wall-clock seconds the whole loop took.
 template <class Body>
 double timed_loop(benchmark::State& state, Body&& body) {

@@ -5,6 +5,9 @@
 // about 15 s); its time per sleep times the full count, over 4, is the reference (counter serial_over_4_s).
 // Target: the one-sleep-per-task version within 1.1x of serial/4 (counter vs_serial_over_4 <= 1.1).
 // HETSCHED_BENCH_QUICK=1 runs 4000 sleeps instead of 100k.
+// The advisor's cost on this workload: tiny_tasks_advice_on_vs_off runs 20k one-sleep tasks (2k in quick mode) on two
+// runtimes, the advisor on (reports dropped) and silenced, in turns inside every iteration: counters
+// advice_on_vs_off and <name>_ns_per_task.
 
 #include <chrono>
 #include <cstddef>
@@ -62,9 +65,30 @@ void tiny_tasks_hetsched_one_sleep_per_task(benchmark::State& state) { run_sleep
 
 void tiny_tasks_hetsched_batched(benchmark::State& state) { run_sleeping_tasks(state, sleeps_per_batch); }
 
+void tiny_tasks_advice_on_vs_off(benchmark::State& state) {
+  const std::size_t count = hetsched_bench::pick_size<std::size_t>(20'000, 2'000);
+  hetsched::Runtime advised{hetsched_bench::config_with_advice(cpu_slots, true)};
+  hetsched::Runtime silenced{hetsched_bench::config_with_advice(cpu_slots, false)};
+  std::vector<hetsched::ObjectRef<void>> refs;
+  refs.reserve(count);
+  auto run_on = [&](hetsched::Runtime& runtime) {
+    auto sleeping_task = runtime.task(tiny_work);
+    for (std::size_t i = 0; i < count; ++i) refs.push_back(sleeping_task.remote());
+    runtime.get(refs);
+    refs.clear();
+  };
+  hetsched_bench::Contenders contenders;
+  contenders.add("advice_on", [&] { run_on(advised); });
+  contenders.add("advice_off", [&] { run_on(silenced); });
+  contenders.run(state);
+  contenders.report_ratio(state, "advice_on_vs_off", "advice_on", "advice_off");
+  contenders.report_per_task(state, count);
+}
+
 }  // namespace
 
 // One iteration each: the work is seconds long. The baseline runs first: the others divide by its figure.
 BENCHMARK(tiny_tasks_serial)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(tiny_tasks_hetsched_one_sleep_per_task)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(tiny_tasks_hetsched_batched)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(tiny_tasks_advice_on_vs_off)->Iterations(5)->Unit(benchmark::kMillisecond)->UseRealTime();

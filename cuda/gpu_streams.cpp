@@ -167,6 +167,24 @@ class CudaGpuStreams final : public GpuStreams {
     return cuda_failure(static_cast<cudaError_t>(frame.status), "a kernel launched by the task failed");
   }
 
+  StreamFacts stream_facts(int device, CUstream_st* stream) noexcept override {
+    // A query answers cudaErrorNotReady for pending work and sets no error for it; any other failure (a broken
+    // context) says nothing about where the body's work went, so it counts as no work, and is cleared.
+    auto busy = [](cudaStream_t queried) {
+      const cudaError_t status = cudaStreamQuery(queried);
+      if (status == cudaErrorNotReady) return true;
+      clear_if_failed(status);
+      return false;
+    };
+    StreamFacts facts;
+    const int previous = make_device_current(device);
+    if (previous < 0) return facts;
+    facts.task_stream_busy = busy(stream);
+    facts.default_stream_busy = busy(cudaStreamLegacy) || busy(cudaStreamPerThread);
+    if (previous != device) detail::restore_device(previous);
+    return facts;
+  }
+
   CUstream_st* pool_stream(int device) override {
     DeviceStreams& state = device_state(device);
     {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -260,6 +261,16 @@ std::string default_spill_dir(EnvironmentLookup lookup) {
   return base + "/hetsched-spill-" + std::to_string(::getuid());
 }
 
+AdviceSink advice_from_environment(const std::string& text, AdviceSink configured) {
+  std::string choice = trim(text);
+  std::transform(choice.begin(), choice.end(), choice.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (choice == "off") return nullptr;
+  if (choice == "on") return configured ? configured : AdviceSink(print_advice);
+  throw UsageError("HETSCHED_ADVICE='" + printable(text) +
+                   "' is not a choice; set HETSCHED_ADVICE=off to silence the advisor, or on to hear it");
+}
+
 std::optional<std::string> process_environment(const char* name) {
   const char* value = std::getenv(name);
   if (!value) return std::nullopt;
@@ -288,7 +299,9 @@ ResolvedConfig resolve_config(const Config& config, const HardwareInfo& hardware
   Source placement_source{"Config::placement_policy"};
   std::string completion = config.gpu_completion;
   Source completion_source{"Config::gpu_completion"};
+  resolved.advice = config.advice;
   if (config.read_environment) {
+    if (auto value = lookup("HETSCHED_ADVICE")) resolved.advice = advice_from_environment(*value, config.advice);
     if (auto value = lookup("HETSCHED_NUM_CPUS")) resolved.num_cpus = parse_count("HETSCHED_NUM_CPUS", *value);
     if (auto value = lookup("HETSCHED_NUM_GPUS")) resolved.num_gpus = parse_count("HETSCHED_NUM_GPUS", *value);
     if (auto value = lookup("HETSCHED_RESOURCES")) {

@@ -30,6 +30,7 @@ struct ResolvedConfig {
   std::string perf_model_path;  // the model file; empty: none (the models live only for the runtime's lifetime)
   std::string timeline_path;    // HETSCHED_TIMELINE: record a timeline and write it there at shutdown; empty: none
   bool progress = false;        // HETSCHED_PROGRESS=1: a progress line on stderr each second
+  AdviceSink advice;            // where the advisor reports (Config::advice, HETSCHED_ADVICE); empty: silenced
 };
 
 /// Looks up an environment variable (a function so tests of the parser can feed their own).
@@ -43,6 +44,10 @@ std::optional<std::string> process_environment(const char* name);
 /// code keeps the type config.hpp gives it (ResourceError for counts and resources, UsageError for the rest).
 ResolvedConfig resolve_config(const Config& config, const HardwareInfo& hardware,
                               EnvironmentLookup lookup = process_environment);
+
+/// The advisor's sink after HETSCHED_ADVICE `text` ("off" or "on", any case): UsageError naming the variable for
+/// anything else.
+AdviceSink advice_from_environment(const std::string& text, AdviceSink configured);
 
 /// Parses a byte count: digits with an optional K, M, G or T suffix (powers of 1024); UsageError naming `variable`
 /// for anything else, or for 0.

@@ -64,6 +64,20 @@ void kill_actor(ActorState& actor) {
 
 void publish_put(RuntimeCore& core, ObjectEntry& entry, std::size_t bytes) { core.publish_put(entry, bytes); }
 
+void note_get(RuntimeCore& core, const ObjectEntry& entry, bool was_done) {
+  if (core.advisor().on()) core.advisor().got_one(entry, was_done, core.in_flight());
+}
+
+bool wait_for_all(RuntimeCore& core, std::span<ObjectEntry* const> entries, std::optional<Clock::time_point> deadline,
+                  bool run_producers) {
+  if (!core.advisor().on()) return wait_for_count(entries, entries.size(), deadline, run_producers);
+  return core.advisor().wait_for_all(entries, deadline, run_producers);
+}
+
+void note_call(RuntimeCore& core) noexcept {
+  if (core.advisor().on()) core.advisor().next_call();
+}
+
 BufferAllocation create_host_buffer(RuntimeCore& core, std::size_t count, std::size_t element_size) {
   return core.buffer_store().create(host_node, count, element_size, 0, BufferStore::Pin::no, "put_buffer");
 }

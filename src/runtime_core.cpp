@@ -5,6 +5,7 @@
 #include <thread>
 #include <utility>
 
+#include "advice/sampled_body.hpp"
 #include "exec/running_task.hpp"
 #include "exec/task_failure.hpp"
 #include "model/measure_bandwidths.hpp"
@@ -67,6 +68,7 @@ RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
     : owner_(&owner),
       hardware_(detect_hardware()),
       config_(resolve_config(config, hardware_)),
+      advisor_(config_.advice, std::int64_t{config_.num_cpus} * units_per_resource, config_.num_gpus),
       scheduler_(ResourceLedger(std::int64_t{config_.num_cpus} * units_per_resource, config_.num_gpus,
                                 config_.custom_units, config_.gpu_memory),
                  make_policy(config_.placement_policy), config_.max_bypass, executor_, models_),
@@ -77,6 +79,10 @@ RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
   buffers_ = BufferStorePtr(new BufferStore(make_memory_system(real_gpus), device_capacities(config_)));
   gpu_ = std::make_unique<GpuTaskRunner>(*buffers_, make_gpu_streams(real_gpus, config_.gpu_completion), real_gpus,
                                          *this);
+  if (advisor_.on()) {
+    buffers_->watch_uses(&advisor_);
+    gpu_->set_advisor(&advisor_);
+  }
   load_models();
   if (scheduler_.uses_models(0)) measure_links_once();
   start_observing();
@@ -107,6 +113,7 @@ std::uint8_t RuntimeCore::policy_index(std::string_view name) {
 }
 
 RuntimeCore::~RuntimeCore() {
+  if (advisor_.on()) advisor_.next_call();  // the work after a get-all ends here
   shutting_down_.store(true, std::memory_order_seq_cst);
   kill_every_actor();
   for (TaskPtr& task : scheduler_.take_all_queued()) {
@@ -114,6 +121,7 @@ RuntimeCore::~RuntimeCore() {
     publish(*task, cancellation(*task), 0, Started::yes, FollowUp::return_at_once);
   }
   for (auto live = live_tasks_.load(); live != 0; live = live_tasks_.load()) live_tasks_.wait(live);
+  buffers_->watch_uses(nullptr);  // buffers may outlive the runtime, and its advisor
   buffers_->shutdown();  // buffers may outlive the runtime: their device replicas come home now
   accounting_.get()->budget->shutdown();  // and so may objects: spilled ones are read back, the files removed
   finish_observing();
@@ -131,6 +139,7 @@ void RuntimeCore::register_object(ObjectEntry& entry) {
 }
 
 void RuntimeCore::publish_put(ObjectEntry& entry, std::size_t bytes) {
+  if (advisor_.on()) advisor_.next_call();
   register_object(entry);
   entry.enter_budget(bytes);  // ObjectStoreFullError reaches the caller of put
   entry.mark_ready(bytes);
@@ -141,6 +150,7 @@ void RuntimeCore::submit(TaskPtr task) {
   state_of(*task).core = this;
   task->result->set_producer(task.get());  // before registering: the store's registry shares the entry
   register_object(*task->result.get());
+  if (advisor_.on()) advisor_.submitted(*task);
   live_tasks_.fetch_add(1, std::memory_order_relaxed);
   submitted_.fetch_add(1, std::memory_order_relaxed);
   if (task->role == TaskRole::actor_creation) task->actor->retain();  // dropped when the constructor task ends
@@ -263,7 +273,7 @@ TaskPtr RuntimeCore::run_claimed(Task& task, FollowUp follow_up) noexcept {
     TaskContext context = CoreAccess::task_context(task, nullptr);
     started = timeline_.stamp();
     state_of(task).body_starts();
-    bytes = task.invoke(context);
+    bytes = invoke_sampled(advisor_, task, context);
     if (state_of(task).deferred_failure) std::rethrow_exception(state_of(task).deferred_failure);
   } catch (...) {
     failure = as_task_failure(task);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "actor/actor_host.hpp"
+#include "advice/advisor.hpp"
 #include "config_resolution.hpp"
 #include "exec/cpu_executor.hpp"
 #include "exec/gpu_task_runner.hpp"
@@ -58,6 +59,10 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
 
   /// See Runtime::cancel: cancels the task producing `entry` when it is this runtime's and unfinished.
   bool cancel(ObjectEntry& entry, bool recursive);
+  /// Tasks submitted and not yet published.
+  std::int64_t in_flight() const noexcept { return live_tasks_.load(std::memory_order_relaxed); }
+  /// The advisor (advice.hpp); its hooks may be called only when advisor().on().
+  Advisor& advisor() noexcept { return advisor_; }
   /// Tasks run again after a failure (max_retries).
   std::uint64_t retries() const noexcept { return retries_.load(std::memory_order_relaxed); }
 
@@ -148,6 +153,7 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   std::atomic<Runtime*> owner_;  // the shell, once the Runtime was destroyed from inside a task (see rehome)
   HardwareInfo hardware_;
   ResolvedConfig config_;
+  Advisor advisor_;  // before the parts that report to it
   AccountingHold accounting_;  // objects may keep the counters longer than the Runtime
   std::atomic<bool> shutting_down_{false};
   std::atomic<std::int64_t> live_tasks_{0};

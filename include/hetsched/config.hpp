@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "hetsched/advice.hpp"
+
 namespace hetsched {
 
 /// What a Runtime may use; every field is optional and defaults to what detection finds.
@@ -15,7 +17,7 @@ namespace hetsched {
 /// The environment overrides the fields set in code, so a program can be re-sized without recompiling:
 /// `HETSCHED_NUM_CPUS=8`, `HETSCHED_NUM_GPUS=2`, `HETSCHED_RESOURCES='{"Custom": 2}'` or `'Custom=2,Disk=1'`,
 /// `HETSCHED_PLACEMENT=spread`, `HETSCHED_GPU_COMPLETION=host_functions`, `HETSCHED_PERF_MODEL=models.json`,
-/// `HETSCHED_OBJECT_STORE_BYTES=8G`, `HETSCHED_SPILL_DIR=/scratch/spill`.
+/// `HETSCHED_OBJECT_STORE_BYTES=8G`, `HETSCHED_SPILL_DIR=/scratch/spill`, `HETSCHED_ADVICE=off`.
 ///
 /// Errors, checked when the Runtime starts: a HETSCHED_* value that cannot be used is a UsageError naming the
 /// variable, whatever is wrong with it (text that does not parse, a name given twice, a name that is not a choice, a
@@ -65,6 +67,10 @@ struct Config {
   /// Runtime's lifetime. HETSCHED_PERF_MODEL overrides it (set empty, it turns the file off). An empty path, a
   /// directory, or a file in a directory that does not exist is a UsageError when the Runtime starts.
   std::optional<std::string> perf_model_path;
+  /// Where the advisor's reports go (advice.hpp; default: stderr): each mistake it knows is reported once per
+  /// Runtime, with the fix. Set it to nullptr to silence the advisor, which then costs nothing. HETSCHED_ADVICE=off
+  /// silences it too; HETSCHED_ADVICE=on brings it back (on stderr when the field is nullptr).
+  AdviceSink advice = print_advice;
   /// Read the HETSCHED_* environment overrides (set false to make a test independent of the environment).
   bool read_environment = true;
 };

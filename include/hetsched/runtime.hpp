@@ -175,6 +175,7 @@ class Runtime {
                      std::optional<std::chrono::duration<Rep, Period>> timeout = std::nullopt) {
     std::vector<detail::ObjectEntry*> entries = entries_of(refs, "wait");
     check_num_returns(num_returns, refs.size());
+    detail::note_call(*core_);
     std::optional<detail::Clock::time_point> deadline;
     if (timeout) deadline = detail::Clock::now() + std::chrono::duration_cast<detail::Clock::duration>(*timeout);
     detail::wait_for_count(entries, num_returns, deadline, num_returns == refs.size());
@@ -238,7 +239,9 @@ class Runtime {
                              std::optional<std::chrono::duration<Rep, Period>> timeout = std::nullopt) {
     detail::ObjectEntry* entry = detail::CoreAccess::entry(ref);
     if (!entry) detail::throw_empty_ref("get");
-    if (!entry->is_done()) {
+    const bool was_done = entry->is_done();
+    detail::note_get(*core_, *entry, was_done);
+    if (!was_done) {
       std::optional<detail::Clock::time_point> deadline;
       auto start = detail::Clock::now();
       if (timeout) deadline = start + std::chrono::duration_cast<detail::Clock::duration>(*timeout);
@@ -313,7 +316,7 @@ class Runtime {
     auto start = detail::Clock::now();
     std::optional<detail::Clock::time_point> deadline;
     if (timeout) deadline = start + *timeout;
-    if (!detail::wait_for_count(entries, entries.size(), deadline, !timeout)) {
+    if (!detail::wait_for_all(*core_, entries, deadline, !timeout)) {
       for (auto* entry : entries) {
         if (!entry->is_done()) detail::throw_get_timeout(*entry, detail::Clock::now() - start);
       }

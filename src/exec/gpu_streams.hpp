@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "advice/idle_stream.hpp"
+
 /// The CUDA runtime's stream type (`cudaStream_t` is `CUstream_st*`).
 struct CUstream_st;
 
@@ -63,6 +65,13 @@ class GpuStreams {
   /// How to make a device current from anywhere (a GPU actor's destructor runs on whichever thread dropped the last
   /// reference): a plain function, callable after this object is gone; null where there is nothing to switch.
   virtual DeviceSwitch device_switch() const noexcept { return nullptr; }
+  /// Whether `stream` and the legacy default stream of `device` still have work, asked right after a GPU body returned
+  /// (the advisor's check for work launched off the task's stream). Both false where that cannot be asked.
+  virtual StreamFacts stream_facts(int device, CUstream_st* stream) noexcept {
+    (void)device;
+    (void)stream;
+    return {};
+  }
   /// Calls `done` once every piece of work enqueued on `stream` so far has finished, from the progress thread;
   /// `done` receives the CUDA error that work hit (as a hetsched::CudaError), or null.
   virtual void when_done(int device, CUstream_st* stream, std::function<void(std::exception_ptr)> done) = 0;

@@ -1,5 +1,6 @@
 #include "exec/gpu_task_runner.hpp"
 
+#include "advice/advisor.hpp"
 #include "exec/task_failure.hpp"
 #include "hetsched/task_context.hpp"
 #include "store/buffer_binding.hpp"
@@ -42,6 +43,9 @@ TaskPtr GpuTaskRunner::run(Task& task, MemoryNode node, FollowUp follow_up) noex
     failure = as_task_failure(task);
   }
   if (collecting) streams_->end_body(launches);
+  if (advisor_ && stream && !failure && advisor_->sample_gpu_body()) {
+    advisor_->gpu_body_checked(task, streams_->stream_facts(node, stream));
+  }
   if (previous_device >= 0 && previous_device != node) streams_->restore_device(previous_device);
   if (stream) {
     complete_on_stream(task, node, stream, std::move(failure), bytes);

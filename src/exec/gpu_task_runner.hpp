@@ -21,6 +21,8 @@ namespace hetsched {
 
 namespace hetsched::detail {
 
+class Advisor;
+
 /// Where a GPU task's outcome goes. Implemented by the runtime core.
 class TaskCompletion {
  public:
@@ -46,6 +48,8 @@ class GpuTaskRunner {
   /// has drained, or at once (passing `follow_up` on, and returning what task_done returned) when it failed
   /// before it had a stream.
   TaskPtr run(Task& task, MemoryNode node, FollowUp follow_up) noexcept;
+  /// Lets `advisor` check a sample of GPU bodies for work launched off their stream (null: none); before any task.
+  void set_advisor(Advisor* advisor) noexcept { advisor_ = advisor; }
 
  private:
   CUstream_st* stream_for(Task& task, MemoryNode node);
@@ -55,6 +59,7 @@ class GpuTaskRunner {
   BufferStore& buffers_;
   TaskCompletion& completion_;
   int real_gpus_;
+  Advisor* advisor_ = nullptr;
   DeviceArenas arenas_;  // switches devices through the streams' device switch, callable after they are gone
   std::unique_ptr<GpuStreams> streams_;  // last: its progress thread reports to everything above
 };

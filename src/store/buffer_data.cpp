@@ -51,9 +51,10 @@ BufferData::Acquired BufferData::acquire(MemoryNode node, Access mode, std::size
     pin(node);
   }
   Acquired acquired{replica(node).memory, false, 0, -1};
+  MemoryNode copied_from = node;  // node: no copy
   try {
     if (mode != Access::write && !replica(node).valid()) {
-      fill(node, stream, acquired.pinned_source);
+      copied_from = fill(node, stream, acquired.pinned_source);
     } else if (stream) {
       store_->memory().stream_wait(stream, replica(node).ready);  // another task's copy into it may be in flight
     }
@@ -64,7 +65,20 @@ BufferData::Acquired BufferData::acquire(MemoryNode node, Access mode, std::size
   }
   if (mode != Access::read) set_owner(node);
   if (node != host_node) store_->cache(node).touch(replica(node));
+  if (BufferUseWatcher* watcher = store_->use_watcher()) {
+    lock.unlock();  // the watcher may report to a user's sink
+    note_use(*watcher, copied_from, node);
+  }
   return acquired;
+}
+
+void BufferData::note_use(BufferUseWatcher& watcher, MemoryNode from, MemoryNode to) noexcept {
+  if (from == to) {
+    if (moved_in_a_row_.load(std::memory_order_relaxed) != 0) moved_in_a_row_.store(0, std::memory_order_relaxed);
+    return;
+  }
+  const std::uint32_t in_a_row = moved_in_a_row_.fetch_add(1, std::memory_order_relaxed) + 1;
+  watcher.buffer_moved(BufferMove{in_a_row, bytes_, from, to});
 }
 
 void BufferData::unpin(MemoryNode node) noexcept {
@@ -114,7 +128,7 @@ void BufferData::install(MemoryNode node, std::byte* memory) {
   if (node != host_node) store_->cache(node).track(*this, target);
 }
 
-void BufferData::fill(MemoryNode node, CUstream_st* stream, int& pinned_source) {
+MemoryNode BufferData::fill(MemoryNode node, CUstream_st* stream, int& pinned_source) {
   // Source: the host copy for a GPU when it is valid (the usual host-to-device path), else any valid GPU copy.
   MemoryNode source = host_node;
   if (node == host_node || !host_.valid()) {
@@ -142,7 +156,7 @@ void BufferData::fill(MemoryNode node, CUstream_st* stream, int& pinned_source) 
   }
   store_->counters().count_copy(source, node, bytes_, started);
   to.state = ReplicaState::shared;
-  normalize();
+  normalize();  return source;
 }
 
 void BufferData::pin(MemoryNode node) {

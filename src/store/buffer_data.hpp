@@ -83,8 +83,11 @@ class BufferData {
   }
   std::byte* allocate_unlocked(MemoryNode node, std::size_t own_pinned, std::uint64_t& epoch);
   void install(MemoryNode node, std::byte* memory);
-  void fill(MemoryNode node, CUstream_st* stream, int& pinned_source);
+  /// Copies a valid replica to `node`; returns the node it copied from.
+  MemoryNode fill(MemoryNode node, CUstream_st* stream, int& pinned_source);
   void pin(MemoryNode node);
+  /// Counts a use that copied the buffer from `from` to `to` (from == to: no copy) and tells `watcher` of a copy.
+  void note_use(BufferUseWatcher& watcher, MemoryNode from, MemoryNode to) noexcept;
   void write_back(int device);
   void free_replica(MemoryNode node) noexcept;
   void host_wait_quietly(Replica& target) noexcept;
@@ -99,6 +102,7 @@ class BufferData {
   Replica host_;
   std::unique_ptr<Replica[]> devices_;  // one per GPU of the store
   std::atomic<std::uint64_t> valid_nodes_{0};  // mirrors the replicas' states (publish_valid_nodes)
+  std::atomic<std::uint32_t> moved_in_a_row_{0};  // uses in a row that copied it (counted for a BufferUseWatcher)
 };
 
 }  // namespace hetsched::detail

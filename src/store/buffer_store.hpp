@@ -11,6 +11,7 @@
 
 #include "hetsched/detail/buffer_handle.hpp"
 #include "hetsched/detail/intrusive_ptr.hpp"
+#include "store/buffer_use_watcher.hpp"
 #include "store/device_cache.hpp"
 #include "store/memory_system.hpp"
 #include "store/transfer_observer.hpp"
@@ -64,6 +65,10 @@ class BufferStore {
   DeviceCache& cache(int device) noexcept { return *caches_[static_cast<std::size_t>(device)]; }
   int devices() const noexcept { return static_cast<int>(caches_.size()); }
   TransferCounters& counters() noexcept { return counters_; }
+  /// Tells `watcher` about buffer uses that copy their buffer from now on; set before any buffer exists.
+  void watch_uses(BufferUseWatcher* watcher) noexcept { use_watcher_.store(watcher, std::memory_order_release); }
+  /// The watcher of watch_uses, or null.
+  BufferUseWatcher* use_watcher() const noexcept { return use_watcher_.load(std::memory_order_acquire); }
 
   /// Adds a holder (the Runtime, each buffer).
   void retain() noexcept { holders_.fetch_add(1, std::memory_order_relaxed); }
@@ -79,6 +84,7 @@ class BufferStore {
   std::unique_ptr<MemorySystem> memory_;
   std::vector<std::unique_ptr<DeviceCache>> caches_;  // declared after memory_: destroyed first
   TransferCounters counters_;
+  std::atomic<BufferUseWatcher*> use_watcher_{nullptr};
 };
 
 using BufferStorePtr = IntrusivePtr<BufferStore>;

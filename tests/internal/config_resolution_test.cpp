@@ -106,6 +106,30 @@ std::string usage_error_of(const Config& config) {
   return {};
 }
 
+TEST_F(ConfigResolution, AdviceGoesToTheSinkSetInCodeUnlessTheEnvironmentSaysOff) {
+  int heard = 0;
+  Config config;
+  config.advice = [&](const Advice&) { ++heard; };
+  const Advice advice{AdviceKind::tiny_tasks, "x"};
+  resolve_config(config, two_cores(), lookup_fake).advice(advice);
+  EXPECT_EQ(heard, 1);
+  EXPECT_TRUE(resolve_config(Config{}, two_cores(), lookup_fake).advice) << "stderr by default";
+  fake_environment = {{"HETSCHED_ADVICE", " OFF "}};
+  EXPECT_FALSE(resolve_config(config, two_cores(), lookup_fake).advice);
+  fake_environment = {{"HETSCHED_ADVICE", "on"}};
+  resolve_config(config, two_cores(), lookup_fake).advice(advice);
+  EXPECT_EQ(heard, 2) << "on keeps the sink set in code";
+  Config silenced;
+  silenced.advice = nullptr;
+  EXPECT_TRUE(resolve_config(silenced, two_cores(), lookup_fake).advice) << "on brings a silenced advisor back";
+  fake_environment.clear();
+  EXPECT_FALSE(resolve_config(silenced, two_cores(), lookup_fake).advice);
+  fake_environment = {{"HETSCHED_ADVICE", "off"}};
+  silenced.read_environment = false;
+  config.read_environment = false;
+  EXPECT_TRUE(resolve_config(config, two_cores(), lookup_fake).advice) << "read_environment = false ignores it";
+}
+
 TEST_F(ConfigResolution, AnUnknownPlacementPolicyNamesWhereItCameFromAndTheChoices) {
   Config config;
   config.placement_policy = "best";
@@ -147,6 +171,7 @@ TEST_F(ConfigResolution, EveryMalformedVariableIsAUsageErrorNamingIt) {
       {"HETSCHED_RESOURCES", "A=0.00001"}, {"HETSCHED_RESOURCES", "CPU=4"}, {"HETSCHED_RESOURCES", R"({"GPU": 1})"},
       {"HETSCHED_PLACEMENT", "best"}, {"HETSCHED_PLACEMENT", ""},
       {"HETSCHED_GPU_COMPLETION", "callbacks"}, {"HETSCHED_GPU_COMPLETION", ""},
+      {"HETSCHED_ADVICE", "quiet"}, {"HETSCHED_ADVICE", ""},
   };
 
   for (const auto& [variable, value] : malformed) {

@@ -79,7 +79,7 @@ Device* Machine::device(int index) noexcept {
 }
 
 CUstream_st* Machine::stream(cudaStream_t handle, int current_device, const char* call) {
-  if (handle == nullptr) {
+  if (handle == nullptr || handle == cudaStreamLegacy || handle == cudaStreamPerThread) {
     Device* current = device(current_device);
     return current ? current->streams.front().get() : nullptr;
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <concepts>
 #include <functional>
 #include <span>
 #include <tuple>
@@ -61,6 +62,28 @@ decltype(auto) resolve_keeping(A& stored) {
     return resolve(stored);
   } else {
     return A(stored);
+  }
+}
+
+/// A container whose elements are trivially copyable and lie in one block (std::vector<double>, std::string, ...).
+template <class A>
+concept contiguous_trivial_values = requires(const A& values) {
+  { values.data() } -> std::same_as<const typename A::value_type*>;
+  { values.size() } -> std::convertible_to<std::size_t>;
+} && std::is_trivially_copyable_v<typename A::value_type>;
+
+/// The bytes of a stored value argument held in one block (a trivially copyable object, or a contiguous container of
+/// trivially copyable elements); empty for refs, buffer accesses and other types.
+template <class A>
+std::span<const std::byte> value_bytes(const A& stored) noexcept {
+  if constexpr (is_object_ref<A> || is_buffer_access<A>) {
+    return {};
+  } else if constexpr (contiguous_trivial_values<A>) {
+    return {reinterpret_cast<const std::byte*>(stored.data()), stored.size() * sizeof(typename A::value_type)};
+  } else if constexpr (std::is_trivially_copyable_v<A>) {
+    return {reinterpret_cast<const std::byte*>(&stored), sizeof(A)};
+  } else {
+    return {};
   }
 }
 
@@ -140,6 +163,14 @@ class BoundTask final : public Task {
     } else {
       return run(fn_, context);
     }
+  }
+
+  std::span<const std::byte> largest_value_argument() const noexcept override {
+    std::span<const std::byte> largest;
+    std::apply([&](const A&... stored) {
+      ((largest = value_bytes(stored).size() > largest.size() ? value_bytes(stored) : largest), ...);
+    }, args_);
+    return largest;
   }
 
   /// For variants(): where the templates put the GPU body's demand (the Task's `demand` is the CPU body's).

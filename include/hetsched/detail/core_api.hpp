@@ -71,6 +71,14 @@ std::span<const std::byte> buffer_host_view(RuntimeCore& core, BufferEntry& entr
 /// UsageError when the calling task waits for itself.
 bool wait_for_count(std::span<ObjectEntry* const> entries, std::size_t count,
                     std::optional<Clock::time_point> deadline, bool run_producers);
+/// Tells the advisor about a get of one object, as it starts (`was_done`: the object is ready already).
+void note_get(RuntimeCore& core, const ObjectEntry& entry, bool was_done);
+/// wait_for_count for every entry, as a get of several refs waits (the advisor measures how long early results sat
+/// ready).
+bool wait_for_all(RuntimeCore& core, std::span<ObjectEntry* const> entries, std::optional<Clock::time_point> deadline,
+                  bool run_producers);
+/// Tells the advisor this thread calls the runtime (wait).
+void note_call(RuntimeCore& core) noexcept;
 /// Allocates `count` elements of `element_size` bytes on the running task's memory node (ctx.alloc).
 BufferAllocation allocate_buffer(Task& task, std::size_t count, std::size_t element_size);
 /// The Runtime that owns the task's core now (ctx.runtime()).

@@ -71,6 +71,10 @@ class Task : public ObjectWaiter, public PooledRecord {
   /// For a task with a CPU and a GPU body (hetsched::variants): the GPU body's demand, while `demand` is the CPU
   /// body's until the scheduler places the task (then `demand` is the chosen body's). Null for one body.
   virtual ResourceDemand* gpu_body_demand() noexcept { return nullptr; }
+  /// The bytes of its largest value argument laid out in one block (a trivially copyable object, or a contiguous
+  /// container of trivially copyable elements such as a std::vector<double>); empty when it has none. The advisor
+  /// looks at it for a large value passed again and again.
+  virtual std::span<const std::byte> largest_value_argument() const noexcept { return {}; }
   /// One input became ready or failed (the last one hands the task to the scheduler).
   void object_completed() noexcept override;
 

@@ -26,6 +26,10 @@ typedef void (*cudaHostFn_t)(void* user_data);
 /// Stream creation flags.
 #define cudaStreamDefault 0x00
 #define cudaStreamNonBlocking 0x01
+/* The legacy default stream and the calling thread's default stream, as handles (both the device's default stream
+   here: the simulation has no per-thread default streams). */
+#define cudaStreamLegacy ((cudaStream_t)0x1)
+#define cudaStreamPerThread ((cudaStream_t)0x2)
 /// Event creation flags.
 #define cudaEventDefault 0x00
 #define cudaEventDisableTiming 0x02
