@@ -36,8 +36,14 @@ cmake --build --preset fuzz
 for t in "${targets[@]}"; do
   mkdir -p "build/fuzz/corpus/$t" "build/fuzz/artifacts/$t"
   echo "== fuzz_$t for ${seconds}s"
+  dict=()  # the target's tokens, and JSON's for the JSON readers (tests/fuzz/dict/)
+  case $t in perf_model|machine_file|workload_json)
+    cat "tests/fuzz/dict/$t.dict" tests/fuzz/dict/json.dict > "build/fuzz/$t.dict"; dict=(-dict="build/fuzz/$t.dict");;
+  cgroup) ;;
+  *) dict=(-dict="tests/fuzz/dict/$t.dict");;
+  esac
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "build/fuzz/tests/fuzz/fuzz_$t" "build/fuzz/corpus/$t" "tests/fuzz/corpus/$t" \
       -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
-      -artifact_prefix="build/fuzz/artifacts/$t/" "$@"
+      -artifact_prefix="build/fuzz/artifacts/$t/" "${dict[@]}" "$@"
 done

@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "fuzz_support.hpp"
 #include "hetsched/error.hpp"
 #include "workloads/workloads.hpp"
@@ -10,7 +12,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using hetsched::fuzz::require;
   hetsched::bench::WorkloadOptions options;
-  options.file = hetsched::fuzz::scratch_file("workload_json", hetsched::fuzz::text_of(data, size));
+  const std::string text = hetsched::fuzz::text_of(data, size);
+  options.file = hetsched::fuzz::scratch_file("workload_json", text);
   try {
     hetsched::bench::TaskGraph graph = hetsched::bench::json_workload(options);
     const std::size_t tasks = graph.size();
@@ -44,6 +47,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
     }
     require(finished == tasks, "a graph with a cycle (or a stuck task) was accepted");
+    // The graph holds what the file says: each task's figures exactly, nothing truncated or wrapped.
+    const nlohmann::json doc = nlohmann::json::parse(text);
+    require(doc["tasks"].size() == tasks, "a task lost or added");
+    for (std::uint32_t t = 0; t < tasks; ++t) {
+      const nlohmann::json& task = doc["tasks"][t];
+      const hetsched::bench::GraphTask& made = graph.tasks[t];
+      require(graph.kind_names[made.kind] == task["kind"].get<std::string>(), "a task's kind changed");
+      if (task.contains("priority")) {
+        require(task["priority"] == made.priority, "a task's priority is not the file's");
+      }
+      for (auto [key, value] : {std::pair{"cpu_s", made.cpu_s}, {"gpu_s", made.gpu_s}, {"flops", made.flops}}) {
+        if (task.contains(key)) require(task[key].get<double>() == value, "a task's time or flops is not the file's");
+      }
+    }
   } catch (const hetsched::Error&) {
   }
   return 0;
