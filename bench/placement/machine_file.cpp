@@ -1,4 +1,5 @@
 // Machine files (JSON): the figures of a real or published machine, each with where it comes from.
+#include <cmath>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -25,6 +26,17 @@ double number(const std::string& path, const json& object, const char* key, doub
   return value.get<double>();
 }
 
+/// A whole number from 0 to `most` (cpus, gpus, bytes): a fraction or a figure past `most` is a mistake to show, not
+/// a value to truncate.
+double whole(const std::string& path, const json& object, const char* key, double fallback, double most) {
+  double value = number(path, object, key, fallback);
+  if (value != std::floor(value) || value > most) {
+    bad(path, std::string("\"") + key + "\" is not a whole number from 0 to " +
+                  std::to_string(static_cast<std::uint64_t>(most)));
+  }
+  return value;
+}
+
 }  // namespace
 
 Machine load_machine_file(const std::string& path) {
@@ -33,16 +45,18 @@ Machine load_machine_file(const std::string& path) {
   json doc;
   try {
     doc = json::parse(in, nullptr, true, true);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number past a double's range
     bad(path, std::string("is not JSON (") + e.what() + ")");
   }
   if (!doc.is_object()) bad(path, "is not a JSON object");
   Machine machine;
+  if (doc.contains("name") && !doc["name"].is_string()) bad(path, "\"name\" is not a string");
   machine.name = doc.value("name", path);
-  machine.cpus = static_cast<int>(number(path, doc, "cpus", machine.cpus));
-  machine.gpus = static_cast<int>(number(path, doc, "gpus", machine.gpus));
-  if (machine.gpus > 62) bad(path, "\"gpus\" is over 62");
-  machine.gpu_memory = static_cast<std::uint64_t>(number(path, doc, "gpu_memory_bytes", static_cast<double>(machine.gpu_memory)));
+  machine.cpus = static_cast<int>(whole(path, doc, "cpus", machine.cpus, 1 << 20));
+  machine.gpus = static_cast<int>(whole(path, doc, "gpus", machine.gpus, 62));  // the replica masks hold 62
+  // 2^63: any byte count a machine has, and one a uint64_t holds exactly.
+  machine.gpu_memory = static_cast<std::uint64_t>(
+      whole(path, doc, "gpu_memory_bytes", static_cast<double>(machine.gpu_memory), 0x1p63));
   machine.cpu_flops_per_s = number(path, doc, "cpu_flops_per_s", 0);
   machine.gpu_flops_per_s = number(path, doc, "gpu_flops_per_s", 0);
   if (doc.contains("links")) {

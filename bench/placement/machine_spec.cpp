@@ -32,7 +32,9 @@ double scaled(std::string_view item, std::string_view text,
               std::initializer_list<std::pair<std::string_view, double>> units) {
   auto [value, unit] = number_and_unit(item, text);
   for (auto [name, factor] : units) {
-    if (unit == name) return value * factor;
+    if (unit != name) continue;
+    if (!std::isfinite(value * factor)) bad(item, "a number too large");
+    return value * factor;
   }
   bad(item, "unknown unit '" + std::string(unit) + "'");
 }
@@ -97,7 +99,9 @@ Machine parse_machine(std::string_view spec) {
       machine.gpus = whole(item, value);
       if (machine.gpus > 62) bad(item, "more than 62 GPUs (the replica masks hold 62)");
     } else if (key == "gpu_mem") {
-      machine.gpu_memory = static_cast<std::uint64_t>(scaled(item, value, bytes_units));
+      double bytes = scaled(item, value, bytes_units);
+      if (bytes >= 0x1p63) bad(item, "more than 2^63 bytes");  // beyond any GPU, and past what a uint64_t holds
+      machine.gpu_memory = static_cast<std::uint64_t>(bytes);
     } else if (key == "h2d") {
       machine.links.host_to_device = scaled(item, value, rate_units);
     } else if (key == "d2h") {

@@ -4,6 +4,7 @@
 //               "inputs": ["NAME", ...], "outputs": ["NAME", ...], "deps": ["t1", ...]}, ...]}
 // A task needs a name and a kind; cpu_s/gpu_s (or flops, timed by the machine) say where it can run; a buffer both
 // read and written is read_write. Dependencies follow from the buffers in task order, plus "deps" (any order).
+#include <climits>
 #include <fstream>
 #include <map>
 
@@ -43,6 +44,20 @@ double number(const std::string& path, const json& task, const std::string& who,
   return task[key].get<double>();
 }
 
+/// The task's "priority" (0 when absent): a whole number that fits an int, not one silently wrapped into it.
+int priority(const std::string& path, const json& task, const std::string& who) {
+  if (!task.contains("priority")) return 0;
+  const json& value = task["priority"];
+  bool fits = value.is_number_unsigned() ? value.get<std::uint64_t>() <= INT_MAX
+                                         : value.is_number_integer() && value.get<std::int64_t>() >= INT_MIN &&
+                                               value.get<std::int64_t>() <= INT_MAX;
+  if (!fits) {
+    bad(path, who + ": \"priority\" is not a whole number from " + std::to_string(INT_MIN) + " to " +
+                  std::to_string(INT_MAX));
+  }
+  return value.get<int>();
+}
+
 }  // namespace
 
 TaskGraph json_workload(const WorkloadOptions& options) {
@@ -53,7 +68,7 @@ TaskGraph json_workload(const WorkloadOptions& options) {
   json doc;
   try {
     doc = json::parse(in);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number past a double's range
     bad(path, std::string("is not JSON (") + e.what() + ")");
   }
   if (!doc.is_object() || !doc.contains("tasks") || !doc["tasks"].is_array()) bad(path, "has no \"tasks\" list");
@@ -96,8 +111,7 @@ TaskGraph json_workload(const WorkloadOptions& options) {
     made.cpu_s = number(path, task, named, "cpu_s", -1);
     made.gpu_s = number(path, task, named, "gpu_s", -1);
     made.flops = number(path, task, named, "flops", 0);
-    if (task.contains("priority") && !task["priority"].is_number_integer()) bad(path, named + ": \"priority\" is not a whole number");
-    made.priority = task.value("priority", 0);
+    made.priority = priority(path, task, named);
     graph.task(made, uses);
     graph.name(index, name);
     for (const std::string& d : names(path, task, named, "deps")) deps.emplace_back(d, index);
