@@ -1,5 +1,6 @@
 /// @file actor_builder.hpp
-/// @brief ActorBuilder<T>: `rt.actor<Counter>().cpus(1).gpus(0.25).max_concurrency(1).max_restarts(2).name("c").remote(args...)`.
+/// @brief ActorBuilder<T>: `rt.actor<Counter>().cpus(1).gpus(0.25).max_concurrency(1).max_restarts(2).name("c")
+/// .remote(args...)`.
 #pragma once
 
 #include <cstdint>
@@ -44,7 +45,8 @@ class ActorBuilder : public detail::DemandBuilder<ActorBuilder<T>> {
   /// actor held are released and asked for again, so it may land on another device). Calls queued meanwhile run on
   /// the new instance, in order. Once the restarts are used up, such a failure kills the actor: later calls fail
   /// with ActorDiedError saying so. Never restarted: kill(), a constructor that throws (also when it runs for a
-  /// restart), a call that throws anything else. UsageError for a negative count, or at remote() for a move-only
+  /// restart), a call that throws anything else. The actor keeps its constructor arguments (and the objects its
+  /// ObjectRef arguments name) for its life. UsageError for a negative count, or at remote() for a move-only
   /// constructor argument (it cannot be passed twice).
   ActorBuilder& max_restarts(int restarts) & {
     detail::check_restart_count(restarts);

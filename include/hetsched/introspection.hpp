@@ -75,7 +75,7 @@ struct ActorInfo {
   ActorStatus status = ActorStatus::creating;  ///< Where it is in its life.
   std::size_t pending_calls = 0;             ///< Calls submitted that have not started.
   int running_calls = 0;                     ///< Calls running now.
-  int restarts = 0;                          ///< Times its constructor ran again (ActorBuilder::max_restarts).
+  int restarts = 0;                          ///< Restarts begun: times its constructor was run again (max_restarts).
 };
 
 /// Counters of one Runtime since it started: tasks by state, retries, and the object store's counters (bytes moved
