@@ -13,6 +13,7 @@
 #include "hetsched/task_context.hpp"
 #include "store/buffer_binding.hpp"
 #include "store/buffer_ordering.hpp"
+#include "actor/restart_rule.hpp"
 #include "task/retry_rule.hpp"
 #include "task/task_state.hpp"
 
@@ -357,6 +358,7 @@ TaskPtr RuntimeCore::publish(Task& task, std::exception_ptr failure, std::size_t
     }
   }
   if (timeline_.on()) note_gpu_run(task, failure != nullptr);
+  std::exception_ptr restart = task.role == TaskRole::actor_call ? restart_cause(task, failure) : nullptr;
   if (failure) {
     failed_.fetch_add(1, std::memory_order_relaxed);
     task.result->mark_failed(std::move(failure));
@@ -364,7 +366,9 @@ TaskPtr RuntimeCore::publish(Task& task, std::exception_ptr failure, std::size_t
     task.result->mark_ready(bytes);
   }
   TaskPtr next;
-  if (task.role == TaskRole::actor_call && started == Started::yes) next = task.actor->call_finished(follow_up);
+  if (task.role == TaskRole::actor_call && started == Started::yes) {
+    next = task.actor->call_finished(follow_up, std::move(restart));
+  }
   if (task.role == TaskRole::actor_creation) task.actor->release();
   // Last: once no task is live, the destructor may tear the runtime down.
   if (live_tasks_.fetch_sub(1, std::memory_order_acq_rel) == 1) live_tasks_.notify_all();

@@ -86,6 +86,9 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   ActorRef find_actor(const std::string& name, const std::type_info& type);
   /// Forgets an actor (it is dead or being destroyed).
   void unregister_actor(ActorState& actor) noexcept override;
+  void count_actor_restart() noexcept override { actor_restarts_.fetch_add(1, std::memory_order_relaxed); }
+  /// Actor restarts begun (ActorBuilder::max_restarts).
+  std::uint64_t actor_restarts() const noexcept { return actor_restarts_.load(std::memory_order_relaxed); }
 
   /// The runtime a submitted task belongs to.
   static RuntimeCore& of(const Task& task) noexcept { return static_cast<RuntimeCore&>(*state_of(task).core); }
@@ -160,6 +163,7 @@ class RuntimeCore final : public TaskRunner, public TaskCompletion, public Actor
   std::atomic<std::uint64_t> submitted_{0};  // next to live_tasks_, whose cache line the submitting thread has then
   std::atomic<std::uint64_t> failed_{0};     // tasks published with a failure
   std::atomic<std::uint64_t> retries_{0};
+  std::atomic<std::uint64_t> actor_restarts_{0};
   Timeline timeline_;
   std::mutex children_mutex_;
   std::unordered_map<Task*, std::deque<TaskPtr>> children_;  // tasks submitted from running tasks (note_child)

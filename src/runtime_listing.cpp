@@ -48,6 +48,8 @@ std::string_view to_string(ActorStatus status) noexcept {
       return "creating";
     case ActorStatus::alive:
       return "alive";
+    case ActorStatus::restarting:
+      return "restarting";
     case ActorStatus::dead:
       break;
   }
@@ -153,6 +155,7 @@ RuntimeCounters RuntimeCore::counters() const {
     }
   }
   counters.retries = retries();
+  counters.actor_restarts = actor_restarts();
   const StoreAccounting& store = accounting();
   counters.store.objects = store.objects();
   counters.store.bytes = store.bytes.load(std::memory_order_relaxed);
@@ -214,7 +217,7 @@ std::vector<ActorInfo> RuntimeCore::list_actors() {
   for (const ActorRef& actor : known) {
     const ActorState::Snapshot now = actor->snapshot();
     actors.push_back({actor->display_name(), demangled(actor->type()), actor->id(), now.status, now.pending_calls,
-                      now.running_calls});
+                      now.running_calls, now.restarts});
   }
   return actors;
 }

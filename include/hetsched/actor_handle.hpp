@@ -30,8 +30,9 @@ class ActorHandle {
   ActorHandle() = default;
   /// Submits `method(args...)` on the actor and returns a ref to its result. ObjectRef arguments are waited for
   /// and passed as `const U&`, like a task's; the method may take TaskContext& first. A method that throws fails
-  /// this call only (TaskError); a dead actor (killed, failed constructor, or Runtime gone) fails it with
-  /// ActorDiedError. Calls must not race with the destruction of the actor's Runtime.
+  /// this call only (TaskError; with ActorBuilder::max_restarts, a DeviceError also restarts the actor); a dead
+  /// actor (killed, failed constructor, or Runtime gone) fails it with ActorDiedError. Calls must not race with the
+  /// destruction of the actor's Runtime.
   template <class Method, class... Args>
     requires std::is_member_function_pointer_v<Method>
   auto call(Method method, Args&&... args) const {

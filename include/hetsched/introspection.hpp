@@ -60,10 +60,11 @@ struct ObjectInfo {
 enum class ActorStatus {
   creating,  ///< Its constructor has not finished.
   alive,     ///< Constructed; its calls run.
+  restarting,  ///< A call failed with a system error (ActorBuilder::max_restarts): its constructor runs again.
   dead       ///< Killed, failed in its constructor, or stopped by shutdown; its calls fail with ActorDiedError.
 };
 
-/// The name of an ActorStatus: "creating", "alive" or "dead".
+/// The name of an ActorStatus: "creating", "alive", "restarting" or "dead".
 std::string_view to_string(ActorStatus status) noexcept;
 
 /// One actor the runtime knows (until its last handle and call are gone), as Runtime::list_actors sees it.
@@ -74,6 +75,7 @@ struct ActorInfo {
   ActorStatus status = ActorStatus::creating;  ///< Where it is in its life.
   std::size_t pending_calls = 0;             ///< Calls submitted that have not started.
   int running_calls = 0;                     ///< Calls running now.
+  int restarts = 0;                          ///< Restarts begun: times its constructor was run again (max_restarts).
 };
 
 /// Counters of one Runtime since it started: tasks by state, retries, and the object store's counters (bytes moved
@@ -87,6 +89,7 @@ struct RuntimeCounters {
   std::uint64_t tasks_dispatched = 0;   ///< Live now: resources taken, waiting for a thread.
   std::uint64_t tasks_running = 0;      ///< Live now: running.
   std::uint64_t retries = 0;            ///< Runs started again after a failure (TaskBuilder::max_retries).
+  std::uint64_t actor_restarts = 0;     ///< Actor restarts begun (ActorBuilder::max_restarts).
   StoreStats store;                     ///< Objects, transfers (h2d, d2h, d2d), evictions, spills, restores.
 };
 

@@ -78,10 +78,11 @@ std::exception_ptr ActorState::death() const {
 
 ActorState::Snapshot ActorState::snapshot() const {
   std::lock_guard lock(mutex_);
-  const ActorStatus status = life_ == Life::creating ? ActorStatus::creating
-                             : life_ == Life::alive  ? ActorStatus::alive
-                                                     : ActorStatus::dead;
-  return {status, mailbox_.size(), running_};
+  const ActorStatus status = life_ == Life::alive                      ? ActorStatus::alive
+                             : life_ == Life::dead                     ? ActorStatus::dead
+                             : life_ == Life::restarting || restarts_ ? ActorStatus::restarting
+                                                                       : ActorStatus::creating;
+  return {status, mailbox_.size(), running_, restarts_};
 }
 
 bool ActorState::add_call(TaskPtr call) {
@@ -142,17 +143,34 @@ void ActorState::dispatch_all(Startable& startable, std::size_t first) {
   for (std::size_t i = first; i < calls.size(); ++i) startable.core->executor().dispatch(std::move(calls[i]));
 }
 
-TaskPtr ActorState::call_finished(FollowUp follow_up) {
+TaskPtr ActorState::call_finished(FollowUp follow_up, std::exception_ptr system_failure) {
   bool destroy_now = false;
+  bool restart_now = false;
   Startable startable;
+  std::vector<TaskPtr> orphans;
+  TaskPtr holder;
+  ActorHost* core = nullptr;
   {
     std::lock_guard lock(mutex_);
     --running_;
+    if (system_failure && recipe_ && life_ == Life::alive) note_system_failure_locked(system_failure, orphans, holder);
     destroy_now = life_ == Life::dead && running_ == 0;
-    if (!destroy_now) startable = take_startable_locked(follow_up == FollowUp::may_run_next);
+    restart_now = life_ == Life::restarting && running_ == 0;
+    core = core_.load(std::memory_order_relaxed);
+    if (restart_now) {
+      life_ = Life::creating;  // from here on it is like an actor being created, its calls queued
+      holder = std::move(resource_holder_);
+    } else if (!destroy_now) {
+      startable = take_startable_locked(follow_up == FollowUp::may_run_next);
+    }
   }
+  if (core && (holder || !orphans.empty()) && !restart_now) bury(*core, orphans, std::move(holder));
   if (destroy_now) {
     destroy_instance();
+    return {};
+  }
+  if (restart_now) {
+    if (core) restart(*core, std::move(holder));
     return {};
   }
   if (startable.calls.empty()) return {};
@@ -179,7 +197,10 @@ bool ActorState::created(Task& creation, std::exception_ptr failure) {
       if (failure) {
         life_ = Life::dead;
         death_ = std::make_exception_ptr(ActorDiedError(
-            "actor '" + display_name() + "' died: its constructor failed: " + describe(failure)));
+            restarts_ == 0 ? "actor '" + display_name() + "' died: its constructor failed: " + describe(failure)
+                           : "actor '" + display_name() + "' died after " + std::to_string(restarts_) +
+                                 " restart(s): its constructor failed when it ran again for restart " +
+                                 std::to_string(restarts_) + ": " + describe(failure)));
         orphans.assign(std::make_move_iterator(mailbox_.begin()), std::make_move_iterator(mailbox_.end()));
         mailbox_.clear();
       } else {
@@ -206,6 +227,14 @@ bool ActorState::created(Task& creation, std::exception_ptr failure) {
   Startable startable = take_startable(false);
   dispatch_all(startable, 0);
   return keep;
+}
+
+void ActorState::bury(ActorHost& core, std::vector<TaskPtr>& orphans, TaskPtr holder) noexcept {
+  if (holder) core.scheduler().finished(*holder);
+  const std::exception_ptr reason = death();
+  for (auto& call : orphans) {
+    if (claim_unstarted(*call)) core.fail_unstarted(*call, reason);
+  }
 }
 
 void ActorState::kill(std::exception_ptr reason) {

@@ -6,12 +6,14 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <typeinfo>
 #include <utility>
 #include <vector>
 
+#include "hetsched/detail/actor_restart.hpp"
 #include "hetsched/detail/core_api.hpp"
 #include "hetsched/detail/task.hpp"
 #include "hetsched/introspection.hpp"
@@ -66,7 +68,9 @@ class ActorState {
   /// The call's inputs are ready: it may start when it reaches the head.
   void call_ready(TaskPtr call);
   /// A call finished; returns the next call, already claimed, when `follow_up` allows (this thread runs it next).
-  TaskPtr call_finished(FollowUp follow_up);
+  /// A `system_failure` (restart_cause) restarts an actor that has a restart left, and kills one that has used
+  /// them up (src/actor/actor_restart.cpp).
+  TaskPtr call_finished(FollowUp follow_up, std::exception_ptr system_failure = nullptr);
   /// The constructor task ended (failure null on success); returns whether the actor keeps the task's resources. The
   /// stream made for it on a real GPU becomes the actor's own: every call runs on it, in order.
   bool created(Task& creation, std::exception_ptr failure);
@@ -76,17 +80,27 @@ class ActorState {
   ActorHost* live_core() const;
   /// Why the actor died (null while it lives).
   std::exception_ptr death() const;
-  /// What list_actors shows: where it is in its life, calls not started, calls running.
+  /// What list_actors shows: where it is in its life, calls not started, calls running, restarts so far.
   struct Snapshot {
     ActorStatus status;
     std::size_t pending_calls;
     int running_calls;
+    int restarts;
   };
   /// The actor's state now (under its lock).
   Snapshot snapshot() const;
 
+  // Restarts (src/actor/actor_restart.cpp).
+
+  /// Allows up to `max_restarts` restarts, made from `recipe`; before the first constructor is submitted.
+  void enable_restarts(int max_restarts, std::unique_ptr<ActorRecipe> recipe) noexcept;
+  /// A constructor task is about to build the instance: a restart's destroys the instance (and stream) it replaces.
+  void prepare_construction() noexcept;
+
  private:
-  enum class Life : std::uint8_t { creating, alive, dead };
+  // restarting: a call failed with a system error; no call starts until the running ones return and the
+  // constructor runs again (then creating).
+  enum class Life : std::uint8_t { creating, alive, restarting, dead };
   ~ActorState();
   /// Calls that may start now, and the runtime to run them on (read under the lock: kill() clears core_).
   struct Startable {
@@ -97,6 +111,14 @@ class ActorState {
   Startable take_startable_locked(bool claim_first);
   static void dispatch_all(Startable& startable, std::size_t first);
   void destroy_instance() noexcept;
+  /// Under the lock, for a call that failed with `failure` (a restart cause) while alive: restarting when a restart
+  /// is left, else dead with the calls it queued moved to `orphans` and its resources to `holder`.
+  void note_system_failure_locked(const std::exception_ptr& failure, std::vector<TaskPtr>& orphans,
+                                  TaskPtr& holder);
+  /// Once no call runs on the broken instance: frees the held resources and submits the constructor again.
+  void restart(ActorHost& core, TaskPtr holder) noexcept;
+  /// Fails `orphans` (never started) with the actor's death and returns `holder`'s resources.
+  void bury(ActorHost& core, std::vector<TaskPtr>& orphans, TaskPtr holder) noexcept;
 
   std::atomic<int> refs_{0};
   std::atomic<ActorHost*> core_;  // null once killed; written under mutex_, read anywhere
@@ -119,6 +141,9 @@ class ActorState {
   TaskPtr resource_holder_;      // the constructor task, while the actor holds its demand
   std::vector<int> gpu_ids_;     // where the actor lives
   ResourceDemand call_demand_;   // what each call reports and runs with: the held demand, or nothing
+  std::unique_ptr<ActorRecipe> recipe_;  // with max_restarts: makes the constructor task again (set once, first)
+  int max_restarts_ = 0;
+  int restarts_ = 0;             // restarts begun
 };
 
 }  // namespace hetsched::detail

@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "hetsched/detail/actor_restart.hpp"
 #include "hetsched/detail/core_api.hpp"
 #include "hetsched/task_context.hpp"
 
@@ -43,6 +44,7 @@ struct ActorConstruction {
   template <class... A>
     requires std::is_constructible_v<T, A...>
   void operator()(A&&... args) {
+    prepare_actor_construction(*actor);  // a restart: the instance it replaces goes first
     T* instance = new T(std::forward<A>(args)...);
     install_actor_instance(*actor, instance, [](void* p) { delete static_cast<T*>(p); });
     actor = ActorRef();  // the constructor task may outlive this call (it holds the actor's resources): no cycle
