@@ -37,7 +37,8 @@ struct Config {
   /// are reserved.
   std::map<std::string, double> resources;
   /// A queued task may be overtaken by at most this many tasks behind it (later ones of its priority or lower); then
-  /// the scheduler starts none of them until it fits (so a large demand is never starved by a stream of small ones).
+  /// the scheduler starts none of them until it fits (so a large demand is never starved by a stream of small ones),
+  /// except while a task blocked in get holds a GPU share or custom resource (the task it waits for may be behind).
   int max_bypass = 64;
   /// How GPU demands are placed: "pack" (Ray's best fit, the default), "spread" (the device with the most capacity
   /// left), "locality" (the device holding the most of the task's buffer bytes), "model" (earliest predicted finish,

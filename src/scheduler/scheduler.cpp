@@ -307,11 +307,15 @@ void Scheduler::body_returned(Task& task) {
 }
 
 void Scheduler::lend_cpus(const Task& task) {
+  if (!ResourceLedger::cpu_only(task.demand)) blocked_holders_.fetch_add(1, std::memory_order_acq_rel);
   ledger_.give_cpus(task.demand.cpu);
   dispatch_queued();
 }
 
-void Scheduler::reclaim_cpus(const Task& task) { ledger_.reclaim_cpus(task.demand.cpu); }
+void Scheduler::reclaim_cpus(const Task& task) {
+  ledger_.reclaim_cpus(task.demand.cpu);
+  if (!ResourceLedger::cpu_only(task.demand)) blocked_holders_.fetch_sub(1, std::memory_order_acq_rel);
+}
 
 bool Scheduler::hand_cpus_to(const Task& waiting, Task& producer) {
   if (!ResourceLedger::cpu_only(producer.demand) || producer.demand.cpu > waiting.demand.cpu) return false;
@@ -319,6 +323,8 @@ bool Scheduler::hand_cpus_to(const Task& waiting, Task& producer) {
   TaskPtr hold = remove_queued(producer);  // the caller holds the producer too: it outlives this reference
   if (!hold) return false;
   // The waiting task's CPUs pass to the producer whatever else is free (the ledger may be oversubscribed by loans).
+  // A loan like lend_cpus's, ended by the same reclaim_cpus, so it counts the same way.
+  if (!ResourceLedger::cpu_only(waiting.demand)) blocked_holders_.fetch_add(1, std::memory_order_acq_rel);
   ledger_.give_cpus(waiting.demand.cpu);
   ledger_.reclaim_cpus(producer.demand.cpu);
   state_of(producer).holds_resources = true;
@@ -383,7 +389,8 @@ void Scheduler::dispatch_ready(StartedTasks& started) {
     for (ClassQueue* queue : order) {
       Task& head = *queue->head();
       if (!start_now(head, static_cast<std::uint32_t>(queue->size - 1))) {
-        if (state_of(head).bypassed >= max_bypass_) break;  // reserved: nothing behind it starts until it fits
+        // Reserved: nothing behind it starts until it fits (unless a blocked task holds what it may be waiting for).
+        if (state_of(head).bypassed >= max_bypass_ && blocked_holders_.load(std::memory_order_acquire) == 0) break;
         continue;
       }
       state_of(head).stage.store(TaskStage::dispatched, std::memory_order_release);

@@ -1,9 +1,10 @@
 // Ready tasks wait here, one queue per scheduling class (same demand shape), until the ledger can take their demand.
 // A class whose head does not fit never blocks another class. Each queue is ordered by priority (higher first),
 // then arrival, and class heads are tried in that order too. Anti-starvation rule: a class head may be overtaken by
-// at most `max_bypass` tasks behind it in that order; from then on no task behind it starts until it fits. Where a
-// GPU task runs is its placement policy's decision (a value, over a snapshot the scheduler builds); the ledger then
-// applies it. Thread-safe.
+// at most `max_bypass` tasks behind it in that order; from then on no task behind it starts until it fits, except
+// while a task blocked in get holds more than CPUs (it may wait for a task behind the head and hold what the head
+// needs). Where a GPU task runs is its placement policy's decision (a value, over a snapshot the scheduler builds);
+// the ledger then applies it. Thread-safe.
 //
 // Fast path: while nothing is queued, a CPU-only task takes its CPUs with one CAS and returns them with one atomic
 // add, without the lock. Finishing (add CPUs, then read queued_) and queueing (raise queued_, then read the free
@@ -11,6 +12,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -177,6 +179,10 @@ class Scheduler {
   std::vector<CachedPrediction> predictions_;
   std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();
   std::uint32_t max_bypass_;
+  /// Tasks blocked in get that hold more than CPUs (a GPU share, a custom resource): lending their CPUs does not free
+  /// what they hold, so while any exists no head is reserved (the task one of them waits for may be behind it, and
+  /// the head may need what they hold).
+  std::atomic<std::uint32_t> blocked_holders_{0};
   Dispatcher& dispatcher_;
   std::vector<ClassQueue> classes_;
   std::vector<ClassQueue*> order_;  // scratch for dispatch_ready, reused under the lock

@@ -375,6 +375,38 @@ TEST(Resources, DoNotStarveALargeDemandBehindAStreamOfSmallOnes) {
   EXPECT_TRUE(big_ran) << "the cpus(2) task starved behind a stream of cpus(1) tasks";
 }
 
+// Found by tests/stress. A task holding half a GPU blocks in get on a child that needs a quarter (it fits). A gpus(1)
+// task queued before the child, overtaken max_bypass times, reserves the queue: nothing behind it starts until it
+// fits, and it never fits while the blocked parent holds its half. Blocking in get lends only the parent's CPUs, so the
+// reservation must not hold back the child the parent waits for.
+TEST(Resources, AReservedLargeDemandDoesNotDeadlockATaskBlockedOnItsChild) {
+  hetsched::Config config = make_config(2, 1);
+  config.max_bypass = 2;
+  hetsched::Runtime rt{config};
+  Gate started;
+  Gate go;
+  auto parent = rt.task([&](hetsched::TaskContext& ctx) {
+                    started.open();
+                    if (!go.wait()) return -1;
+                    auto child = ctx.runtime().task([] { return 1; }).gpus(0.25).remote();
+                    try {
+                      return ctx.runtime().get(child, hang_guard);
+                    } catch (const hetsched::GetTimeoutError&) {
+                      return -2;  // the child never started
+                    }
+                  })
+                    .gpus(0.5)
+                    .remote();
+  ASSERT_TRUE(started.wait());
+  auto big = rt.task([] { return 2; }).gpus(1).remote();  // queued: the parent holds half of the GPU
+  for (int i = 0; i < 2; ++i) {  // each overtakes `big`; after the second, `big` is reserved
+    EXPECT_EQ(rt.get(rt.task([i] { return i; }).remote(), hang_guard), i);
+  }
+  go.open();
+  EXPECT_EQ(rt.get(parent, 2 * hang_guard), 1) << "the child of a blocked task waited behind the reserved gpus(1) task";
+  EXPECT_EQ(rt.get(big, hang_guard), 2);
+}
+
 TEST(Resources, LetSmallTasksPassALargeDemandThatCannotStartYet) {
   Gate holder_started;
   Gate small_ran;
