@@ -33,6 +33,7 @@ class Replay {
         links_(machine.links, machine.gpus),
         replicas_(graph.buffer_bytes, machine.gpus, machine.gpu_memory, options.record_transfers),
         pending_(graph.predecessor_count),
+        commit_limit_(policy.uses_models() ? options.commit_limit : 0),  // as the scheduler fills the snapshot
         committed_(machine.gpus),
         prefetched_(graph.size(), false),
         inputs_ready_s_(graph.size(), 0.0),
@@ -95,7 +96,7 @@ class Replay {
 
   void dispatch() {
     // Nothing can fit and nothing can be committed: every policy would answer wait.
-    if (free_cpus_ == 0 && free_gpus_ == 0 && options_.commit_limit == 0) return;
+    if (free_cpus_ == 0 && free_gpus_ == 0 && commit_limit_ == 0) return;
     queues_.dispatch([this](std::uint32_t t, std::uint32_t behind) { return offer(t, behind); },
                      [this](std::uint32_t t) {
                        throw Error("placement policy '" + schedule_.policy + "' found task '" + graph_.task_name(t) +
@@ -106,7 +107,7 @@ class Replay {
   Offer offer(std::uint32_t t, std::uint32_t queued_behind) {
     const bool has_cpu = times_.cpu_s[t] >= 0;
     const bool has_gpu = times_.gpu_s[t] >= 0;
-    if (!(has_cpu && free_cpus_ > 0) && !(has_gpu && free_gpus_ > 0) && options_.commit_limit == 0) {
+    if (!(has_cpu && free_cpus_ > 0) && !(has_gpu && free_gpus_ > 0) && commit_limit_ == 0) {
       return Offer::waits;
     }
     const int priority = graph_.tasks[t].priority;
@@ -143,7 +144,7 @@ class Replay {
     snapshot.total_cpu_units = static_cast<std::int64_t>(machine_.cpus) * units_per_resource;
     snapshot.cpus_available_in_s = cpus_available_in(priority);
     snapshot.cpus_committed = committed_.size(-1);
-    snapshot.commit_limit = options_.commit_limit;
+    snapshot.commit_limit = commit_limit_;
     snapshot.commit_prefetches = options_.prefetch_depth > 0;
     snapshot.links = machine_.links;
     snapshot.calibration_samples = options_.calibration_samples;
@@ -154,7 +155,7 @@ class Replay {
     const bool gpu_body = on_gpu[static_cast<std::size_t>(decision.variant)];
     if (decision.kind == Decision::Kind::commit) {
       const int node = gpu_body ? (decision.gpus.empty() ? -1 : decision.gpus.front()) : -1;
-      if ((gpu_body && node < 0) || committed_.size(node) >= options_.commit_limit) return Offer::waits;  // refused
+      if ((gpu_body && node < 0) || committed_.size(node) >= commit_limit_) return Offer::waits;  // refused
       commit(t, node, priority);
       return Offer::started;
     }
@@ -298,6 +299,7 @@ class Replay {
   LinkModel links_;
   ReplicaModel replicas_;
   std::vector<std::uint32_t> pending_;
+  std::uint32_t commit_limit_;         // 0 for a policy not using the models, as the scheduler has it
   CommittedQueues committed_;
   std::vector<bool> prefetched_;       // per task: its inputs were copied when it was committed
   std::vector<double> inputs_ready_s_;  // per prefetched task: when they are there
