@@ -26,7 +26,8 @@ class CommittedQueues {
   /// Commits `entry` to `node`, behind every task of its priority or higher.
   void push(int node, const Committed& entry) {
     std::vector<Committed>& queue = at(node);
-    auto after = std::find_if(queue.begin(), queue.end(), [&](const Committed& c) { return entry.priority > c.priority; });
+    auto after =
+        std::find_if(queue.begin(), queue.end(), [&](const Committed& c) { return entry.priority > c.priority; });
     queue.insert(after, entry);
   }
   /// Tasks committed to `node`.

@@ -38,7 +38,8 @@ TEST(DmdasReplay, BeatsModelOnTheTwelveTileCholeskyWhenCommittedInputsArePrefetc
   EXPECT_EQ(model.committed, 0u) << "model never commits";
   EXPECT_GT(dmdas.committed, 0u);
   EXPECT_EQ(dmdas.cpu_tasks + dmdas.gpu_tasks, cholesky.graph.size());
-  EXPECT_LT(dmdas.makespan_s, 0.9 * model.makespan_s) << "dmdas " << dmdas.makespan_s << " s, model " << model.makespan_s;
+  EXPECT_LT(dmdas.makespan_s, 0.9 * model.makespan_s)
+      << "dmdas " << dmdas.makespan_s << " s, model " << model.makespan_s;
   EXPECT_LT(dmdas.gpu_input_wait_s, 0.5 * model.gpu_input_wait_s) << "prefetched inputs overlap the kernels";
 }
 
