@@ -28,7 +28,7 @@ using namespace hetsched::bench;
 struct PlacementArgs {
   std::string workload = "cholesky";
   std::string machine = "mirage";
-  std::string policies = "pack,spread,locality,model,random";
+  std::string policies = "pack,spread,locality,model,dmdas,random";
   WorkloadOptions options;
   bool seed_given = false;
   bool json = false;
@@ -36,6 +36,8 @@ struct PlacementArgs {
   std::string trace;
   std::uint32_t max_bypass = 64;
   bool class_per_kind = false;
+  std::uint32_t commit_limit = hetsched::detail::default_commit_limit;
+  std::uint32_t prefetch_depth = 0;
 };
 
 std::vector<std::string> split_names(const std::string& list) {
@@ -82,6 +84,8 @@ int run_placement(const PlacementArgs& args) {
     ReplayOptions options;
     options.max_bypass = args.max_bypass;
     options.class_per_kind = args.class_per_kind;
+    options.commit_limit = args.commit_limit;
+    options.prefetch_depth = args.prefetch_depth;
     options.record_transfers = !args.html.empty() || !args.trace.empty();
     options.progress = [&](double done) { bar.update(done); };
     run.schedules.push_back(replay(run.graph, run.times, run.machine, *policy, options));
@@ -122,6 +126,12 @@ int main(int argc, char** argv) {
   placement->add_option("--max-bypass", args.max_bypass, "Config::max_bypass")->capture_default_str();
   placement->add_option("--seed", args.options.seed, "seed of the random workloads and of the random policy")
       ->each([&](const std::string&) { args.seed_given = true; });
+  placement->add_option("--commit-limit", args.commit_limit,
+                        "what-if: tasks the scheduler keeps committed per device (the runtime's is the default)")
+      ->capture_default_str();
+  placement->add_option("--prefetch-depth", args.prefetch_depth,
+                        "what-if, not the runtime today: committed tasks per device whose inputs start moving at once")
+      ->capture_default_str();
   placement->add_flag("--class-per-kind", args.class_per_kind,
                       "what-if, not the runtime today: give each task kind its own scheduling class");
   placement->add_flag("--json", args.json, "print the report as JSON on stdout");

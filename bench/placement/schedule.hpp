@@ -47,6 +47,7 @@ struct Schedule {
   std::uint64_t cpu_tasks = 0;               ///< Tasks that ran their CPU body.
   std::uint64_t gpu_tasks = 0;               ///< Tasks that ran their GPU body.
   std::uint64_t evictions = 0;               ///< Replicas evicted from GPU memory.
+  std::uint64_t committed = 0;               ///< Tasks committed to a busy device (Decision::commit).
   std::uint64_t policy_calls = 0;            ///< Decisions asked of the policy.
   std::uint64_t task_events = 0;             ///< Placements plus completions processed (two per task).
   double wall_s = 0;                         ///< Seconds the replay took on this machine (wall clock).

@@ -6,6 +6,7 @@
 #include <queue>
 
 #include "class_queues.hpp"
+#include "committed_queues.hpp"
 #include "event_queue.hpp"
 #include "hetsched/detail/resource_demand.hpp"
 #include "hetsched/error.hpp"
@@ -32,6 +33,10 @@ class Replay {
         links_(machine.links, machine.gpus),
         replicas_(graph.buffer_bytes, machine.gpus, machine.gpu_memory, options.record_transfers),
         pending_(graph.predecessor_count),
+        commit_limit_(policy.uses_models() ? options.commit_limit : 0),  // as the scheduler fills the snapshot
+        committed_(machine.gpus),
+        prefetched_(graph.size(), false),
+        inputs_ready_s_(graph.size(), 0.0),
         free_cpus_(machine.cpus),
         free_gpus_(machine.gpus),
         gpu_busy_(static_cast<std::size_t>(machine.gpus), false),
@@ -60,7 +65,7 @@ class Replay {
         options_.progress(static_cast<double>(finished) / static_cast<double>(graph_.size()));
       }
     }
-    if (queues_.size() > 0) {
+    if (queues_.size() > 0 || committed_.total() > 0) {
       throw Error("placement policy '" + schedule_.policy + "' left task '" + graph_.task_name(queues_.any_head()) +
                   "' waiting with nothing running on the machine, so the replay cannot go on");
     }
@@ -90,7 +95,8 @@ class Replay {
   }
 
   void dispatch() {
-    if (free_cpus_ == 0 && free_gpus_ == 0) return;  // nothing can fit: every policy would answer wait
+    // Nothing can fit and nothing can be committed: every policy would answer wait.
+    if (free_cpus_ == 0 && free_gpus_ == 0 && commit_limit_ == 0) return;
     queues_.dispatch([this](std::uint32_t t, std::uint32_t behind) { return offer(t, behind); },
                      [this](std::uint32_t t) {
                        throw Error("placement policy '" + schedule_.policy + "' found task '" + graph_.task_name(t) +
@@ -101,7 +107,10 @@ class Replay {
   Offer offer(std::uint32_t t, std::uint32_t queued_behind) {
     const bool has_cpu = times_.cpu_s[t] >= 0;
     const bool has_gpu = times_.gpu_s[t] >= 0;
-    if (!(has_cpu && free_cpus_ > 0) && !(has_gpu && free_gpus_ > 0)) return Offer::waits;
+    if (!(has_cpu && free_cpus_ > 0) && !(has_gpu && free_gpus_ > 0) && commit_limit_ == 0) {
+      return Offer::waits;
+    }
+    const int priority = graph_.tasks[t].priority;
     // The bodies, as the task declares them: the CPU body first.
     std::array<detail::VariantView, 2> bodies{};
     std::array<bool, 2> on_gpu{};
@@ -124,14 +133,19 @@ class Replay {
       detail::GpuView& view = gpu_views_[d];
       view.free_units = gpu_busy_[d] ? 0 : units_per_resource;
       view.free_memory = view.total_memory = machine_.gpu_memory;
-      view.available_in_s = gpu_busy_[d] ? gpu_ends_[d] - now_ : 0.0;
+      const int device = static_cast<int>(d);
+      view.available_in_s = (gpu_busy_[d] ? gpu_ends_[d] - now_ : 0.0) + committed_.work_ahead(device, priority);
+      view.committed = committed_.size(device);
     }
     detail::Snapshot snapshot;
     snapshot.task = {{bodies.data(), count}, queues_.sequence(t), graph_.tasks[t].priority, queued_behind, inputs_};
     snapshot.gpus = gpu_views_;
     snapshot.free_cpu_units = static_cast<std::int64_t>(free_cpus_) * units_per_resource;
     snapshot.total_cpu_units = static_cast<std::int64_t>(machine_.cpus) * units_per_resource;
-    snapshot.cpus_available_in_s = free_cpus_ > 0 || cpu_ends_.empty() ? 0.0 : cpu_ends_.top() - now_;
+    snapshot.cpus_available_in_s = cpus_available_in(priority);
+    snapshot.cpus_committed = committed_.size(-1);
+    snapshot.commit_limit = commit_limit_;
+    snapshot.commit_prefetches = options_.prefetch_depth > 0;
     snapshot.links = machine_.links;
     snapshot.calibration_samples = options_.calibration_samples;
     ++schedule_.policy_calls;
@@ -139,6 +153,12 @@ class Replay {
     if (decision.kind == Decision::Kind::infeasible) return Offer::never;
     if (decision.kind == Decision::Kind::wait) return Offer::waits;
     const bool gpu_body = on_gpu[static_cast<std::size_t>(decision.variant)];
+    if (decision.kind == Decision::Kind::commit) {
+      const int node = gpu_body ? (decision.gpus.empty() ? -1 : decision.gpus.front()) : -1;
+      if ((gpu_body && node < 0) || committed_.size(node) >= commit_limit_) return Offer::waits;  // refused
+      commit(t, node, priority);
+      return Offer::started;
+    }
     if (gpu_body) {
       const int device = decision.gpus.empty() ? -1 : decision.gpus.front();
       if (device < 0 || gpu_busy_[static_cast<std::size_t>(device)]) return Offer::waits;  // the ledger refuses
@@ -148,6 +168,70 @@ class Replay {
       start(t, -1);
     }
     return Offer::started;
+  }
+
+  /// Predicted seconds until a core is free for a task of `priority`: the running tasks' ends, then the tasks
+  /// committed to the CPUs ahead of it taking the earliest cores in turn.
+  double cpus_available_in(int priority) {
+    if (committed_.size(-1) == 0) return free_cpus_ > 0 || cpu_ends_.empty() ? 0.0 : cpu_ends_.top() - now_;
+    core_ends_.clear();
+    auto running = cpu_ends_;
+    while (!running.empty()) {
+      core_ends_.push_back(running.top());
+      running.pop();
+    }
+    core_ends_.resize(static_cast<std::size_t>(machine_.cpus), now_);  // free cores: now (the running ones first)
+    std::make_heap(core_ends_.begin(), core_ends_.end(), std::greater<>());
+    for (const Committed& c : committed_.queue(-1)) {
+      if (c.priority < priority) break;  // the queue is by priority: the rest would run after it
+      std::pop_heap(core_ends_.begin(), core_ends_.end(), std::greater<>());
+      core_ends_.back() = std::max(core_ends_.back(), now_) + c.run_s;
+      std::push_heap(core_ends_.begin(), core_ends_.end(), std::greater<>());
+    }
+    return std::max(0.0, core_ends_.front() - now_);
+  }
+
+  /// Queues `t` on `node` (-1: the CPUs) to run when it frees; its inputs start moving if it is within the
+  /// prefetch depth.
+  void commit(std::uint32_t t, int node, int priority) {
+    const double run = node < 0 ? times_.cpu_s[t] : times_.gpu_s[t];
+    committed_.push(node, {t, priority, queues_.sequence(t), run});
+    ++schedule_.committed;
+    if (node < 0 ? free_cpus_ > 0 : !gpu_busy_[static_cast<std::size_t>(node)]) {
+      drain(node);  // the device is free after all: it takes its queue's head now
+    } else {
+      prefetch(node);
+    }
+  }
+
+  /// Starts copying the inputs of the first prefetch_depth tasks committed to `node` that are not moving yet.
+  void prefetch(int node) {
+    const auto& queue = committed_.queue(node);
+    const std::size_t depth = std::min<std::size_t>(queue.size(), options_.prefetch_depth);
+    for (std::size_t i = 0; i < depth; ++i) {
+      const std::uint32_t t = queue[i].task;
+      if (prefetched_[t]) continue;
+      prefetched_[t] = true;
+      inputs_ready_s_[t] = fetch_inputs(t, node);
+    }
+  }
+
+  /// `node` is free: its first committed task starts there.
+  void drain(int node) {
+    if (committed_.size(node) == 0) return;
+    start(committed_.pop(node).task, node);
+    prefetch(node);
+  }
+
+  /// Copies `t`'s read inputs to `node` and holds them there; returns when the last one is there.
+  double fetch_inputs(std::uint32_t t, int node) {
+    double ready = now_;
+    for (std::uint32_t i = graph_.use_offsets[t]; i < graph_.use_offsets[t + 1]; ++i) {
+      const BufferUse& use = graph_.uses[i];
+      if (use.access == Access::write) continue;
+      ready = std::max(ready, replicas_.fetch(use.buffer, node, t, now_, links_, machine_.links, schedule_));
+    }
+    return ready;
   }
 
   void start(std::uint32_t t, int gpu) {
@@ -164,15 +248,11 @@ class Replay {
       --free_gpus_;
       ++schedule_.gpu_tasks;
     }
-    double ready = now_;
     for (std::uint32_t i = graph_.use_offsets[t]; i < graph_.use_offsets[t + 1]; ++i) {
       const BufferUse& use = graph_.uses[i];
-      if (use.access == Access::write) {
-        replicas_.reserve(use.buffer, gpu, t, now_, links_, schedule_);
-      } else {
-        ready = std::max(ready, replicas_.fetch(use.buffer, gpu, t, now_, links_, machine_.links, schedule_));
-      }
+      if (use.access == Access::write) replicas_.reserve(use.buffer, gpu, t, now_, links_, schedule_);
     }
+    const double ready = prefetched_[t] ? std::max(now_, inputs_ready_s_[t]) : fetch_inputs(t, gpu);
     run.start_s = ready;
     (gpu < 0 ? schedule_.cpu_input_wait_s : schedule_.gpu_input_wait_s) += ready - now_;
     run.end_s = ready + (gpu < 0 ? times_.cpu_s[t] : times_.gpu_s[t]);
@@ -199,6 +279,7 @@ class Replay {
       gpu_busy_[static_cast<std::size_t>(run.gpu)] = false;
       ++free_gpus_;
     }
+    drain(run.gpu);  // the scheduler's finished(): a device's committed queue goes first
     ++schedule_.task_events;
     dispatch();  // the scheduler's finished(): freed resources go to the queued heads first
     for (std::uint32_t i = graph_.successor_offsets[t]; i < graph_.successor_offsets[t + 1]; ++i) {
@@ -218,6 +299,11 @@ class Replay {
   LinkModel links_;
   ReplicaModel replicas_;
   std::vector<std::uint32_t> pending_;
+  std::uint32_t commit_limit_;         // 0 for a policy not using the models, as the scheduler has it
+  CommittedQueues committed_;
+  std::vector<bool> prefetched_;       // per task: its inputs were copied when it was committed
+  std::vector<double> inputs_ready_s_;  // per prefetched task: when they are there
+  std::vector<double> core_ends_;      // scratch for cpus_available_in
   double now_ = 0;
   int free_cpus_;
   int free_gpus_;

@@ -17,7 +17,8 @@ namespace hetsched {
 /// The environment overrides the fields set in code, so a program can be re-sized without recompiling:
 /// `HETSCHED_NUM_CPUS=8`, `HETSCHED_NUM_GPUS=2`, `HETSCHED_RESOURCES='{"Custom": 2}'` or `'Custom=2,Disk=1'`,
 /// `HETSCHED_PLACEMENT=spread`, `HETSCHED_GPU_COMPLETION=host_functions`, `HETSCHED_PERF_MODEL=models.json`,
-/// `HETSCHED_OBJECT_STORE_BYTES=8G`, `HETSCHED_SPILL_DIR=/scratch/spill`, `HETSCHED_ADVICE=off`.
+/// `HETSCHED_OBJECT_STORE_BYTES=8G`, `HETSCHED_SPILL_DIR=/scratch/spill`, `HETSCHED_ADVICE=off`,
+/// `HETSCHED_TIMELINE=run.json` (Runtime::timeline), `HETSCHED_PROGRESS=1` (a progress line on stderr each second).
 ///
 /// Errors, checked when the Runtime starts: a HETSCHED_* value that cannot be used is a UsageError naming the
 /// variable, whatever is wrong with it (text that does not parse, a name given twice, a name that is not a choice, a
@@ -42,8 +43,9 @@ struct Config {
   int max_bypass = 64;
   /// How GPU demands are placed: "pack" (Ray's best fit, the default), "spread" (the device with the most capacity
   /// left), "locality" (the device holding the most of the task's buffer bytes), "model" (earliest predicted finish,
-  /// counting transfers: StarPU's dmda), "random" or "random:SEED" (a seeded draw); TaskBuilder::policy overrides it for one task, HETSCHED_PLACEMENT for the runtime. Another name is a
-  /// UsageError.
+  /// counting transfers: StarPU's dmda), "dmdas" (the same, committing tasks to busy devices' own queues), "random"
+  /// or "random:SEED" (a seeded draw); TaskBuilder::policy overrides it for one task, HETSCHED_PLACEMENT for the
+  /// runtime. Another name is a UsageError.
   std::string placement_policy = "pack";
   /// How the runtime learns that a GPU task's stream has finished its work: "events" (the default: one progress thread
   /// polls an event recorded after each task) or "host_functions" (a cudaLaunchHostFunc after each task wakes that

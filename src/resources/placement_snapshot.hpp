@@ -34,8 +34,14 @@ struct GpuView {
   std::int64_t free_units = 0;     ///< Free capacity in units (a whole device is units_per_resource).
   std::uint64_t free_memory = 0;   ///< Memory free for gpu_memory() demands.
   std::uint64_t total_memory = 0;  ///< Memory for gpu_memory() demands when nothing runs there.
-  double available_in_s = 0;       ///< Predicted seconds until the work placed on it is done (0: idle or unknown).
+  double available_in_s = 0;       ///< Predicted seconds until the work placed on it, and the work committed to it
+                                   ///< that would run before this task (priority >= its own), is done (0: idle or
+                                   ///< unknown).
+  std::uint32_t committed = 0;     ///< Tasks committed to it (Decision::commit) that have not started yet.
 };
+
+/// How many tasks a scheduler that supports Decision::commit keeps committed to one GPU, and to the CPUs as a pool.
+inline constexpr std::uint32_t default_commit_limit = 64;
 
 /// One body of the task (a task has one, or a CPU and a GPU body: hetsched::variants): its demand and how long the
 /// models predict it runs on these inputs.
@@ -65,14 +71,21 @@ struct Snapshot {
   std::span<const GpuView> gpus;      ///< Every GPU, by index.
   std::int64_t free_cpu_units = 0;    ///< CPUs free now (may be below 0 while a blocked task reclaims its CPUs).
   std::int64_t total_cpu_units = 0;   ///< CPUs of the machine.
-  double cpus_available_in_s = 0;     ///< Predicted seconds until a CPU is free when none is (0: unknown).
+  double cpus_available_in_s = 0;     ///< Predicted seconds until a CPU is free for this task, after the tasks
+                                      ///< committed to the CPUs that would run before it (0: free now, or unknown).
+  std::uint32_t cpus_committed = 0;   ///< Tasks committed to the CPUs that have not started yet.
+  std::uint32_t commit_limit = 0;     ///< Most tasks the scheduler keeps committed to one GPU or to the CPUs; 0: it
+                                      ///< takes no Decision::commit.
+  bool commit_prefetches = false;     ///< True when the inputs of a committed task start moving to its device at once
+                                      ///< (they overlap the wait); false when they move when it starts.
   Bandwidths links;                   ///< How fast replicas move between memory nodes.
   std::uint32_t calibration_samples = 3;  ///< Runs a body needs before the models' prediction of it is trusted.
 };
 
-/// A policy's answer (Ray's SchedulingResult): run on these devices, wait until something is freed, or never.
+/// A policy's answer (Ray's SchedulingResult): run on these devices, run there next (commit), wait until something is
+/// freed, or never.
 struct Decision {
-  enum class Kind : std::uint8_t { place, wait, infeasible };
+  enum class Kind : std::uint8_t { place, wait, infeasible, commit };
   Kind kind = Kind::wait;  ///< Which answer.
   std::vector<int> gpus;   ///< For place: the chosen devices (empty for a task without GPUs).
   int variant = 0;         ///< For place: which of the task's bodies runs (0 for a task with one body).
@@ -80,6 +93,13 @@ struct Decision {
   /// Run on `devices` with body `variant`.
   static Decision place(std::vector<int> devices, int variant = 0) {
     return {Kind::place, std::move(devices), variant};
+  }
+  /// Run body `variant` on `device` (-1: the CPUs) as soon as it frees, before anything not yet committed there
+  /// (StarPU's push to a worker's queue): the task leaves its class queue now, its inputs may start moving there, and
+  /// its predicted run counts in that device's availability. Only when snapshot.commit_limit > 0 and fewer tasks than
+  /// that are committed there.
+  static Decision commit(int device, int variant = 0) {
+    return {Kind::commit, device < 0 ? std::vector<int>{} : std::vector<int>{device}, variant};
   }
   /// Nothing fits now; ask again when resources are freed.
   static Decision wait() { return {Kind::wait, {}, 0}; }

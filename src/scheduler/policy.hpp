@@ -29,7 +29,8 @@ class Policy {
   /// The policy's name, as Config::placement_policy and TaskBuilder::policy spell it.
   virtual std::string_view name() const noexcept = 0;
   /// True when it reads the models' fields of the snapshot (run-time predictions, device availability, links): the
-  /// scheduler fills them, and times the tasks it places so that the models learn, only for such a policy.
+  /// scheduler fills them (and the committed queues' fields: only such a policy may answer Decision::commit), and
+  /// times the tasks it places so that the models learn, only for such a policy.
   virtual bool uses_models() const noexcept { return false; }
 };
 
@@ -45,13 +46,21 @@ std::unique_ptr<Policy> make_locality_policy();
 /// when that device is busy). A body with fewer than calibration_samples runs is calibrated first; until every body
 /// is, devices are chosen as pack does.
 std::unique_ptr<Policy> make_model_policy();
+/// StarPU's dmdas over committed queues: each body on each device is priced at its predicted finish there (the wait
+/// for the work running and committed ahead of it on that device, then the copies of its inputs, or the two
+/// overlapped where the scheduler prefetches, plus its run time) plus the copies' time once more (dmda's data
+/// penalty, beta = 1); the cheapest wins. It runs there now when the device is free with nothing committed, else it
+/// is committed to it (Decision::commit) while fewer than snapshot.commit_limit tasks are, else it waits. Calibrates,
+/// and places bodies on several whole devices, as model.
+std::unique_ptr<Policy> make_dmdas_policy();
 /// The seed of the policy named "random".
 inline constexpr std::uint64_t default_random_seed = 42;
 /// A uniformly random fitting device, drawn from `seed` and the task's sequence (deterministic for a seed). Named
 /// "random" for the default seed, "random:SEED" for another.
 std::unique_ptr<Policy> make_random_policy(std::uint64_t seed);
 
-/// The policy named `name`: "pack", "spread", "locality", "model", "random" (a fixed default seed) or "random:SEED"
+/// The policy named `name`: "pack", "spread", "locality", "model", "dmdas", "random" (a fixed default seed) or
+/// "random:SEED"
 /// (a decimal seed). Throws UsageError listing the known names for another name. Equal policies have equal name()s.
 std::unique_ptr<Policy> make_policy(std::string_view name);
 /// The names make_policy knows, for messages and `hetsched info`.
@@ -65,6 +74,8 @@ std::vector<int> fitting_devices(const Snapshot& snapshot, const VariantView& va
 bool could_ever_fit(const Snapshot& snapshot, const VariantView& variant);
 /// True when body `variant`'s CPUs are free now and, for a GPU body, enough devices fit it now.
 bool fits_now(const Snapshot& snapshot, const VariantView& variant);
+/// Seconds to bring every input of the task to memory node `node` (-1: the host) from its cheapest valid replica.
+double input_transfer_seconds(const Snapshot& snapshot, int node);
 /// Shared by the simple policies: for body `variant`, a demand of n > 1 whole devices takes the first `n` fitting ones
 /// (lowest index first); a demand for one device (a fraction or one whole GPU) takes the fitting device that
 /// `prefer(snapshot, candidate, best)` ranks first (ties: the earlier one); a CPU body runs on the CPUs. Wait when it does not fit now, infeasible when it never could.

@@ -22,7 +22,11 @@ bool ahead(const Task& a, const Task& b) noexcept {
 
 Scheduler::Scheduler(ResourceLedger ledger, std::unique_ptr<Policy> policy, std::uint32_t max_bypass,
                      Dispatcher& dispatcher, PerfModel& models)
-    : ledger_(std::move(ledger)), models_(models), max_bypass_(max_bypass), dispatcher_(dispatcher) {
+    : ledger_(std::move(ledger)),
+      models_(models),
+      max_bypass_(max_bypass),
+      dispatcher_(dispatcher),
+      committed_(ledger_.gpus().size()) {
   policies_.push_back(std::move(policy));
   gpu_busy_until_.assign(ledger_.gpus().size(), 0.0);
 }
@@ -67,10 +71,15 @@ void Scheduler::add_predictions(Task& task, Snapshot& snapshot) {
   }
   predicted_gpus_.assign(ledger_.gpus().begin(), ledger_.gpus().end());
   for (std::size_t d = 0; d < predicted_gpus_.size(); ++d) {
-    predicted_gpus_[d].available_in_s = std::max(0.0, gpu_busy_until_[d] - now);
+    const int node = static_cast<int>(d);
+    predicted_gpus_[d].available_in_s =
+        std::max(0.0, gpu_busy_until_[d] - now) + committed_.work_ahead(node, task.priority);
+    predicted_gpus_[d].committed = committed_.size(node);
   }
   snapshot.gpus = predicted_gpus_;
-  snapshot.cpus_available_in_s = std::max(0.0, cpu_busy_until_ - now);
+  snapshot.cpus_available_in_s = std::max(0.0, cpu_busy_until_ - now) + committed_.work_ahead(-1, task.priority);
+  snapshot.cpus_committed = committed_.size(-1);
+  snapshot.commit_limit = default_commit_limit;
   snapshot.links = links_;
   snapshot.calibration_samples = PerfModel::enough_samples;
 }
@@ -94,25 +103,37 @@ Prediction Scheduler::cached_prediction(std::uint32_t task, int variant, std::ui
   return found->prediction;
 }
 
-void Scheduler::note_predicted_placement(Task& task, int variant, std::span<const int> devices) {
-  const VariantView& body = bodies_[static_cast<std::size_t>(variant)];
+void Scheduler::note_timing(Task& task, int variant) {
   RunTiming& timing = state_of(task).device().timing;
   timing.timed = true;
-  timing.variant = body.on_gpu() ? 1 : 0;
+  timing.variant = bodies_[static_cast<std::size_t>(variant)].on_gpu() ? 1 : 0;
   timing.model_task = predicted_model_id_;
   timing.input_bytes = predicted_input_bytes_;
-  if (body.predicted_s < 0) return;  // nothing known yet: availability stays as it was
-  const double now = predicted_at_;  // the decision was taken a moment ago, under this lock
-  if (body.on_gpu()) {
-    const double share = from_units(std::min(body.gpu_units, units_per_resource));
-    for (int d : devices) {
-      double& busy = gpu_busy_until_[static_cast<std::size_t>(d)];
-      busy = std::max(busy, now) + body.predicted_s * share;
-    }
-  } else if (ledger_.total_cpu_units() > 0) {
-    const double share = static_cast<double>(body.cpu_units) / static_cast<double>(ledger_.total_cpu_units());
-    cpu_busy_until_ = std::max(cpu_busy_until_, now) + body.predicted_s * share;
+}
+
+double Scheduler::busy_share_s(const VariantView& body) const {
+  if (body.predicted_s < 0) return 0;  // nothing known yet: availability stays as it was
+  if (body.on_gpu()) return body.predicted_s * from_units(std::min(body.gpu_units, units_per_resource));
+  if (ledger_.total_cpu_units() <= 0) return 0;
+  return body.predicted_s * static_cast<double>(body.cpu_units) / static_cast<double>(ledger_.total_cpu_units());
+}
+
+void Scheduler::note_busy(bool on_gpu, std::span<const int> devices, double busy_s, double now) {
+  if (busy_s <= 0) return;
+  if (!on_gpu) {
+    cpu_busy_until_ = std::max(cpu_busy_until_, now) + busy_s;
+    return;
   }
+  for (int d : devices) {
+    double& busy = gpu_busy_until_[static_cast<std::size_t>(d)];
+    busy = std::max(busy, now) + busy_s;
+  }
+}
+
+void Scheduler::note_predicted_placement(Task& task, int variant, std::span<const int> devices) {
+  note_timing(task, variant);
+  const VariantView& body = bodies_[static_cast<std::size_t>(variant)];
+  note_busy(body.on_gpu(), devices, busy_share_s(body), predicted_at_);  // decided a moment ago, under this lock
 }
 
 void Scheduler::note_devices_freed(const Task& task) {
@@ -181,7 +202,6 @@ std::uint32_t Scheduler::class_of(Task& task) {
 }
 
 Scheduler::Placement Scheduler::try_place(Task& task, std::uint32_t queued_behind) {
-  TaskState& state = state_of(task);
   const ResourceDemand* gpu_body = task.bodies > 1 ? task.gpu_body_demand() : nullptr;
   std::vector<int> devices;
   int variant = 0;
@@ -197,12 +217,35 @@ Scheduler::Placement Scheduler::try_place(Task& task, std::uint32_t queued_behin
     if (decision.kind == Decision::Kind::infeasible) return Placement::never;
     devices = std::move(decision.gpus);
     variant = decision.variant;
+    if (decision.kind == Decision::Kind::commit) return commit_to(task, snapshot, variant, devices, predicted);
   }
   const ResourceDemand& demand = variant == 1 ? *gpu_body : task.demand;
   if (!ledger_.try_acquire(demand, devices)) return Placement::waits;
   if (predicted) note_predicted_placement(task, variant, devices);
-  if (gpu_body) {
-    if (variant == 1) task.demand = *gpu_body;  // from now on the task is its chosen body
+  take_body(task, variant, std::move(devices));
+  return Placement::taken;
+}
+
+Scheduler::Placement Scheduler::commit_to(Task& task, const Snapshot& snapshot, int variant,
+                                          const std::vector<int>& devices, bool predicted) {
+  // Refused as the ledger refuses a placement that does not fit: the task waits in its class queue.
+  const bool body_known = variant >= 0 && static_cast<std::size_t>(variant) < bodies_.size();
+  if (!body_known) return Placement::waits;
+  const VariantView& body = bodies_[static_cast<std::size_t>(variant)];
+  const int node = body.on_gpu() && devices.size() == 1 ? devices.front() : -1;
+  const bool node_fits = body.on_gpu() ? node >= 0 && node < static_cast<int>(snapshot.gpus.size()) &&
+                                             body.gpu_units <= units_per_resource
+                                       : devices.empty();
+  if (!node_fits || committed_.size(node) >= snapshot.commit_limit) return Placement::waits;
+  if (predicted) note_timing(task, variant);
+  pending_commit_ = {node, variant, predicted ? busy_share_s(body) : 0.0};
+  return Placement::committed;
+}
+
+void Scheduler::take_body(Task& task, int variant, std::vector<int> devices) {
+  TaskState& state = state_of(task);
+  if (task.bodies > 1) {
+    if (variant == 1) task.demand = *task.gpu_body_demand();  // from now on the task is its chosen body
     task.bodies = 1;
   }
   if (!devices.empty() || state.device_if_any()) {  // a CPU task gets no device bookkeeping
@@ -211,7 +254,31 @@ Scheduler::Placement Scheduler::try_place(Task& task, std::uint32_t queued_behin
     device.gpu_ids = std::move(devices);
   }
   state.holds_resources = true;
-  return Placement::taken;
+}
+
+void Scheduler::start_committed(StartedTasks& started) {
+  if (committed_.size() == 0) return;
+  for (int node = -1; node <= committed_.last_node(); ++node) {
+    while (committed_.size(node) > 0) {
+      CommittedTask& next = committed_.head(node);
+      Task& task = *next.task;
+      const ResourceDemand& demand =
+          next.variant == 1 && task.bodies > 1 ? *task.gpu_body_demand() : task.demand;
+      std::vector<int> devices;
+      if (node >= 0) {
+        // The ledger takes a placement's devices as given (the policy chose ones that fit): check this one here.
+        const GpuView& gpu = ledger_.gpus()[static_cast<std::size_t>(node)];
+        if (gpu.free_units < ResourceLedger::units_per_device(demand) || gpu.free_memory < demand.gpu_memory) break;
+        devices.push_back(node);
+      }
+      if (!ledger_.try_acquire(demand, devices)) break;
+      note_busy(node >= 0, devices, next.busy_s, now_s());
+      take_body(task, next.variant, std::move(devices));
+      state_of(task).stage.store(TaskStage::dispatched, std::memory_order_release);
+      started.push(committed_.pop(node).task);
+      queued_.fetch_sub(1, std::memory_order_seq_cst);
+    }
+  }
 }
 
 Snapshot Scheduler::snapshot_of(Task& task, const ResourceDemand* gpu_body, std::uint32_t queued_behind) {
@@ -231,20 +298,21 @@ Snapshot Scheduler::snapshot_of(Task& task, const ResourceDemand* gpu_body, std:
   return snapshot;
 }
 
-bool Scheduler::start_now(Task& task, std::uint32_t queued_behind) {
-  switch (try_place(task, queued_behind)) {
+Scheduler::Placement Scheduler::start_now(Task& task, std::uint32_t queued_behind) {
+  const Placement placement = try_place(task, queued_behind);
+  switch (placement) {
     case Placement::taken:
-      return true;
     case Placement::waits:
-      return false;
+    case Placement::committed:
+      return placement;
     case Placement::never:
       // Dispatched without resources; the executor publishes this instead of running the body.
       state_of(task).deferred_failure = std::make_exception_ptr(ResourceError(
           "task '" + task.name + "': placement policy '" + std::string(policies_[task.policy]->name()) +
           "' found no device that could ever hold its GPU demand; lower .gpus() or .gpu_memory()"));
-      return true;
+      return Placement::taken;
   }
-  return false;
+  return Placement::waits;
 }
 
 void Scheduler::enqueue(TaskPtr task) {
@@ -259,11 +327,17 @@ void Scheduler::enqueue(TaskPtr task) {
   {
     std::lock_guard lock(mutex_);
     state_of(*task).sequence = next_sequence_++;
-    if (queued_.load(std::memory_order_relaxed) == 0 && start_now(*task, 0)) {
+    const Placement placement =
+        queued_.load(std::memory_order_relaxed) == 0 ? start_now(*task, 0) : Placement::waits;
+    if (placement == Placement::taken) {
       state_of(*task).stage.store(TaskStage::dispatched, std::memory_order_release);
     } else {
       state_of(*task).stage.store(TaskStage::queued, std::memory_order_relaxed);
-      classes_[class_of(*task)].push(std::move(task));
+      if (placement == Placement::committed) {
+        committed_.push(pending_commit_.node, {std::move(task), pending_commit_.variant, pending_commit_.busy_s});
+      } else {
+        classes_[class_of(*task)].push(std::move(task));
+      }
       queued_.fetch_add(1, std::memory_order_seq_cst);
       dispatch_ready(started);
     }
@@ -349,6 +423,12 @@ TaskPtr Scheduler::take_queued(Task& task) {
 
 TaskPtr Scheduler::remove_queued(Task& task) {
   if (state_of(task).stage.load(std::memory_order_relaxed) != TaskStage::queued) return {};
+  if (committed_.size() > 0) {
+    if (TaskPtr removed = committed_.remove(task)) {
+      queued_.fetch_sub(1, std::memory_order_seq_cst);
+      return removed;
+    }
+  }
   for (auto& queue : classes_) {
     if (!queue.holds(task)) continue;
     auto level = queue.by_priority.find(task.priority);
@@ -379,6 +459,7 @@ void Scheduler::dispatch_queued() {
 void Scheduler::dispatch_ready(StartedTasks& started) {
   std::vector<ClassQueue*>& order = order_;
   for (;;) {
+    start_committed(started);  // committed tasks take their devices first
     order.clear();
     for (auto& queue : classes_) {
       if (!queue.empty()) order.push_back(&queue);
@@ -388,15 +469,20 @@ void Scheduler::dispatch_ready(StartedTasks& started) {
     bool started_one = false;
     for (ClassQueue* queue : order) {
       Task& head = *queue->head();
-      if (!start_now(head, static_cast<std::uint32_t>(queue->size - 1))) {
+      const Placement placement = start_now(head, static_cast<std::uint32_t>(queue->size - 1));
+      if (placement == Placement::waits) {
         // Reserved: nothing behind it starts until it fits (unless a blocked task holds what it may be waiting for).
         if (state_of(head).bypassed >= max_bypass_ && blocked_holders_.load(std::memory_order_acquire) == 0) break;
         continue;
       }
-      state_of(head).stage.store(TaskStage::dispatched, std::memory_order_release);
       count_bypass(head);
-      started.push(queue->pop_head());
-      queued_.fetch_sub(1, std::memory_order_seq_cst);
+      if (placement == Placement::committed) {  // still queued (counted in queued_), now on its device's queue
+        committed_.push(pending_commit_.node, {queue->pop_head(), pending_commit_.variant, pending_commit_.busy_s});
+      } else {
+        state_of(head).stage.store(TaskStage::dispatched, std::memory_order_release);
+        started.push(queue->pop_head());
+        queued_.fetch_sub(1, std::memory_order_seq_cst);
+      }
       started_one = true;
       break;  // heads changed: recompute the order
     }
@@ -423,6 +509,7 @@ std::vector<TaskPtr> Scheduler::take_all_queued() {
     queue.by_priority.clear();
     queue.size = 0;
   }
+  committed_.take_all(drained);
   queued_.store(0, std::memory_order_seq_cst);
   return drained;
 }

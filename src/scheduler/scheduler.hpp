@@ -4,7 +4,9 @@
 // at most `max_bypass` tasks behind it in that order; from then on no task behind it starts until it fits, except
 // while a task blocked in get holds more than CPUs (it may wait for a task behind the head and hold what the head
 // needs). Where a GPU task runs is its placement policy's decision (a value, over a snapshot the scheduler builds);
-// the ledger then applies it. Thread-safe.
+// the ledger then applies it. A policy may also commit a task to a busy device (Decision::commit): it then waits in
+// that device's committed queue (committed_tasks.hpp), which is drained before the class queues whenever resources
+// free. Thread-safe.
 //
 // Fast path: while nothing is queued, a CPU-only task takes its CPUs with one CAS and returns them with one atomic
 // add, without the lock. Finishing (add CPUs, then read queued_) and queueing (raise queued_, then read the free
@@ -27,6 +29,7 @@
 #include <vector>
 
 #include "model/perf_model.hpp"
+#include "scheduler/committed_tasks.hpp"
 #include "resources/ledger.hpp"
 #include "scheduler/dispatcher.hpp"
 #include "scheduler/policy.hpp"
@@ -66,10 +69,10 @@ class Scheduler {
   /// the producer leaves its queue ahead of older tasks, holds them and is claimed (stage running) for the waiting
   /// thread to run. False (nothing changed) otherwise; after a true, reclaim_cpus(waiting) ends the loan.
   bool hand_cpus_to(const Task& waiting, Task& producer);
-  /// Removes a queued `task` from its queue (claimed: stage running, holding nothing) and returns it; null when it is
-  /// not queued (it started, or has not arrived).
+  /// Removes a queued `task` from its queue, or from the device queue it is committed to (claimed: stage running,
+  /// holding nothing), and returns it; null when it is not queued (it started, or has not arrived).
   TaskPtr take_queued(Task& task);
-  /// Removes and returns every queued task (at shutdown).
+  /// Removes and returns every queued task, committed ones included (at shutdown).
   std::vector<TaskPtr> take_all_queued();
 
   /// Totals by resource name.
@@ -103,7 +106,7 @@ class Scheduler {
     void took_from(std::map<int, std::deque<TaskPtr>, std::greater<>>::iterator level);
   };
   /// What placing a task came to.
-  enum class Placement : std::uint8_t { taken, waits, never };
+  enum class Placement : std::uint8_t { taken, waits, never, committed };
   /// Tasks started under the lock and dispatched after it; a few fit inline, so the hot path never allocates.
   class StartedTasks {
    public:
@@ -124,7 +127,7 @@ class Scheduler {
     std::size_t count_ = 0;
     std::vector<TaskPtr> overflow_;
   };
-  /// Removes `task` from its class queue if it waits there; null otherwise. Under the lock.
+  /// Removes `task` from its class queue or committed queue if it waits there; null otherwise. Under the lock.
   TaskPtr remove_queued(Task& task);
   /// The class queue `task` goes to (made on first use).
   std::uint32_t class_of(Task& task);
@@ -136,6 +139,20 @@ class Scheduler {
   /// A task placed on predictions: its device's predicted availability moves by its predicted run time, and it is
   /// timed so its run teaches the models. Under the lock.
   void note_predicted_placement(Task& task, int variant, std::span<const int> devices);
+  /// Times `task` (so that its run teaches the models) as the last snapshot's body `variant`. Under the lock.
+  void note_timing(Task& task, int variant);
+  /// What body `body` adds to the predicted availability of each of its devices (0: unknown). Under the lock.
+  double busy_share_s(const VariantView& body) const;
+  /// Its devices' predicted availability moves by `busy_s`, from `now`. Under the lock.
+  void note_busy(bool on_gpu, std::span<const int> devices, double busy_s, double now);
+  /// Checks a Decision::commit of body `variant` to `devices` against the snapshot's limit and notes its target in
+  /// pending_commit_ (committed), or refuses it (waits). Under the lock.
+  Placement commit_to(Task& task, const Snapshot& snapshot, int variant, const std::vector<int>& devices,
+                      bool predicted);
+  /// `task` holds body `variant`'s demand on `devices`: it becomes that body. Under the lock.
+  void take_body(Task& task, int variant, std::vector<int> devices);
+  /// Starts every committed task whose device can take it now, each queue in its order. Under the lock.
+  void start_committed(StartedTasks& started);
   /// `task`'s GPUs that are idle again are available now. Under the lock.
   void note_devices_freed(const Task& task);
   /// The models' prediction for a body, as fetched at most prediction_refresh_s ago (always fresh while the body
@@ -147,8 +164,9 @@ class Scheduler {
   double now_s() const;
   /// Asks the task's policy where it runs (`queued_behind`: tasks of its class behind it) and takes that.
   Placement try_place(Task& task, std::uint32_t queued_behind);
-  /// try_place, turning "never" into a dispatched failure: true when the task leaves its queue.
-  bool start_now(Task& task, std::uint32_t queued_behind);
+  /// try_place, turning "never" into a dispatched failure (taken). After committed, the caller moves the task to
+  /// committed_ with pending_commit_.
+  Placement start_now(Task& task, std::uint32_t queued_behind);
   void dispatch_ready(StartedTasks& started);
   void count_bypass(const Task& started);
   void dispatch_queued();
@@ -185,6 +203,12 @@ class Scheduler {
   std::atomic<std::uint32_t> blocked_holders_{0};
   Dispatcher& dispatcher_;
   std::vector<ClassQueue> classes_;
+  CommittedTasks committed_;           // tasks committed to a device; counted in queued_ too
+  struct {
+    int node = -1;
+    int variant = 0;
+    double busy_s = 0;
+  } pending_commit_;                   // the last Placement::committed's target, for its caller
   std::vector<ClassQueue*> order_;  // scratch for dispatch_ready, reused under the lock
   std::atomic<std::size_t> queued_{0};  // changed under the lock, read without it
   std::uint64_t next_sequence_ = 0;

@@ -53,7 +53,7 @@ std::vector<int> placed(const Decision& decision) {
   return decision.gpus;
 }
 
-const char* const every_policy[] = {"pack", "spread", "locality", "model", "random", "random:7"};
+const char* const every_policy[] = {"pack", "spread", "locality", "model", "dmdas", "random", "random:7"};
 
 TEST(Policy, PackChoosesTheDeviceThatFitsAFractionTightestNotTheFirstThatFits) {
   // Device 0 is free, device 1 has half left: first fit would take device 0; best fit fills device 1.
@@ -236,6 +236,81 @@ TEST(Policy, ModelCalibratesTheLeastMeasuredBodyFirst) {
   EXPECT_EQ(decide_model(machine).variant, 1);
 }
 
+/// Decides with "dmdas", the links of decide_model, and room for `limit` committed tasks per device.
+Decision decide_dmdas(Machine& machine, std::uint32_t limit = 4, std::uint32_t cpus_committed = 0) {
+  Snapshot snapshot = machine.snapshot();
+  snapshot.links = {10e9, 10e9, 5e9, 10e-6, true};
+  snapshot.commit_limit = limit;
+  snapshot.cpus_committed = cpus_committed;
+  return make_policy("dmdas")->decide(snapshot);
+}
+
+TEST(Policy, DmdasCommitsToABusyGpuThatWouldStillFinishFirstAndWaitsWhenItsQueueIsFull) {
+  Machine machine = two_bodies(0.030, 0.001);
+  machine.gpus[0].free_units = 0;
+  machine.gpus[0].available_in_s = 0.002;
+  Decision decision = decide_dmdas(machine);
+  ASSERT_EQ(decision.kind, Decision::Kind::commit) << "3 ms on the busy GPU beats 30 ms on a free CPU";
+  EXPECT_EQ(decision.variant, 1);
+  EXPECT_EQ(decision.gpus, std::vector<int>{0});
+  machine.gpus[0].committed = 4;
+  EXPECT_EQ(decide_dmdas(machine).kind, Decision::Kind::wait) << "four committed there already";
+  machine.gpus[0].committed = 0;
+  EXPECT_EQ(decide_dmdas(machine, 0).kind, Decision::Kind::wait) << "a scheduler without committed queues";
+  EXPECT_EQ(decide_model(machine).kind, Decision::Kind::wait) << "model never commits";
+}
+
+TEST(Policy, DmdasSpillsToAFreeCpuOnceTheWorkCommittedToTheGpuOutlastsACpuRun) {
+  Machine machine = two_bodies(0.030, 0.001);
+  machine.gpus[0].free_units = 0;
+  machine.gpus[0].committed = 3;
+  machine.gpus[0].available_in_s = 0.040;  // what runs there and what is committed ahead: 40 ms
+  Decision decision = decide_dmdas(machine);
+  ASSERT_EQ(decision.kind, Decision::Kind::place);
+  EXPECT_EQ(decision.variant, 0);
+  EXPECT_TRUE(decision.gpus.empty());
+  // No CPU free either, and the CPUs' own committed work ends in 5 ms: commit to the CPUs.
+  machine.free_cpus = 0;
+  machine.bodies[0].predicted_s = 0.020;
+  Snapshot snapshot = machine.snapshot();
+  snapshot.links = {10e9, 10e9, 5e9, 10e-6, true};
+  snapshot.commit_limit = 4;
+  snapshot.cpus_committed = 1;
+  snapshot.cpus_available_in_s = 0.005;
+  decision = make_policy("dmdas")->decide(snapshot);
+  ASSERT_EQ(decision.kind, Decision::Kind::commit);
+  EXPECT_EQ(decision.variant, 0);
+  EXPECT_TRUE(decision.gpus.empty());
+}
+
+TEST(Policy, DmdasRunsOnAFreeGpuOnlyWhenNothingIsCommittedToIt) {
+  Machine machine = two_bodies(0.030, 0.001, 2);
+  Decision decision = decide_dmdas(machine);
+  ASSERT_EQ(decision.kind, Decision::Kind::place);
+  EXPECT_EQ(decision.gpus, std::vector<int>{0});
+  // Device 0 is free but a task committed to it has not started yet (it would take it first): device 1 runs it.
+  machine.gpus[0].committed = 1;
+  machine.gpus[0].available_in_s = 0.001;
+  decision = decide_dmdas(machine);
+  ASSERT_EQ(decision.kind, Decision::Kind::place);
+  EXPECT_EQ(decision.gpus, std::vector<int>{1});
+}
+
+TEST(Policy, DmdasChargesMovingTheInputsOnTopOfTheFinishTheyDelay) {
+  // Both GPUs idle; the 10 MB input lives on device 1 (2 ms to move at 5 GB/s): device 1 runs it.
+  Machine machine = two_bodies(1.0, 0.001, 2);
+  machine.inputs = {{10'000'000, gpu_node_bit(1)}};
+  EXPECT_EQ(decide_dmdas(machine).gpus, std::vector<int>{1});
+  // Device 1 busy for 2.5 ms: finishing on device 0 (2 ms copy + 1 ms run) is earlier by 0.5 ms, but the copy is
+  // charged once more (dmda's data penalty), so the task stays with its data: committed to device 1.
+  machine.gpus[1].free_units = 0;
+  machine.gpus[1].available_in_s = 0.0025;
+  Decision decision = decide_dmdas(machine);
+  ASSERT_EQ(decision.kind, Decision::Kind::commit);
+  EXPECT_EQ(decision.gpus, std::vector<int>{1});
+  EXPECT_EQ(decide_model(machine).gpus, std::vector<int>{0}) << "model looks at the finish alone";
+}
+
 TEST(Policy, AOneBodyTaskWithoutAModelIsPlacedAsPackPlacesIt) {
   Machine machine({whole, half}, half);
   EXPECT_EQ(placed(decide_model(machine)), std::vector<int>{1});
@@ -271,7 +346,9 @@ TEST(Policy, EveryPolicyRefusesATaskNoBodyOfWhichCouldEverRun) {
 }
 
 TEST(Policy, MakePolicyKnowsItsNamesAndListsThemForAnyOther) {
-  for (const char* name : {"pack", "spread", "locality", "model", "random"}) EXPECT_EQ(make_policy(name)->name(), name);
+  for (const char* name : {"pack", "spread", "locality", "model", "dmdas", "random"}) {
+    EXPECT_EQ(make_policy(name)->name(), name);
+  }
   EXPECT_EQ(make_policy("random:42")->name(), "random") << "the default seed spelled out is the same policy";
   EXPECT_EQ(make_policy("random:9")->name(), "random:9");
   for (const char* wrong : {"first_fit", "random:", "random:x", "random:-1", "Pack"}) {
@@ -281,7 +358,7 @@ TEST(Policy, MakePolicyKnowsItsNamesAndListsThemForAnyOther) {
     } catch (const UsageError& e) {
       std::string message = e.what();
       EXPECT_NE(message.find(wrong), std::string::npos) << message;
-      for (const char* known : {"\"pack\"", "\"spread\"", "\"locality\"", "\"model\"", "\"random\""}) {
+      for (const char* known : {"\"pack\"", "\"spread\"", "\"locality\"", "\"model\"", "\"dmdas\"", "\"random\""}) {
         EXPECT_NE(message.find(known), std::string::npos) << message;
       }
     }

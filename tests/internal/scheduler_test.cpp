@@ -327,5 +327,129 @@ TEST(Scheduler, ConcurrentEnqueueAndFinishNeverExceedTheCapacity) {
   EXPECT_EQ(scheduler.available().at("CPU"), 3.0);
 }
 
+/// Places a one-GPU task on device 0 when it is free with nothing committed, and commits it to device 0 otherwise
+/// (dmdas's answer on a one-GPU machine whose GPU always wins). Reads the committed-queue fields, so it "uses models".
+class CommitToGpu0 final : public Policy {
+ public:
+  Decision decide(const Snapshot& snapshot) const override {
+    const GpuView& gpu = snapshot.gpus[0];
+    if (gpu.free_units >= snapshot.task.variants[0].gpu_units && gpu.committed == 0) return Decision::place({0});
+    return Decision::commit(0);
+  }
+  std::string_view name() const noexcept override { return "commit-to-gpu0"; }
+  bool uses_models() const noexcept override { return true; }
+};
+
+Scheduler make_committing_scheduler(Dispatcher& dispatcher, int cpus, int gpus) {
+  return Scheduler(ResourceLedger(std::int64_t{cpus} * units_per_resource, gpus, {}), std::make_unique<CommitToGpu0>(),
+                   64, dispatcher, unused_models());
+}
+
+TEST(Scheduler, ACommittedTaskStartsOnItsDeviceWhenItFreesInPriorityOrder) {
+  RecordingDispatcher dispatcher;
+  auto scheduler = make_committing_scheduler(dispatcher, 4, 2);
+  scheduler.enqueue(make_task(0, 1, "running"));
+  scheduler.enqueue(make_task(0, 1, "low"));  // committed to device 0 although device 1 is free
+  TaskPtr high = make_task(0, 1, "high");
+  high->priority = 5;
+  scheduler.enqueue(std::move(high));
+  scheduler.enqueue(make_task(1, 0, "cpu"));  // a CPU task is not held behind tasks committed to a GPU
+  EXPECT_EQ(dispatcher.names(), (std::vector<std::string>{"running", "cpu"}));
+  EXPECT_EQ(scheduler.available().at("GPU"), 1.0) << "committed tasks hold nothing";
+  scheduler.finished(*dispatcher.started[0]);
+  EXPECT_EQ(dispatcher.names(), (std::vector<std::string>{"running", "cpu", "high"})) << "priority first";
+  EXPECT_EQ(gpus_of(*dispatcher.started[2]), std::vector<int>{0});
+  scheduler.finished(*dispatcher.started[2]);
+  EXPECT_EQ(dispatcher.names(), (std::vector<std::string>{"running", "cpu", "high", "low"}));
+  EXPECT_EQ(gpus_of(*dispatcher.started[3]), std::vector<int>{0});
+}
+
+TEST(Scheduler, TheCommitLimitKeepsTheRestInTheirClassQueue) {
+  RecordingDispatcher dispatcher;
+  auto scheduler = make_committing_scheduler(dispatcher, 4, 1);
+  scheduler.enqueue(make_task(0, 1, "running"));
+  for (std::uint32_t i = 0; i < default_commit_limit; ++i) scheduler.enqueue(make_task(0, 1, "t" + std::to_string(i)));
+  // The committed queue is full: an urgent task is refused there and waits in its class queue, so t0, committed
+  // already, starts before it; committed next, at the front by its priority, it starts before t1.
+  TaskPtr urgent = make_task(0, 1, "urgent");
+  urgent->priority = 9;
+  scheduler.enqueue(std::move(urgent));
+  scheduler.finished(*dispatcher.started.back());
+  ASSERT_EQ(dispatcher.started.size(), 2u);
+  EXPECT_EQ(dispatcher.started.back()->name, "t0");
+  scheduler.finished(*dispatcher.started.back());
+  ASSERT_EQ(dispatcher.started.size(), 3u);
+  EXPECT_EQ(dispatcher.started.back()->name, "urgent");
+  for (std::uint32_t i = 1; i < default_commit_limit; ++i) {
+    scheduler.finished(*dispatcher.started.back());
+    ASSERT_EQ(dispatcher.started.size(), i + 3);
+    EXPECT_EQ(dispatcher.started.back()->name, "t" + std::to_string(i));
+  }
+}
+
+TEST(Scheduler, CancellingAndShutdownSeeCommittedTasks) {
+  RecordingDispatcher dispatcher;
+  auto scheduler = make_committing_scheduler(dispatcher, 4, 1);
+  scheduler.enqueue(make_task(0, 1, "running"));
+  TaskPtr cancelled = make_task(0, 1, "cancelled");
+  Task& cancelled_ref = *cancelled;
+  scheduler.enqueue(std::move(cancelled));
+  scheduler.enqueue(make_task(0, 1, "left"));
+  TaskPtr taken = scheduler.take_queued(cancelled_ref);
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(taken->name, "cancelled");
+  EXPECT_EQ(state_of(*taken).stage.load(), TaskStage::running) << "claimed";
+  EXPECT_FALSE(scheduler.take_queued(cancelled_ref)) << "taken once";
+  std::vector<TaskPtr> drained = scheduler.take_all_queued();
+  ASSERT_EQ(drained.size(), 1u);
+  EXPECT_EQ(drained[0]->name, "left");
+  scheduler.finished(*dispatcher.started[0]);
+  EXPECT_EQ(dispatcher.names(), std::vector<std::string>{"running"}) << "nothing committed is left to start";
+  EXPECT_EQ(scheduler.available().at("GPU"), 1.0);
+}
+
+TEST(Scheduler, ConcurrentCommitsAndFinishesStartEveryTaskOnceWithinTheDevice) {
+  ConcurrentDispatcher dispatcher;
+  auto scheduler = make_committing_scheduler(dispatcher, 2, 1);
+  constexpr int per_thread = 1000;
+  std::atomic<int> on_gpu{0};
+  std::atomic<int> max_on_gpu{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) scheduler.enqueue(make_task((i + t) % 2, (i + t) % 2 == 0 ? 0.5 : 0));
+    });
+  }
+  // A committed task the device never took (a finish that missed the committed queue) would leave the finishers at
+  // the hang guard with the count short.
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&] {
+      while (dispatcher.completed.load() < 2 * per_thread && std::chrono::steady_clock::now() < give_up) {
+        if (TaskPtr task = dispatcher.take()) {
+          const bool gpu = task->demand.gpu > 0;
+          if (gpu) {
+            int now = on_gpu.fetch_add(1) + 1;
+            int seen = max_on_gpu.load();
+            while (now > seen && !max_on_gpu.compare_exchange_weak(seen, now)) {
+            }
+          }
+          dispatcher.running_units.fetch_sub(static_cast<int>(task->demand.cpu));
+          if (gpu) on_gpu.fetch_sub(1);
+          scheduler.finished(*task);
+          dispatcher.completed.fetch_add(1);
+        } else {
+          std::this_thread::yield();
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(dispatcher.completed.load(), 2 * per_thread);
+  EXPECT_LE(max_on_gpu.load(), 2) << "two half-GPU tasks at most on the device";
+  EXPECT_EQ(scheduler.available().at("GPU"), 1.0);
+  EXPECT_EQ(scheduler.available().at("CPU"), 2.0);
+}
+
 }  // namespace
 }  // namespace hetsched::detail

@@ -1,11 +1,13 @@
 // Placement policies (Config::placement_policy, TaskBuilder::policy) and task priorities, seen from the public API.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <future>
 #include <mutex>
 #include <numeric>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "test_support.hpp"
@@ -50,7 +52,7 @@ TEST(Placement, AnUnknownPolicyIsAUsageError) {
 }
 
 TEST(Placement, EveryKnownPolicyRuns) {
-  for (const char* policy : {"pack", "spread", "locality", "model", "random", "random:123"}) {
+  for (const char* policy : {"pack", "spread", "locality", "model", "dmdas", "random", "random:123"}) {
     auto config = make_config(2, 2);
     config.placement_policy = policy;
     hetsched::Runtime rt{config};
@@ -119,10 +121,29 @@ TEST(Placement, LocalityKeepsAChainOnOneBufferOnTheGpuThatHoldsIt) {
   EXPECT_EQ(bytes_moved_by_a_chain("locality", 10, bytes), bytes) << "the buffer moves to a GPU once, then stays";
   // model: the first three runs calibrate (placed as pack places them), the rest price the move to the other GPU.
   EXPECT_EQ(bytes_moved_by_a_chain("model", 30, bytes), bytes) << "moving the buffer never pays here";
+  EXPECT_EQ(bytes_moved_by_a_chain("dmdas", 30, bytes), bytes) << "nor under dmdas (it charges moves twice)";
   std::size_t spread = bytes_moved_by_a_chain("spread", 10, bytes);
   EXPECT_GT(spread, bytes) << "spread takes the GPUs in turn, so the buffer follows";
   std::printf("a 10-task chain on one buffer over 2 logical GPUs: the buffer moved %zu times under spread\n",
               spread / bytes);
+}
+
+TEST(Placement, DmdasRunsEveryTaskOfABurstThatItCommitsToBusyGpus) {
+  // 64 ready tasks of 1 ms on 2 logical GPUs: once calibrated, dmdas commits those that find both GPUs busy to the
+  // device that frees first; each must run once, on one device, with its result.
+  auto config = make_config(2, 2);
+  config.placement_policy = "dmdas";
+  hetsched::Runtime rt{config};
+  std::vector<hetsched::ObjectRef<int>> refs;
+  for (int i = 0; i < 64; ++i) {
+    refs.push_back(rt.task([](hetsched::TaskContext& ctx, int value) {
+                       std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                       return ctx.gpu_ids().size() == 1 ? value : -1;
+                     })
+                       .gpus(1)
+                       .remote(i));
+  }
+  for (int i = 0; i < 64; ++i) EXPECT_EQ(rt.get(refs[static_cast<std::size_t>(i)]), i);
 }
 
 TEST(Priority, AHigherPriorityReadyTaskStartsBeforeEarlierLowerOnes) {

@@ -1,6 +1,8 @@
 // What every policy shares: which devices a body fits on now, whether it could ever fit, and the best-of-the-fitting
 // choice the simple policies make.
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "hetsched/detail/resource_demand.hpp"
 #include "scheduler/policy.hpp"
@@ -16,6 +18,23 @@ std::size_t devices_needed(const VariantView& variant) noexcept {
 }
 
 }  // namespace
+
+double input_transfer_seconds(const Snapshot& snapshot, int node) {
+  const std::uint64_t here = node < 0 ? host_node_bit : gpu_node_bit(node);
+  double total = 0;
+  for (const InputView& input : snapshot.task.inputs) {
+    if (input.valid_nodes == 0 || (input.valid_nodes & here)) continue;
+    double cheapest = std::numeric_limits<double>::infinity();
+    if (input.valid_nodes & host_node_bit) cheapest = snapshot.links.transfer_seconds(-1, node, input.bytes);
+    for (std::size_t d = 0; d < snapshot.gpus.size(); ++d) {
+      if (input.valid_nodes & gpu_node_bit(static_cast<int>(d))) {
+        cheapest = std::min(cheapest, snapshot.links.transfer_seconds(static_cast<int>(d), node, input.bytes));
+      }
+    }
+    if (std::isfinite(cheapest)) total += cheapest;
+  }
+  return total;
+}
 
 std::vector<int> fitting_devices(const Snapshot& snapshot, const VariantView& variant) {
   std::vector<int> fitting;

@@ -22,25 +22,8 @@ bool tighter(const Snapshot& s, int candidate, int best) {
   return s.gpus[static_cast<std::size_t>(candidate)].free_units < s.gpus[static_cast<std::size_t>(best)].free_units;
 }
 
-/// Memory node `node`'s bit in InputView::valid_nodes.
-std::uint64_t node_bit(int node) noexcept { return node < 0 ? host_node_bit : gpu_node_bit(node); }
-
 /// Seconds to bring every input to memory node `node` from its cheapest valid replica.
-double transfer_seconds_to(const Snapshot& snapshot, int node) {
-  double total = 0;
-  for (const InputView& input : snapshot.task.inputs) {
-    if (input.valid_nodes == 0 || (input.valid_nodes & node_bit(node))) continue;
-    double cheapest = std::numeric_limits<double>::infinity();
-    if (input.valid_nodes & host_node_bit) cheapest = snapshot.links.transfer_seconds(-1, node, input.bytes);
-    for (std::size_t d = 0; d < snapshot.gpus.size(); ++d) {
-      if (input.valid_nodes & gpu_node_bit(static_cast<int>(d))) {
-        cheapest = std::min(cheapest, snapshot.links.transfer_seconds(static_cast<int>(d), node, input.bytes));
-      }
-    }
-    if (std::isfinite(cheapest)) total += cheapest;
-  }
-  return total;
-}
+double transfer_seconds_to(const Snapshot& snapshot, int node) { return input_transfer_seconds(snapshot, node); }
 
 /// The cheapest place found so far, kept as plain fields (the decision is made once, at the end: no allocation per
 /// place priced).
