@@ -54,17 +54,21 @@ void empty_tasks_std_async(benchmark::State& state) {
   hetsched_bench::report_ratio(state, "vs_tbb", "tbb_task_group", per_task);
 }
 
+/// One round of the workload: `count` empty tasks submitted on `runtime`, then one get of all their refs, then the
+/// refs dropped (freeing the objects is part of the cost). `refs` is the caller's, reserved once.
+void submit_then_get(hetsched::Runtime& runtime, std::size_t count, std::vector<hetsched::ObjectRef<void>>& refs) {
+  auto empty_task = runtime.task(empty_body);
+  for (std::size_t i = 0; i < count; ++i) refs.push_back(empty_task.remote());
+  runtime.get(refs);
+  refs.clear();
+}
+
 void empty_tasks_hetsched(benchmark::State& state) {
   const std::size_t count = task_count();
   hetsched::Runtime runtime{hetsched_bench::config_with_cpus(tbb::info::default_concurrency())};
-  auto empty_task = runtime.task(empty_body);
   std::vector<hetsched::ObjectRef<void>> refs;
   refs.reserve(count);
-  const double seconds = hetsched_bench::timed_loop(state, [&] {
-    for (std::size_t i = 0; i < count; ++i) refs.push_back(empty_task.remote());
-    runtime.get(refs);
-    refs.clear();  // dropping the refs frees the objects: part of the cost
-  });
+  const double seconds = hetsched_bench::timed_loop(state, [&] { submit_then_get(runtime, count, refs); });
   const double per_task = hetsched_bench::report_throughput(state, seconds, count);
   hetsched_bench::report_ratio(state, "vs_tbb", "tbb_task_group", per_task);
   Baselines::record("hetsched", per_task);
@@ -75,14 +79,9 @@ void empty_tasks_hetsched_timeline(benchmark::State& state) {
   const std::size_t count = task_count();
   hetsched::Runtime runtime{hetsched_bench::config_with_cpus(tbb::info::default_concurrency())};
   runtime.timeline("/dev/null");
-  auto empty_task = runtime.task(empty_body);
   std::vector<hetsched::ObjectRef<void>> refs;
   refs.reserve(count);
-  const double seconds = hetsched_bench::timed_loop(state, [&] {
-    for (std::size_t i = 0; i < count; ++i) refs.push_back(empty_task.remote());
-    runtime.get(refs);
-    refs.clear();
-  });
+  const double seconds = hetsched_bench::timed_loop(state, [&] { submit_then_get(runtime, count, refs); });
   const double per_task = hetsched_bench::report_throughput(state, seconds, count);
   hetsched_bench::report_ratio(state, "vs_timeline_off", "hetsched", per_task);
 }
@@ -94,15 +93,9 @@ void empty_tasks_advice_on_vs_off(benchmark::State& state) {
   hetsched::Runtime silenced{hetsched_bench::config_with_advice(cpus, false)};
   std::vector<hetsched::ObjectRef<void>> refs;
   refs.reserve(count);
-  auto run_on = [&](hetsched::Runtime& runtime) {
-    auto empty_task = runtime.task(empty_body);
-    for (std::size_t i = 0; i < count; ++i) refs.push_back(empty_task.remote());
-    runtime.get(refs);
-    refs.clear();
-  };
   hetsched_bench::Contenders contenders;
-  contenders.add("advice_on", [&] { run_on(advised); });
-  contenders.add("advice_off", [&] { run_on(silenced); });
+  contenders.add("advice_on", [&] { submit_then_get(advised, count, refs); });
+  contenders.add("advice_off", [&] { submit_then_get(silenced, count, refs); });
   contenders.run(state);
   contenders.report_ratio(state, "advice_on_vs_off", "advice_on", "advice_off");
   contenders.report_per_task(state, count);
