@@ -53,15 +53,19 @@ std::unique_ptr<Policy> make_model_policy();
 /// is committed to it (Decision::commit) while fewer than snapshot.commit_limit tasks are, else it waits. Calibrates,
 /// and places bodies on several whole devices, as model.
 std::unique_ptr<Policy> make_dmdas_policy();
+/// dmdas with a throughput rule for idle cores after StarPU's heteroprio: a task of the default priority or lower with
+/// a calibrated CPU body and single-device GPU body runs on a core that is free now (none committed to the CPUs) when
+/// the core would finish it within three times the GPUs' drain (their placed and committed work, and the tasks queued
+/// behind it at its GPU time, over the GPUs); every other task is dmdas's.
+std::unique_ptr<Policy> make_heteroprio_policy();
 /// The seed of the policy named "random".
 inline constexpr std::uint64_t default_random_seed = 42;
 /// A uniformly random fitting device, drawn from `seed` and the task's sequence (deterministic for a seed). Named
 /// "random" for the default seed, "random:SEED" for another.
 std::unique_ptr<Policy> make_random_policy(std::uint64_t seed);
 
-/// The policy named `name`: "pack", "spread", "locality", "model", "dmdas", "random" (a fixed default seed) or
-/// "random:SEED"
-/// (a decimal seed). Throws UsageError listing the known names for another name. Equal policies have equal name()s.
+/// The policy named `name`: "pack", "spread", "locality", "model", "dmdas", "heteroprio", "random" (a fixed default
+/// seed) or "random:SEED" (a decimal seed). Throws UsageError listing the known names for another name. Equal policies have equal name()s.
 std::unique_ptr<Policy> make_policy(std::string_view name);
 /// The names make_policy knows, for messages and `hetsched info`.
 std::string_view known_policy_names() noexcept;

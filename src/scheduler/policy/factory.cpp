@@ -27,13 +27,14 @@ std::unique_ptr<Policy> make_policy(std::string_view name) {
   if (name == "locality") return make_locality_policy();
   if (name == "model") return make_model_policy();
   if (name == "dmdas") return make_dmdas_policy();
+  if (name == "heteroprio") return make_heteroprio_policy();
   if (name == "random") return make_random_policy(default_random_seed);
   if (auto seed = random_seed(name)) return make_random_policy(*seed);
   throw UsageError("unknown placement policy '" + std::string(name) + "'; use " + std::string(known_policy_names()));
 }
 
 std::string_view known_policy_names() noexcept {
-  return "\"pack\" (the default), \"spread\", \"locality\", \"model\", \"dmdas\", \"random\" or \"random:SEED\" "
+  return "\"pack\" (the default), \"spread\", \"locality\", \"model\", \"dmdas\", \"heteroprio\", \"random\" or \"random:SEED\" "
          "(a decimal seed)";
 }
 
