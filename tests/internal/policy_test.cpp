@@ -53,7 +53,7 @@ std::vector<int> placed(const Decision& decision) {
   return decision.gpus;
 }
 
-const char* const every_policy[] = {"pack", "spread", "locality", "model", "dmdas", "random", "random:7"};
+const char* const every_policy[] = {"pack", "spread", "locality", "model", "dmdas", "heteroprio", "random", "random:7"};
 
 TEST(Policy, PackChoosesTheDeviceThatFitsAFractionTightestNotTheFirstThatFits) {
   // Device 0 is free, device 1 has half left: first fit would take device 0; best fit fills device 1.
@@ -311,6 +311,98 @@ TEST(Policy, DmdasChargesMovingTheInputsOnTopOfTheFinishTheyDelay) {
   EXPECT_EQ(decide_model(machine).gpus, std::vector<int>{0}) << "model looks at the finish alone";
 }
 
+/// Decides with `name`, the links of decide_model, room for 64 committed tasks per device, and `cpus_committed`
+/// tasks committed to the CPUs.
+Decision decide_committing(const char* name, Machine& machine, std::uint32_t cpus_committed = 0) {
+  Snapshot snapshot = machine.snapshot();
+  snapshot.cpus_committed = cpus_committed;
+  snapshot.links = {10e9, 10e9, 5e9, 10e-6, true};
+  snapshot.commit_limit = default_commit_limit;
+  return make_policy(name)->decide(snapshot);
+}
+
+/// A task with mirage's TRSM timings (45.6 ms on a core, 6.39 ms on a GPU; StarPU's measurements) on 16 free cores and
+/// 4 GPUs, each busy for `backlog_s` more with what runs and is committed there.
+Machine trsm_behind_busy_gpus(double backlog_s) {
+  Machine machine = two_bodies(0.0456, 0.00639, 4, 16);
+  for (GpuView& gpu : machine.gpus) {
+    gpu.free_units = 0;
+    gpu.committed = 3;
+    gpu.available_in_s = backlog_s;
+  }
+  return machine;
+}
+
+/// True for a placement of the CPU body (variant 0 in two_bodies) on the cores.
+bool on_cores(const Decision& decision) {
+  return decision.kind == Decision::Kind::place && decision.variant == 0 && decision.gpus.empty();
+}
+
+TEST(Policy, HeteroprioPutsATrsmOnAnIdleCoreWhileTheGpusAreBackloggedWhereDmdasCommitsItToAGpu) {
+  // Each GPU has 20 ms of work waiting: a GPU would finish the TRSM at 26 ms, a core at 46 ms (within 3 x 20 ms).
+  Machine machine = trsm_behind_busy_gpus(0.020);
+  EXPECT_TRUE(on_cores(decide_committing("heteroprio", machine)));
+  Decision dmdas = decide_committing("dmdas", machine);
+  EXPECT_EQ(dmdas.kind, Decision::Kind::commit) << "earliest finish: the busy GPU";
+  EXPECT_EQ(dmdas.variant, 1);
+}
+
+TEST(Policy, HeteroprioLeavesATaskToDmdasWhenTheCoreWouldFinishItTooLatePastTheGpusDrain) {
+  // 15 ms waiting per GPU: a core's 46 ms is past 3 x 15 ms.
+  Machine machine = trsm_behind_busy_gpus(0.015);
+  Decision decision = decide_committing("heteroprio", machine);
+  EXPECT_EQ(decision.kind, Decision::Kind::commit);
+  EXPECT_EQ(decision.variant, 1);
+  // A GEMM (87.8 ms on a core, 2.8 ms on a GPU) behind the 20 ms that sends a TRSM to a core stays on a GPU: the
+  // kinds the GPUs gain most on go to the cores last.
+  machine = trsm_behind_busy_gpus(0.020);
+  machine.bodies[0].predicted_s = 0.0878;
+  machine.bodies[1].predicted_s = 0.0028;
+  EXPECT_EQ(decide_committing("heteroprio", machine).variant, 1);
+  // Idle GPUs: nothing waits for them, the GPU runs it.
+  machine = two_bodies(0.0456, 0.00639, 4, 16);
+  decision = decide_committing("heteroprio", machine);
+  ASSERT_EQ(decision.kind, Decision::Kind::place);
+  EXPECT_EQ(decision.variant, 1);
+}
+
+TEST(Policy, HeteroprioCountsTheTasksQueuedBehindInTheGpusDrain) {
+  // 10 ms waiting per GPU is not enough for a core to take the TRSM; eight more TRSMs queued behind it add 8 x 6.39 ms
+  // over 4 GPUs, and then it is (3 x 22.8 ms > 46 ms).
+  Machine machine = trsm_behind_busy_gpus(0.010);
+  EXPECT_EQ(decide_committing("heteroprio", machine).variant, 1);
+  machine.task.queued_behind = 8;
+  EXPECT_TRUE(on_cores(decide_committing("heteroprio", machine)));
+}
+
+TEST(Policy, HeteroprioDecidesAsDmdasForACriticalTaskBusyCoresOrAnUncalibratedBody) {
+  const auto same_as_dmdas = [](Machine machine, const char* why, bool gpu_expected = true,
+                                 std::uint32_t cpus_committed = 0) {
+    const Decision dmdas = decide_committing("dmdas", machine, cpus_committed);
+    const Decision heteroprio = decide_committing("heteroprio", machine, cpus_committed);
+    EXPECT_EQ(heteroprio.kind, dmdas.kind) << why;
+    EXPECT_EQ(heteroprio.variant, dmdas.variant) << why;
+    EXPECT_EQ(heteroprio.gpus, dmdas.gpus) << why;
+    if (gpu_expected) {
+      EXPECT_FALSE(on_cores(heteroprio)) << why;
+    }
+  };
+  Machine machine = trsm_behind_busy_gpus(0.020);
+  machine.task.priority = 1;
+  same_as_dmdas(machine, "above the default priority: the critical path, earliest finish");
+  machine = trsm_behind_busy_gpus(0.020);
+  machine.free_cpus = 0;
+  same_as_dmdas(machine, "no core free now");
+  same_as_dmdas(trsm_behind_busy_gpus(0.020), "a task committed to the CPUs takes the next free core", true, 1);
+  machine = trsm_behind_busy_gpus(0.020);
+  machine.bodies[0].samples = 1;
+  same_as_dmdas(machine, "the CPU body is still being calibrated (model runs it to measure it)", false);
+  machine = trsm_behind_busy_gpus(0.020);
+  machine.bodies.pop_back();
+  machine.bodies[0].gpu_units = 0;
+  EXPECT_TRUE(on_cores(decide_committing("heteroprio", machine))) << "a CPU-only task runs on a free core";
+}
+
 TEST(Policy, AOneBodyTaskWithoutAModelIsPlacedAsPackPlacesIt) {
   Machine machine({whole, half}, half);
   EXPECT_EQ(placed(decide_model(machine)), std::vector<int>{1});
@@ -346,7 +438,7 @@ TEST(Policy, EveryPolicyRefusesATaskNoBodyOfWhichCouldEverRun) {
 }
 
 TEST(Policy, MakePolicyKnowsItsNamesAndListsThemForAnyOther) {
-  for (const char* name : {"pack", "spread", "locality", "model", "dmdas", "random"}) {
+  for (const char* name : {"pack", "spread", "locality", "model", "dmdas", "heteroprio", "random"}) {
     EXPECT_EQ(make_policy(name)->name(), name);
   }
   EXPECT_EQ(make_policy("random:42")->name(), "random") << "the default seed spelled out is the same policy";
@@ -358,7 +450,8 @@ TEST(Policy, MakePolicyKnowsItsNamesAndListsThemForAnyOther) {
     } catch (const UsageError& e) {
       std::string message = e.what();
       EXPECT_NE(message.find(wrong), std::string::npos) << message;
-      for (const char* known : {"\"pack\"", "\"spread\"", "\"locality\"", "\"model\"", "\"dmdas\"", "\"random\""}) {
+      for (const char* known :
+           {"\"pack\"", "\"spread\"", "\"locality\"", "\"model\"", "\"dmdas\"", "\"heteroprio\"", "\"random\""}) {
         EXPECT_NE(message.find(known), std::string::npos) << message;
       }
     }
