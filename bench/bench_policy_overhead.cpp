@@ -3,7 +3,8 @@
 // logical GPU (so every task is placed by its policy; a CPU-only task with one body never consults one) are
 // submitted and gathered, 20k per run, by two runtimes that differ only in their policy; the two take turns in
 // every iteration (Contenders), so their ratio is taken on the same machine state. A third runtime runs variants()
-// tasks (a CPU and a GPU body) under `model`: the policy prices both bodies, and their run times are recorded.
+// tasks (a CPU and a GPU body) under `model`: the policy prices both bodies, and their run times are recorded; a
+// fourth and a fifth run the same tasks under `dmdas` and under `heteroprio` (its idle-core test, then dmdas).
 // Target (issue 11): model_minus_pack_ns_per_task <= 300.
 // HETSCHED_BENCH_QUICK=1 runs a tenth of the tasks.
 
@@ -43,15 +44,22 @@ void policy_overhead(benchmark::State& state) {
   hetsched::Runtime pack{config_with_policy("pack")};
   hetsched::Runtime model{config_with_policy("model")};
   hetsched::Runtime model_variants{config_with_policy("model")};
+  hetsched::Runtime dmdas_variants{config_with_policy("dmdas")};
+  hetsched::Runtime heteroprio_variants{config_with_policy("heteroprio")};
   auto empty = [] {};
   auto pack_task = pack.task(empty).cpus(1).gpus(0.001).name("empty");
   auto model_task = model.task(empty).cpus(1).gpus(0.001).name("empty");
   auto variants_task =
       model_variants.task(hetsched::variants(empty, empty)).cpus(0.001).gpus(0.001).name("empty_variants");
+  auto dmdas_task = dmdas_variants.task(hetsched::variants(empty, empty)).cpus(0.001).gpus(0.001).name("empty_variants");
+  auto heteroprio_task =
+      heteroprio_variants.task(hetsched::variants(empty, empty)).cpus(0.001).gpus(0.001).name("empty_variants");
   hetsched_bench::Contenders contenders;
   contenders.add("pack", [&] { submit_and_get(pack, pack_task, count); });
   contenders.add("model", [&] { submit_and_get(model, model_task, count); });
   contenders.add("model_variants", [&] { submit_and_get(model_variants, variants_task, count); });
+  contenders.add("dmdas_variants", [&] { submit_and_get(dmdas_variants, dmdas_task, count); });
+  contenders.add("heteroprio_variants", [&] { submit_and_get(heteroprio_variants, heteroprio_task, count); });
   contenders.run(state);
   contenders.report_per_task(state, count);
   contenders.report_ratio(state, "model_vs_pack", "model", "pack");

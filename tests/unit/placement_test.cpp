@@ -52,7 +52,7 @@ TEST(Placement, AnUnknownPolicyIsAUsageError) {
 }
 
 TEST(Placement, EveryKnownPolicyRuns) {
-  for (const char* policy : {"pack", "spread", "locality", "model", "dmdas", "random", "random:123"}) {
+  for (const char* policy : {"pack", "spread", "locality", "model", "dmdas", "heteroprio", "random", "random:123"}) {
     auto config = make_config(2, 2);
     config.placement_policy = policy;
     hetsched::Runtime rt{config};

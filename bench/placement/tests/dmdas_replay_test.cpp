@@ -1,7 +1,9 @@
-// dmdas against model on the simulated tiled Cholesky (StarPU's mirage timings, 16 cores and 4 GPUs): the same graph,
-// machine and replay for both, compared in the same run (the replay is deterministic), and the committed queues'
-// bookkeeping seen from the schedule.
+// dmdas against model, and heteroprio against dmdas, on the simulated tiled Cholesky (StarPU's mirage timings, 16
+// cores and 4 GPUs): the same graph, machine and replay for each, compared in the same run (the replay is
+// deterministic), and the committed queues' bookkeeping seen from the schedule.
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "machine.hpp"
 #include "scheduler/policy.hpp"
@@ -59,6 +61,33 @@ TEST(DmdasReplay, WithoutCommittedQueuesItWaitsAndStillFinishes) {
                                    options);
   EXPECT_EQ(schedule.committed, 0u);
   EXPECT_EQ(schedule.cpu_tasks + schedule.gpu_tasks, cholesky.graph.size());
+}
+
+/// How many of `schedule`'s tasks of kind `kind` ran their CPU body.
+std::size_t on_cores(const Cholesky& cholesky, const Schedule& schedule, const std::string& kind) {
+  std::size_t count = 0;
+  for (std::uint32_t t = 0; t < cholesky.graph.size(); ++t) {
+    const bool cpu = schedule.runs[t].gpu < 0;
+    if (cpu && cholesky.graph.kind_names[cholesky.graph.tasks[t].kind] == kind) ++count;
+  }
+  return count;
+}
+
+TEST(HeteroprioReplay, BeatsDmdasAtTwelveAndTwentyFourTilesByMovingTrsmsToIdleCores) {
+  for (int tiles : {12, 24}) {
+    for (std::uint32_t prefetch_depth : {0u, 2u}) {
+      const Cholesky cholesky(tiles);
+      const Schedule dmdas = cholesky.run("dmdas", prefetch_depth);
+      const Schedule heteroprio = cholesky.run("heteroprio", prefetch_depth);
+      EXPECT_LT(heteroprio.makespan_s, 0.97 * dmdas.makespan_s)
+          << tiles << " tiles, prefetch " << prefetch_depth << ": heteroprio " << heteroprio.makespan_s
+          << " s, dmdas " << dmdas.makespan_s;
+      EXPECT_GT(heteroprio.cpu_tasks, dmdas.cpu_tasks);
+      EXPECT_GT(on_cores(cholesky, heteroprio, "trsm"), on_cores(cholesky, heteroprio, "gemm"))
+          << "the kind the GPUs gain least on (7x against 31x) goes to the cores first";
+      EXPECT_EQ(on_cores(cholesky, heteroprio, "potrf"), 0u) << "POTRF is on the critical path (high priority)";
+    }
+  }
 }
 
 }  // namespace
