@@ -51,7 +51,8 @@ void policy_overhead(benchmark::State& state) {
   auto model_task = model.task(empty).cpus(1).gpus(0.001).name("empty");
   auto variants_task =
       model_variants.task(hetsched::variants(empty, empty)).cpus(0.001).gpus(0.001).name("empty_variants");
-  auto dmdas_task = dmdas_variants.task(hetsched::variants(empty, empty)).cpus(0.001).gpus(0.001).name("empty_variants");
+  auto dmdas_task =
+      dmdas_variants.task(hetsched::variants(empty, empty)).cpus(0.001).gpus(0.001).name("empty_variants");
   auto heteroprio_task =
       heteroprio_variants.task(hetsched::variants(empty, empty)).cpus(0.001).gpus(0.001).name("empty_variants");
   hetsched_bench::Contenders contenders;

@@ -65,7 +65,8 @@ inline constexpr std::uint64_t default_random_seed = 42;
 std::unique_ptr<Policy> make_random_policy(std::uint64_t seed);
 
 /// The policy named `name`: "pack", "spread", "locality", "model", "dmdas", "heteroprio", "random" (a fixed default
-/// seed) or "random:SEED" (a decimal seed). Throws UsageError listing the known names for another name. Equal policies have equal name()s.
+/// seed) or "random:SEED" (a decimal seed). Throws UsageError listing the known names for another name. Equal
+/// policies have equal name()s.
 std::unique_ptr<Policy> make_policy(std::string_view name);
 /// The names make_policy knows, for messages and `hetsched info`.
 std::string_view known_policy_names() noexcept;

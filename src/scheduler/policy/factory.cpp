@@ -34,8 +34,8 @@ std::unique_ptr<Policy> make_policy(std::string_view name) {
 }
 
 std::string_view known_policy_names() noexcept {
-  return "\"pack\" (the default), \"spread\", \"locality\", \"model\", \"dmdas\", \"heteroprio\", \"random\" or \"random:SEED\" "
-         "(a decimal seed)";
+  return "\"pack\" (the default), \"spread\", \"locality\", \"model\", \"dmdas\", \"heteroprio\", \"random\" or "
+         "\"random:SEED\" (a decimal seed)";
 }
 
 }  // namespace hetsched::detail
