@@ -28,10 +28,11 @@ bool is_detected_spec(std::string_view spec);
 DetectedSpec parse_detected(std::string_view spec);
 
 /// The model of `runtime` started from `spec.config`: its CPU and GPU totals, its GPUs' replica capacity, and links
-/// at the bandwidth of memcpy on this machine (what logical GPUs' copies cost) unless the spec gave them.
+/// at fresh_memcpy_bytes_per_s() with no latency (what logical GPUs' copies cost) unless the spec gave them.
 Machine detected_model(const DetectedSpec& spec, Runtime& runtime);
 
-/// Bytes per second of a large memcpy here: the best of three 64 MiB copies into memory already faulted in.
-double memcpy_bytes_per_s();
+/// Bytes per second of a memcpy into memory just mapped, the best of three of 16 MiB: a logical GPU's copy lands in a
+/// new replica, whose pages fault in during the copy (about 5x slower than a copy into memory in use).
+double fresh_memcpy_bytes_per_s();
 
 }  // namespace hetsched::bench

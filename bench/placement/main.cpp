@@ -95,6 +95,16 @@ void run_detected(PlacementRun& run, hetsched::Runtime& runtime, const std::vect
   }
 }
 
+/// `run` with each real run's schedule after the simulated ones, as "POLICY (real)", for the pictures.
+PlacementRun with_real_schedules(const PlacementRun& run) {
+  PlacementRun pictured = run;
+  for (const RealRun& real : run.real_runs) {
+    pictured.schedules.push_back(real.schedule);
+    pictured.schedules.back().policy += " (real)";
+  }
+  return pictured;
+}
+
 int run_placement(const PlacementArgs& args) {
   if (!(args.time_scale > 0)) throw hetsched::UsageError("--time-scale must be above 0");
   PlacementRun run;
@@ -132,8 +142,11 @@ int run_placement(const PlacementArgs& args) {
     run.schedules.push_back(replay(run.graph, run.times, run.machine, *policy, options));
   }
   if (runtime) run_detected(run, *runtime, policy_names, policies);
-  if (!args.html.empty()) write_file(args.html, gantt_html(run));
-  if (!args.trace.empty()) schedule_trace(run).write(args.trace);
+  if (!args.html.empty() || !args.trace.empty()) {
+    const PlacementRun pictured = with_real_schedules(run);
+    if (!args.html.empty()) write_file(args.html, gantt_html(pictured));
+    if (!args.trace.empty()) schedule_trace(pictured).write(args.trace);
+  }
   if (args.json) {
     std::cout << report_json(run).dump(2) << "\n";
   } else {
