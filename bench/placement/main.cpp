@@ -62,6 +62,8 @@ std::string describe(const PlacementArgs& args, const hetsched::bench::TaskGraph
            std::to_string(o.tile_size);
   }
   if (args.workload == "json") return "graph " + o.file;
+  if (args.workload == "seed-pipeline") return args.workload + " (seed " + std::to_string(o.seed) + ")";
+  if (args.workload.starts_with("seed-")) return args.workload;
   return args.workload + " (seed " + std::to_string(o.seed) + ", " + std::to_string(graph.buffer_bytes.size()) +
          " buffers)";
 }
@@ -165,7 +167,12 @@ int main(int argc, char** argv) {
   PlacementArgs args;
   CLI::App* placement = app.add_subcommand(
       "placement", "Replay a task graph on a modelled machine with the runtime's placement policies");
-  placement->add_option("--workload", args.workload, "cholesky, lu, random, mapreduce or json")->capture_default_str();
+  placement->add_option("--workload", args.workload,
+                        "cholesky, lu, random, mapreduce, json, or a seed's program (shared/seeds/, examples/): "
+                        "seed-delay-get (4 tasks of 1 s, one get), seed-tiny-tasks (100000 calls of 0.1 ms, --batch "
+                        "per task), seed-large-object (a 200 MB matrix put once, 10 no_work tasks read it), "
+                        "seed-pipeline (4 tasks of uniform(0, 4) s, each result processed for 1 s in finishing order)")
+      ->capture_default_str();
   placement->add_option("--machine", args.machine,
                         "[FILE.json or mirage or h200x8,]key=value,...: cpus, gpus, gpu_mem, h2d, d2h, d2d, latency, cpu_gflops, "
                         "gpu_gflops (e.g. mirage,cpus=16,gpus=4); or detected[,cpus=N,gpus=N,timings=MACHINE,...]: run "
@@ -180,7 +187,11 @@ int main(int argc, char** argv) {
   placement->add_option("--width", args.options.width, "random: mean tasks per layer")->capture_default_str();
   placement->add_option("--depth", args.options.depth, "random: layers")->capture_default_str();
   placement->add_option("--fan-in", args.options.fan_in, "random: most inputs per task")->capture_default_str();
-  placement->add_option("--tasks", args.options.tasks, "random: total tasks (instead of --depth); mapreduce: mappers");
+  placement->add_option("--tasks", args.options.tasks,
+                        "random: total tasks (instead of --depth); mapreduce: mappers; seeds: their task count "
+                        "(seed-tiny-tasks: tiny_work calls)");
+  placement->add_option("--batch", args.options.batch, "seed-tiny-tasks: tiny_work calls per task")
+      ->capture_default_str();
   placement->add_option("--graph", args.options.file, "json: the graph file");
   placement->add_option("--max-bypass", args.max_bypass, "Config::max_bypass")->capture_default_str();
   placement->add_option("--seed", args.options.seed, "seed of the random workloads and of the random policy")
