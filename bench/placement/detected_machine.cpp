@@ -14,7 +14,8 @@ namespace hetsched::bench {
 namespace {
 
 constexpr std::string_view detected_form =
-    "expected detected[,cpus=N][,gpus=N][,gpu_mem=SIZE][,timings=MACHINE][,h2d=RATE,d2h=RATE,d2d=RATE,latency=TIME] "
+    "expected detected[,cpus=N][,gpus=N][,gpu_mem=SIZE][,timings=MACHINE][,h2d=RATE,d2h=RATE,d2d=RATE,latency=TIME]"
+    "[,copy_lanes=N] "
     "(cpus and gpus default to what the runtime detects; gpus beyond the CUDA devices are logical; the kernel "
     "timings come from MACHINE, default mirage)";
 
@@ -61,6 +62,7 @@ DetectedSpec parse_detected(std::string_view spec) {
     gpus_given = gpus_given || key == "gpus";
     memory_given = memory_given || key == "gpu_mem";
     parsed.links_given = parsed.links_given || key == "h2d" || key == "d2h" || key == "d2d" || key == "latency";
+    parsed.lanes_given = parsed.lanes_given || key == "copy_lanes";
     overrides += "," + std::string(item);
   }
   // The timings machine with the spec's overrides, checked by the machine parser (its errors name the item).
@@ -84,6 +86,9 @@ Machine detected_model(const DetectedSpec& spec, Runtime& runtime) {
   if (!spec.links_given) {
     const double rate = fresh_memcpy_bytes_per_s();
     model.links = {rate, rate, rate, 0.0, true};
+  }
+  if (!spec.lanes_given && runtime.hardware().gpus.empty()) {
+    model.copy_lanes = std::max(1, runtime.hardware().usable_cores);  // every GPU is logical: copies are memcpys
   }
   return model;
 }

@@ -16,19 +16,22 @@ struct DetectedSpec {
   Config config;         ///< num_cpus, num_gpus and logical_gpu_memory where the spec gives them.
   Machine model;         ///< Kernel timings (and links, when given); cpus, gpus and memory come from the runtime.
   bool links_given = false;  ///< True when the spec gives h2d, d2h, d2d or latency (else memcpy is measured).
+  bool lanes_given = false;  ///< True when the spec gives copy_lanes (else, with logical GPUs only, the cores).
 };
 
 /// True when `spec` starts with the item "detected".
 bool is_detected_spec(std::string_view spec);
 
-/// Parses "detected[,cpus=N][,gpus=N][,gpu_mem=SIZE][,timings=MACHINE][,h2d=..,d2h=..,d2d=..,latency=..]": cpus and
+/// Parses "detected[,cpus=N][,gpus=N][,gpu_mem=SIZE][,timings=MACHINE][,h2d=..,d2h=..,d2d=..,latency=..]
+/// [,copy_lanes=N]": cpus and
 /// gpus default to what the runtime detects (gpus above the CUDA devices are logical), gpu_mem to the runtime's
 /// logical GPU memory, and the kernel timings come from machine file MACHINE (default mirage). Throws UsageError
 /// showing the expected form and the offending item.
 DetectedSpec parse_detected(std::string_view spec);
 
 /// The model of `runtime` started from `spec.config`: its CPU and GPU totals, its GPUs' replica capacity, and links
-/// at fresh_memcpy_bytes_per_s() with no latency (what logical GPUs' copies cost) unless the spec gave them.
+/// at fresh_memcpy_bytes_per_s() with no latency (what logical GPUs' copies cost) unless the spec gave them, and, when
+/// every GPU is logical, as many copy lanes as usable cores (the memcpys share them) unless the spec gave copy_lanes.
 Machine detected_model(const DetectedSpec& spec, Runtime& runtime);
 
 /// Bytes per second of a memcpy into memory just mapped, the best of three of 16 MiB: a logical GPU's copy lands in a

@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
                         "seed-pipeline (4 tasks of uniform(0, 4) s, each result processed for 1 s in finishing order)")
       ->capture_default_str();
   placement->add_option("--machine", args.machine,
-                        "[FILE.json or mirage or h200x8,]key=value,...: cpus, gpus, gpu_mem, h2d, d2h, d2d, latency, cpu_gflops, "
+                        "[FILE.json or mirage or h200x8,]key=value,...: cpus, gpus, gpu_mem, h2d, d2h, d2d, latency, copy_lanes, cpu_gflops, "
                         "gpu_gflops (e.g. mirage,cpus=16,gpus=4); or detected[,cpus=N,gpus=N,timings=MACHINE,...]: run "
                         "the graph for real on this machine's runtime (gpus beyond the CUDA devices are logical; each "
                         "body sleeps for its modelled time, from MACHINE's kernel timings, default mirage) and report "

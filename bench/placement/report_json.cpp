@@ -22,7 +22,8 @@ json report_json(const PlacementRun& run) {
                     {"h2d_bytes_per_s", m.links.host_to_device},
                     {"d2h_bytes_per_s", m.links.device_to_host},
                     {"d2d_bytes_per_s", m.links.device_to_device},
-                    {"latency_s", m.links.latency_s}};
+                    {"latency_s", m.links.latency_s},
+                    {"copy_lanes", m.copy_lanes}};
   out["lower_bound_s"] = run.bound.seconds();
   out["policies"] = json::array();
   for (const Schedule& s : run.schedules) {

@@ -48,18 +48,18 @@ std::string format_table(const PlacementRun& run) {
 }
 
 std::string format_real_runs(const PlacementRun& run) {
-  std::string out = fmt::format("\nreal runs on this machine's runtime (each body sleeps for its modelled time):\n");
-  out += fmt::format("{:<10} {:>12} {:>12} {:>9} {:>10} {:>10} {:>10} {:>10} {:>11} {:>10}\n", "policy", "simulated_s",
-                     "real_s", "real/sim", "tasks_ran", "cpu_tasks", "gpu_tasks", "moved_MB", "overrun_us",
-                     "submit_ms");
+  std::string out = "\nreal runs on this machine's runtime (each body sleeps for its modelled time):\n";
+  out += fmt::format("{:<10} {:>12} {:>12} {:>9} {:>10} {:>16} {:>10} {:>11} {:>10}\n", "policy", "simulated_s",
+                     "real_s", "real/sim", "tasks_ran", "cpu/gpu (sim)", "moved_MB", "overrun_us", "submit_ms");
   for (std::size_t i = 0; i < run.real_runs.size(); ++i) {
     const RealRun& real = run.real_runs[i];
-    const double simulated = run.schedules[i].makespan_s;
-    out += fmt::format("{:<10} {:>12.6f} {:>12.6f} {:>9.3f} {:>10} {:>10} {:>10} {:>10} {:>11.0f} {:>10.1f}\n",
-                       real.schedule.policy, simulated, real.schedule.makespan_s,
-                       real.schedule.makespan_s / simulated, real.tasks_ran, real.schedule.cpu_tasks,
-                       real.schedule.gpu_tasks, megabytes(real.schedule.total_bytes()), 1e6 * real.mean_overrun_s,
-                       1e3 * real.submit_s);
+    const Schedule& simulated = run.schedules[i];
+    out += fmt::format("{:<10} {:>12.6f} {:>12.6f} {:>9.3f} {:>10} {:>16} {:>10} {:>11.0f} {:>10.1f}\n",
+                       real.schedule.policy, simulated.makespan_s, real.schedule.makespan_s,
+                       real.schedule.makespan_s / simulated.makespan_s, real.tasks_ran,
+                       fmt::format("{}/{} ({}/{})", real.schedule.cpu_tasks, real.schedule.gpu_tasks,
+                                   simulated.cpu_tasks, simulated.gpu_tasks),
+                       megabytes(real.schedule.total_bytes()), 1e6 * real.mean_overrun_s, 1e3 * real.submit_s);
   }
   return out;
 }

@@ -11,7 +11,7 @@ namespace hetsched::bench {
 /// tasks per body, per policy.
 std::string format_table(const PlacementRun& run);
 /// The real runs' rows (--machine detected): per policy the simulated and real makespans, their ratio, the tasks
-/// that ran per body, the bytes the store moved, the sleeps' mean overshoot and the time submitting took.
+/// that ran per body (and the replay's), the bytes the store moved, the sleeps' mean overshoot and the submitting time.
 std::string format_real_runs(const PlacementRun& run);
 
 }  // namespace hetsched::bench
