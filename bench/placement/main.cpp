@@ -174,12 +174,13 @@ int main(int argc, char** argv) {
                         "seed-pipeline (4 tasks of uniform(0, 4) s, each result processed for 1 s in finishing order)")
       ->capture_default_str();
   placement->add_option("--machine", args.machine,
-                        "[FILE.json or mirage or h200x8,]key=value,...: cpus, gpus, gpu_mem, h2d, d2h, d2d, latency, copy_lanes, cpu_gflops, "
-                        "gpu_gflops (e.g. mirage,cpus=16,gpus=4); or detected[,cpus=N,gpus=N,timings=MACHINE,...]: run "
-                        "the graph for real on this machine's runtime (gpus beyond the CUDA devices are logical; each "
-                        "body sleeps for its modelled time, from MACHINE's kernel timings, default mirage) and report "
-                        "the real makespan beside the simulated one on a model of that runtime (links: memcpy's "
-                        "measured bandwidth unless h2d, d2h, d2d, latency are given)")
+                        "[FILE.json or mirage or h200x8,]key=value,...: cpus, gpus, gpu_mem, h2d, d2h, d2d, latency, "
+                        "copy_lanes, cpu_gflops, gpu_gflops (e.g. mirage,cpus=16,gpus=4); or "
+                        "detected[,cpus=N,gpus=N,timings=MACHINE,...]: run the graph for real on this machine's "
+                        "runtime (gpus beyond the CUDA devices are logical; each body sleeps for its modelled time, "
+                        "from MACHINE's kernel timings, default mirage) and report the real makespan beside the "
+                        "simulated one on a model of that runtime (links: memcpy into fresh pages, measured, one copy "
+                        "lane per core with logical GPUs only, unless h2d, d2h, d2d, latency, copy_lanes are given)")
       ->capture_default_str();
   placement->add_option("--policies", args.policies, "comma-separated policy names")->capture_default_str();
   placement->add_option("--tiles", args.options.tiles, "cholesky, lu: tiles per side")->capture_default_str();

@@ -131,7 +131,8 @@ void assign_cpu_lanes(Schedule& schedule) {
 
 void check_runnable(const TaskGraph& graph) {
   if (graph.explicit_dependencies > 0) {
-    throw UsageError("--machine detected runs graphs whose dependencies all come from their buffers, and this one has " +
+    throw UsageError("--machine detected runs graphs whose dependencies all come from their buffers, and this one "
+                     "has " +
                      std::to_string(graph.explicit_dependencies) +
                      " given as \"deps\"; replace each by a buffer the earlier task writes and the later one reads");
   }
@@ -155,7 +156,8 @@ RealRun run_for_real(const TaskGraph& graph, const TaskTimes& times, Runtime& ru
   std::vector<BufferRef> buffers;
   buffers.reserve(graph.buffer_bytes.size());
   for (std::uint64_t bytes : graph.buffer_bytes) {
-    buffers.push_back(runtime.put_buffer(std::vector<unsigned char>(static_cast<std::size_t>(std::max<std::uint64_t>(bytes, 1)))));
+    const auto size = static_cast<std::size_t>(std::max<std::uint64_t>(bytes, 1));
+    buffers.push_back(runtime.put_buffer(std::vector<unsigned char>(size)));
   }
   std::vector<BodyRecord> records(graph.size());
   std::vector<ObjectRef<std::uint8_t>> done;
