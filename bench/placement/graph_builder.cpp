@@ -70,6 +70,7 @@ std::uint32_t task_on_cycle(const TaskGraph& graph, const std::vector<std::uint3
 TaskGraph GraphBuilder::build() && {
   TaskGraph& graph = graph_;
   const auto n = static_cast<std::uint32_t>(graph.tasks.size());
+  graph.explicit_dependencies = edges_.size();  // before the buffers' own are added
   if (graph.use_offsets.empty()) graph.use_offsets.push_back(0);
   // Implicit dependencies, per buffer: its last writer and the readers since.
   std::vector<std::int64_t> last_writer(graph.buffer_bytes.size(), -1);

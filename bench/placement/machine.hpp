@@ -25,6 +25,8 @@ struct Machine {
   int gpus = 4;                              ///< GPUs (one GPU body each at a time).
   std::uint64_t gpu_memory = 80ULL << 30;    ///< Bytes of each GPU's memory for replicas.
   detail::Bandwidths links{25e9, 25e9, 300e9, 10e-6, true};  ///< Host-device, device-host, device-device, latency.
+  int copy_lanes = 0;                        ///< 0: every link copies on its own; N: at most N copies at once in all
+                                             ///< (logical GPUs: the host cores that run their memcpys).
   double cpu_flops_per_s = 0;                ///< Sustained FLOP/s of one core for kinds without a timing (0: none).
   double gpu_flops_per_s = 0;                ///< Sustained FLOP/s of one GPU for kinds without a timing (0: none).
   std::map<std::string, KernelTiming, std::less<>> kernels;  ///< Timings per task kind.
@@ -32,8 +34,8 @@ struct Machine {
 
 /// The machine `spec` describes: comma-separated items, an optional machine file (JSON, or a shipped machine's name)
 /// first, then key=value
-/// overrides: cpus, gpus, gpu_mem (e.g. 80GiB), h2d, d2h, d2d (e.g. 25GB/s), latency (e.g. 10us), cpu_gflops,
-/// gpu_gflops. Throws UsageError showing the expected form and the offending item.
+/// overrides: cpus, gpus, gpu_mem (e.g. 80GiB), h2d, d2h, d2d (e.g. 25GB/s), latency (e.g. 10us), copy_lanes,
+/// cpu_gflops, gpu_gflops. Throws UsageError showing the expected form and the offending item.
 Machine parse_machine(std::string_view spec);
 /// The path of machine file `name`: itself when it exists, else the shipped bench/placement/machines/NAME.json.
 /// Throws UsageError listing the shipped machines.

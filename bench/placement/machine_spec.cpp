@@ -13,7 +13,8 @@ namespace {
 
 constexpr std::string_view expected_form =
     "expected [FILE.json,]key=value,... with keys cpus=16, gpus=4, gpu_mem=80GiB, h2d=25GB/s, d2h=25GB/s, "
-    "d2d=300GB/s (0: through the host), latency=10us, cpu_gflops=20, gpu_gflops=10000; FILE is a path or a shipped "
+    "d2d=300GB/s (0: through the host), latency=10us, copy_lanes=2 (at most 2 copies at once; 0: no limit), "
+    "cpu_gflops=20, gpu_gflops=10000; FILE is a path or a shipped "
     "machine (mirage, h200x8)";
 
 [[noreturn]] void bad(std::string_view item, std::string_view why) {
@@ -110,6 +111,8 @@ Machine parse_machine(std::string_view spec) {
       machine.links.device_to_device = scaled(item, value, rate_units);
     } else if (key == "latency") {
       machine.links.latency_s = scaled(item, value, time_units);
+    } else if (key == "copy_lanes") {
+      machine.copy_lanes = whole(item, value);
     } else if (key == "cpu_gflops") {
       machine.cpu_flops_per_s = scaled(item, value, {{"", 1e9}});
     } else if (key == "gpu_gflops") {

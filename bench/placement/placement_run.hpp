@@ -8,6 +8,7 @@
 
 #include "lower_bound.hpp"
 #include "machine.hpp"
+#include "real_run.hpp"
 #include "schedule.hpp"
 #include "task_graph.hpp"
 #include "task_times.hpp"
@@ -33,6 +34,7 @@ struct PlacementRun {
   LowerBound bound;                     ///< The bound.
   std::vector<KernelSummary> kernels;   ///< Per kind, in kind order.
   std::vector<Schedule> schedules;      ///< One per policy, in the order asked.
+  std::vector<RealRun> real_runs;       ///< With --machine detected: one per policy, in the same order.
 };
 
 /// Per-kind counts and modelled times of `graph`.

@@ -22,7 +22,8 @@ json report_json(const PlacementRun& run) {
                     {"h2d_bytes_per_s", m.links.host_to_device},
                     {"d2h_bytes_per_s", m.links.device_to_host},
                     {"d2d_bytes_per_s", m.links.device_to_device},
-                    {"latency_s", m.links.latency_s}};
+                    {"latency_s", m.links.latency_s},
+                    {"copy_lanes", m.copy_lanes}};
   out["lower_bound_s"] = run.bound.seconds();
   out["policies"] = json::array();
   for (const Schedule& s : run.schedules) {
@@ -48,6 +49,23 @@ json report_json(const PlacementRun& run) {
                                {"task_events", s.task_events},
                                {"replay_wall_s", s.wall_s},
                                {"replay_cpu_s", s.cpu_s}});
+  }
+  out["real"] = json::array();
+  for (std::size_t i = 0; i < run.real_runs.size(); ++i) {
+    const RealRun& real = run.real_runs[i];
+    const Schedule& s = real.schedule;
+    out["real"].push_back({{"policy", s.policy},
+                           {"makespan_s", s.makespan_s},
+                           {"simulated_makespan_s", run.schedules[i].makespan_s},
+                           {"ratio_to_simulated", s.makespan_s / run.schedules[i].makespan_s},
+                           {"last_body_end_s", real.last_body_end_s},
+                           {"tasks_ran", real.tasks_ran},
+                           {"tasks_per_variant", {{"cpu", s.cpu_tasks}, {"gpu", s.gpu_tasks}}},
+                           {"bytes_moved", s.total_bytes()},
+                           {"bytes_moved_by_link", {{"h2d", s.bytes_moved[0]}, {"d2h", s.bytes_moved[1]},
+                                                    {"d2d", s.bytes_moved[2]}}},
+                           {"mean_overrun_s", real.mean_overrun_s},
+                           {"submit_s", real.submit_s}});
   }
   out["kernels"] = json::object();
   for (const KernelSummary& k : run.kernels) {

@@ -13,6 +13,12 @@ double mean(const std::vector<double>& values) {
 
 double sum(const std::vector<double>& values) { return std::accumulate(values.begin(), values.end(), 0.0); }
 
+/// The share of the GPUs' held time spent waiting for inputs (0 when no GPU ran anything).
+double waiting_share(const Schedule& s) {
+  const double held = s.gpu_input_wait_s + sum(s.gpu_busy_s);
+  return held > 0 ? s.gpu_input_wait_s / held : 0;
+}
+
 std::string megabytes(std::uint64_t bytes) { return fmt::format("{:.1f}", static_cast<double>(bytes) / 1e6); }
 
 }  // namespace
@@ -40,8 +46,25 @@ std::string format_table(const PlacementRun& run) {
                        s.makespan_s, s.makespan_s / run.bound.seconds(), megabytes(s.bytes_moved[0]),
                        megabytes(s.bytes_moved[1]), megabytes(s.bytes_moved[2]), 100 * mean(s.cpu_busy_s) / span,
                        s.cpu_tasks, s.gpu_tasks,
-                       gpus.empty() ? "-" : fmt::format("{}, {:.0f}%", gpus, 100 * s.gpu_input_wait_s /
-                                                                         (s.gpu_input_wait_s + sum(s.gpu_busy_s))));
+                       gpus.empty() ? "-" : fmt::format("{}, {:.0f}%", gpus, 100 * waiting_share(s)));
+  }
+  if (!run.real_runs.empty()) out += format_real_runs(run);
+  return out;
+}
+
+std::string format_real_runs(const PlacementRun& run) {
+  std::string out = "\nreal runs on this machine's runtime (each body sleeps for its modelled time):\n";
+  out += fmt::format("{:<10} {:>12} {:>12} {:>9} {:>10} {:>16} {:>10} {:>11} {:>10}\n", "policy", "simulated_s",
+                     "real_s", "real/sim", "tasks_ran", "cpu/gpu (sim)", "moved_MB", "overrun_us", "submit_ms");
+  for (std::size_t i = 0; i < run.real_runs.size(); ++i) {
+    const RealRun& real = run.real_runs[i];
+    const Schedule& simulated = run.schedules[i];
+    out += fmt::format("{:<10} {:>12.6f} {:>12.6f} {:>9.3f} {:>10} {:>16} {:>10} {:>11.0f} {:>10.1f}\n",
+                       real.schedule.policy, simulated.makespan_s, real.schedule.makespan_s,
+                       real.schedule.makespan_s / simulated.makespan_s, real.tasks_ran,
+                       fmt::format("{}/{} ({}/{})", real.schedule.cpu_tasks, real.schedule.gpu_tasks,
+                                   simulated.cpu_tasks, simulated.gpu_tasks),
+                       megabytes(real.schedule.total_bytes()), 1e6 * real.mean_overrun_s, 1e3 * real.submit_s);
   }
   return out;
 }

@@ -30,7 +30,7 @@ class Replay {
         options_(options),
         priorities_(priorities_of(graph)),
         queues_(priorities_, options.max_bypass),
-        links_(machine.links, machine.gpus),
+        links_(machine.links, machine.gpus, machine.copy_lanes),
         replicas_(graph.buffer_bytes, machine.gpus, machine.gpu_memory, options.record_transfers),
         pending_(graph.predecessor_count),
         commit_limit_(policy.uses_models() ? options.commit_limit : 0),  // as the scheduler fills the snapshot

@@ -37,6 +37,7 @@ struct TaskGraph {
   std::vector<std::uint32_t> successor_offsets;  ///< Task t's successors are successors[offsets[t], offsets[t+1]).
   std::vector<std::uint32_t> successors;         ///< Tasks that wait for each task.
   std::vector<std::uint32_t> predecessor_count;  ///< How many tasks each task waits for.
+  std::size_t explicit_dependencies = 0;         ///< Dependencies given by GraphBuilder::depend, not by buffers.
 
   /// Number of tasks.
   std::size_t size() const noexcept { return tasks.size(); }

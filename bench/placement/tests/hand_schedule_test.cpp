@@ -1,6 +1,8 @@
 // Replays small enough to compute by hand: every time and byte below follows from the machine's figures.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "graph_builder.hpp"
 #include "machine.hpp"
 #include "scheduler/policy.hpp"
@@ -108,6 +110,25 @@ TEST(HandSchedule, FullGpuMemoryEvictsTheLeastRecentlyUsedReplicaAndWritesASoleC
   EXPECT_EQ(schedule.transfers[2].buffer, z);
   // C waits for X's write-back (1 ms on the device-to-host link) only through Z's own copy (1 ms up): separate links.
   EXPECT_DOUBLE_EQ(schedule.runs[c].start_s, schedule.runs[b].end_s + 0.001);
+}
+
+TEST(HandSchedule, CopyLanesLetNoMoreCopiesRunAtOnceThanThereAreLanes) {
+  // Two GPU tasks of 1 s, each reading its own 100 MB: their copies (0.1 s at 1 GB/s) run side by side on the two
+  // GPUs' own links, or one after the other through a single shared lane.
+  GraphBuilder graph;
+  const std::uint32_t kind = graph.kind("k");
+  graph.task({kind, 0, 0, -1, 1.0}, {{graph.buffer(100'000'000), Access::read}});
+  graph.task({kind, 0, 0, -1, 1.0}, {{graph.buffer(100'000'000), Access::read}});
+  const TaskGraph built = std::move(graph).build();
+  for (int lanes : {0, 2, 1}) {
+    SCOPED_TRACE(lanes);
+    const Machine machine = parse_machine("cpus=0,gpus=2,h2d=1GB/s,latency=0us,copy_lanes=" + std::to_string(lanes));
+    const Schedule schedule = replay(built, resolve_task_times(built, machine), machine, *detail::make_policy("pack"));
+    ASSERT_NE(schedule.runs[0].gpu, schedule.runs[1].gpu);
+    EXPECT_DOUBLE_EQ(schedule.runs[0].start_s, 0.1);
+    EXPECT_DOUBLE_EQ(schedule.runs[1].start_s, lanes == 1 ? 0.2 : 0.1);
+    EXPECT_DOUBLE_EQ(schedule.makespan_s, lanes == 1 ? 1.2 : 1.1);
+  }
 }
 
 TEST(HandSchedule, ReplaysAreDeterministic) {
