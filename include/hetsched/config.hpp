@@ -43,9 +43,10 @@ struct Config {
   int max_bypass = 64;
   /// How GPU demands are placed: "pack" (Ray's best fit, the default), "spread" (the device with the most capacity
   /// left), "locality" (the device holding the most of the task's buffer bytes), "model" (earliest predicted finish,
-  /// counting transfers: StarPU's dmda), "dmdas" (the same, committing tasks to busy devices' own queues), "random"
-  /// or "random:SEED" (a seeded draw); TaskBuilder::policy overrides it for one task, HETSCHED_PLACEMENT for the
-  /// runtime. Another name is a UsageError.
+  /// counting transfers: StarPU's dmda), "dmdas" (the same, committing tasks to busy devices' own queues),
+  /// "heteroprio" (dmdas, but an idle core takes a task it finishes within 3x the GPUs' backlog, as StarPU's
+  /// heteroprio gives cores the kinds GPUs gain least on), "random" or "random:SEED" (a seeded draw);
+  /// TaskBuilder::policy overrides it for one task, HETSCHED_PLACEMENT for the runtime. Another name is a UsageError.
   std::string placement_policy = "pack";
   /// How the runtime learns that a GPU task's stream has finished its work: "events" (the default: one progress thread
   /// polls an event recorded after each task) or "host_functions" (a cudaLaunchHostFunc after each task wakes that
