@@ -19,24 +19,14 @@ constexpr std::string_view detected_form =
     "(cpus and gpus default to what the runtime detects; gpus beyond the CUDA devices are logical; the kernel "
     "timings come from MACHINE, default mirage)";
 
-std::vector<std::string_view> items_of(std::string_view spec) {
-  std::vector<std::string_view> items;
-  for (std::size_t start = 0;;) {
-    std::size_t comma = spec.find(',', start);
-    items.push_back(spec.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-    if (comma == std::string_view::npos) return items;
-    start = comma + 1;
-  }
-}
-
 std::string_view key_of(std::string_view item) { return item.substr(0, item.find('=')); }
 
 }  // namespace
 
-bool is_detected_spec(std::string_view spec) { return items_of(spec).front() == "detected"; }
+bool is_detected_spec(std::string_view spec) { return split(spec, ',').front() == "detected"; }
 
 DetectedSpec parse_detected(std::string_view spec) {
-  std::vector<std::string_view> items = items_of(spec);
+  std::vector<std::string_view> items = split(spec, ',');
   std::string timings = "mirage";
   std::string overrides;
   DetectedSpec parsed;

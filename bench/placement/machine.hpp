@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "resources/bandwidths.hpp"
 
@@ -37,6 +38,8 @@ struct Machine {
 /// overrides: cpus, gpus, gpu_mem (e.g. 80GiB), h2d, d2h, d2d (e.g. 25GB/s), latency (e.g. 10us), copy_lanes,
 /// cpu_gflops, gpu_gflops. Throws UsageError showing the expected form and the offending item.
 Machine parse_machine(std::string_view spec);
+/// The parts of `text` between the `by` separators (one empty part for empty text).
+std::vector<std::string_view> split(std::string_view text, char by);
 /// The path of machine file `name`: itself when it exists, else the shipped bench/placement/machines/NAME.json.
 /// Throws UsageError listing the shipped machines.
 std::string shipped_machine_path(std::string_view name);

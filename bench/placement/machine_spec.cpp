@@ -47,6 +47,9 @@ int whole(std::string_view item, std::string_view text) {
   return value;
 }
 
+
+}  // namespace
+
 std::vector<std::string_view> split(std::string_view text, char by) {
   std::vector<std::string_view> parts;
   std::size_t start = 0;
@@ -57,8 +60,6 @@ std::vector<std::string_view> split(std::string_view text, char by) {
     start = comma + 1;
   }
 }
-
-}  // namespace
 
 std::string shipped_machine_path(std::string_view name) {
   std::string path(name);
