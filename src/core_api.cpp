@@ -3,6 +3,7 @@
 // The waits behind get and wait (wait_for_count) live in exec/blocking_wait.cpp, the throw helpers in errors.cpp.
 #include "hetsched/detail/core_api.hpp"
 
+#include <cstring>
 #include <span>
 
 #include "hetsched/error.hpp"
@@ -78,8 +79,13 @@ void note_call(RuntimeCore& core) noexcept {
   if (core.advisor().on()) core.advisor().next_call();
 }
 
-BufferAllocation create_host_buffer(RuntimeCore& core, std::size_t count, std::size_t element_size) {
-  return core.buffer_store().create(host_node, count, element_size, 0, BufferStore::Pin::no, "put_buffer");
+BufferHandle create_host_buffer(RuntimeCore& core, const void* values, std::size_t count, std::size_t element_size) {
+  BufferAllocation made = core.buffer_store().create(host_node, count, element_size, 0, BufferStore::Pin::yes,
+                                                     "put_buffer");
+  if (!made.memory) return std::move(made.handle);
+  std::memcpy(made.memory, values, count * element_size);  // pinned meanwhile: not spilled half written
+  made.handle.get()->unpin(host_node);
+  return std::move(made.handle);
 }
 
 std::span<const std::byte> buffer_host_view(RuntimeCore&, BufferEntry& entry,
@@ -95,7 +101,8 @@ std::span<const std::byte> buffer_host_view(RuntimeCore&, BufferEntry& entry,
   BufferData* data = entry.data();
   if (!data || data->bytes() == 0) return {};
   BufferData::Acquired view = data->acquire(host_node, Access::read, 0);
-  data->unpin(host_node);  // the host replica is never evicted; a later writer is the caller's to avoid
+  data->keep_on_host();  // the view stays valid: never spilled again; a later writer is the caller's to avoid
+  data->unpin(host_node);
   return {view.memory, data->bytes()};
 }
 
@@ -106,7 +113,7 @@ BufferAllocation allocate_buffer(Task& task, std::size_t count, std::size_t elem
                      "' outside its body's thread; allocate from the task's own thread while its body runs");
   }
   BufferAllocation made = core.buffer_store().create(memory_node_of(task), count, element_size,
-                                                     bytes_held_by(task), BufferStore::Pin::until_task_done,
+                                                     bytes_held_by(task), BufferStore::Pin::yes,
                                                      "task '" + task.name + "'");
   // Pinned until the task's work is complete: a GPU kernel may still be writing it after the body returns.
   if (made.memory) state_of(task).device().allocations.push_back(made.handle.share());

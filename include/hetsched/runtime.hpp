@@ -97,9 +97,8 @@ class Runtime {
   template <class T>
   ObjectRef<Buffer<std::remove_const_t<T>>> put_buffer(std::span<T> values) {
     using V = std::remove_const_t<T>;
-    detail::BufferAllocation made = detail::create_host_buffer(*core_, values.size(), sizeof(V));
-    if (!values.empty()) std::memcpy(made.memory, values.data(), values.size_bytes());
-    return put(detail::CoreAccess::make_buffer<V>(std::move(made.handle), nullptr, made.count));
+    detail::BufferHandle made = detail::create_host_buffer(*core_, values.data(), values.size(), sizeof(V));
+    return put(detail::CoreAccess::make_buffer<V>(std::move(made), nullptr, values.size()));
   }
   /// Stores a copy of a vector's elements as a Buffer.
   template <class T, class Allocator>

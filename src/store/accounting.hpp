@@ -30,7 +30,7 @@ class AccountingHold {
 struct StoreAccounting {
   std::atomic<std::size_t> holders{1};  // live objects + the Runtime
   std::atomic<std::size_t> bytes{0};
-  std::unique_ptr<HostBudget> budget;  // set by the runtime before any object is registered; lives with the counters
+  std::shared_ptr<HostBudget> budget;  // set by the runtime before any object is registered; shared with its buffers
   ObjectRegistry listed;               // the live objects (list_objects)
 
   /// Live objects now.

@@ -21,6 +21,7 @@ void unbind_first(Task& task, std::size_t count, MemoryNode node, Copies copies)
     if (use.pinned_source >= 0) {
       data->release_source(std::exchange(use.pinned_source, -1), node, copies == Copies::may_still_run);
     }
+    if (std::exchange(use.pinned_host, false)) data->release_host_source(node, copies == Copies::may_still_run);
     if (use.binding->memory) data->unpin(node);
     *use.binding = {};
   }
@@ -55,6 +56,7 @@ void bind_task_buffers(Task& task, MemoryNode node, CUstream_st* stream, BufferS
         }
         *use.binding = {got.memory, data->bytes()};
         use.pinned_source = got.pinned_source;
+        use.pinned_host = got.pinned_host;
         own_pinned += data->bytes();
       }
     } catch (...) {

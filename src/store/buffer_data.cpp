@@ -2,8 +2,12 @@
 
 #include "resources/placement_snapshot.hpp"
 
+#include <cstring>
 #include <stdexcept>
+#include <string>
 #include <utility>
+
+#include "store/host_budget.hpp"
 
 namespace hetsched::detail {
 
@@ -13,6 +17,7 @@ BufferData::BufferData(BufferStorePtr store, std::size_t bytes)
       devices_(std::make_unique<Replica[]>(static_cast<std::size_t>(store_->devices()))) {}
 
 BufferData::~BufferData() {
+  if (host_slot_) store_->host_budget()->leave(host_slot_);  // waits for a spill of it in progress
   for (int device = 0; device < store_->devices(); ++device) {
     if (replica(device).memory) free_replica(device);
   }
@@ -27,6 +32,79 @@ bool BufferData::try_retain() noexcept {
   return false;
 }
 
+std::byte* BufferData::create_on_host(bool pin_it) {
+  std::lock_guard lock(mutex_);
+  std::byte* memory = pin_host(HostUse::overwrite);
+  set_owner(host_node);
+  if (!pin_it) unpin_host();
+  return memory;
+}
+
+void BufferData::keep_on_host() {
+  if (host_slot_) store_->host_budget()->keep_resident(*host_slot_, 0);
+}
+
+std::byte* BufferData::pin_host(HostUse use) {
+  HostBudget* budget = store_->host_budget();
+  if (!host_slot_ && !host_.memory) {  // the first host copy
+    std::byte* memory = store_->memory().allocate_host(bytes_);
+    if (budget) {
+      try {
+        host_slot_ = use == HostUse::write_back ? budget->admit_over_budget(*this, bytes_)
+                                                : budget->admit_pinned(*this, bytes_, 0);
+      } catch (...) {
+        store_->memory().free_host(memory, bytes_);
+        throw;
+      }
+    }
+    host_.memory = memory;
+    return memory;
+  }
+  if (!host_slot_) return host_.memory;  // no budget: never spilled
+  if (use == HostUse::read) {
+    budget->pin(*host_slot_, 0);  // restores it when spilled; ObjectLostError when it cannot
+  } else {
+    budget->pin_to_overwrite(*host_slot_);
+  }
+  if (!host_.memory) {  // spilled and forgotten, or spilled while not valid (nothing was written)
+    try {
+      host_.memory = store_->memory().allocate_host(bytes_);
+    } catch (...) {
+      budget->unpin(*host_slot_);
+      throw;
+    }
+  }
+  return host_.memory;
+}
+
+void BufferData::unpin_host() noexcept {
+  if (host_slot_) store_->host_budget()->unpin(*host_slot_);
+}
+
+std::size_t BufferData::spilled_size() const {
+  // A stale host copy is a cache slot only: spilling it writes nothing (read without mutex_, see the file comment).
+  return (valid_nodes_.load(std::memory_order_relaxed) & host_node_bit) != 0 ? bytes_ : 0;
+}
+
+void BufferData::write_spilled(std::span<std::byte> out) const {
+  if (!out.empty()) std::memcpy(out.data(), host_.memory, out.size());
+}
+
+void BufferData::drop_spilled() noexcept {
+  store_->memory().free_host(std::exchange(host_.memory, nullptr), bytes_);
+}
+
+void BufferData::restore_spilled(std::span<const std::byte> in) {
+  if (in.empty()) return;  // it was not valid: the next pinner allocates it
+  if (in.size() != bytes_) {
+    throw std::runtime_error("a buffer of " + std::to_string(bytes_) + " bytes read back " +
+                             std::to_string(in.size()) + " bytes");
+  }
+  std::byte* memory = store_->memory().allocate_host(bytes_);
+  std::memcpy(memory, in.data(), bytes_);
+  host_.memory = memory;
+}
+
 void BufferData::adopt_initial(MemoryNode node, std::byte* memory, bool pin_it) {
   std::lock_guard lock(mutex_);
   install(node, memory);
@@ -38,7 +116,9 @@ void BufferData::adopt_initial(MemoryNode node, std::byte* memory, bool pin_it) 
 BufferData::Acquired BufferData::acquire(MemoryNode node, Access mode, std::size_t own_pinned, CUstream_st* stream) {
   if (bytes_ == 0) return {};
   std::unique_lock lock(mutex_);
-  if (!replica(node).memory) {
+  if (node == host_node) {
+    pin_host(mode != Access::write && host_.valid() ? HostUse::read : HostUse::overwrite);
+  } else if (!replica(node).memory) {
     lock.unlock();  // allocating may evict other buffers, which takes their mutexes
     std::uint64_t epoch = 0;
     std::byte* memory = allocate_unlocked(node, own_pinned, epoch);
@@ -46,7 +126,7 @@ BufferData::Acquired BufferData::acquire(MemoryNode node, Access mode, std::size
     lock.lock();
     install(node, memory);
     pin(node);
-    if (node != host_node) store_->cache(node).settled(bytes_);
+    store_->cache(node).settled(bytes_);
   } else {
     pin(node);
   }
@@ -54,7 +134,7 @@ BufferData::Acquired BufferData::acquire(MemoryNode node, Access mode, std::size
   MemoryNode copied_from = node;  // node: no copy
   try {
     if (mode != Access::write && !replica(node).valid()) {
-      copied_from = fill(node, stream, acquired.pinned_source);
+      copied_from = fill(node, stream, acquired);
     } else if (stream) {
       store_->memory().stream_wait(stream, replica(node).ready);  // another task's copy into it may be in flight
     }
@@ -82,7 +162,8 @@ void BufferData::note_use(BufferUseWatcher& watcher, MemoryNode from, MemoryNode
 }
 
 void BufferData::unpin(MemoryNode node) noexcept {
-  if (bytes_ == 0 || node == host_node) return;  // see pin()
+  if (bytes_ == 0) return;
+  if (node == host_node) return unpin_host();
   std::lock_guard lock(mutex_);
   store_->cache(node).unpin(replica(node), bytes_);
 }
@@ -91,6 +172,14 @@ void BufferData::release_source(int source, MemoryNode node, bool wait_for_copy)
   std::lock_guard lock(mutex_);
   if (wait_for_copy) host_wait_quietly(replica(node));
   store_->cache(source).unpin(replica(source), bytes_);
+}
+
+void BufferData::release_host_source(MemoryNode node, bool wait_for_copy) noexcept {
+  if (wait_for_copy) {
+    std::lock_guard lock(mutex_);
+    host_wait_quietly(replica(node));
+  }
+  unpin_host();
 }
 
 bool BufferData::evict(int device) {
@@ -102,12 +191,12 @@ bool BufferData::evict(int device) {
   free_replica(device);
   victim.state = ReplicaState::invalid;
   normalize();
+  if (written_back) unpin_host();  // pinned by write_back until the host copy is published valid
   store_->counters().count_eviction(device, bytes_, written_back);
   return true;
 }
 
 std::byte* BufferData::allocate_unlocked(MemoryNode node, std::size_t own_pinned, std::uint64_t& epoch) {
-  if (node == host_node) return store_->memory().allocate_host(bytes_);
   DeviceCache::Attempt attempt = store_->cache(node).allocate(bytes_, own_pinned);
   epoch = attempt.epoch;
   return attempt.memory;
@@ -115,20 +204,16 @@ std::byte* BufferData::allocate_unlocked(MemoryNode node, std::size_t own_pinned
 
 void BufferData::install(MemoryNode node, std::byte* memory) {
   Replica& target = replica(node);
-  if (target.memory) {  // another user of this node allocated first
-    if (node == host_node) {
-      store_->memory().free_host(memory, bytes_);
-    } else {
-      store_->cache(node).free(memory, bytes_);
-    }
+  if (target.memory) {  // another user of this GPU allocated first
+    store_->cache(node).free(memory, bytes_);
     return;
   }
   target.memory = memory;
   target.state = ReplicaState::invalid;
-  if (node != host_node) store_->cache(node).track(*this, target);
+  store_->cache(node).track(*this, target);
 }
 
-MemoryNode BufferData::fill(MemoryNode node, CUstream_st* stream, int& pinned_source) {
+MemoryNode BufferData::fill(MemoryNode node, CUstream_st* stream, Acquired& acquired) {
   // Source: the host copy for a GPU when it is valid (the usual host-to-device path), else any valid GPU copy.
   MemoryNode source = host_node;
   if (node == host_node || !host_.valid()) {
@@ -143,20 +228,34 @@ MemoryNode BufferData::fill(MemoryNode node, CUstream_st* stream, int& pinned_so
   if (source == node) throw std::logic_error("hetsched: a buffer has no valid replica to copy from");
   Replica& from = replica(source);
   Replica& to = replica(node);
+  const std::byte* from_memory = source == host_node ? pin_host(HostUse::read) : from.memory;
+  const bool on_stream = stream && node != host_node;
   const auto started = store_->counters().copy_starts();
-  if (stream && node != host_node) {
-    store_->memory().copy_on_stream(node, to.memory, source, from.memory, bytes_, stream, from.ready, to.ready);
-    if (source != host_node) {
-      pin(source);  // read by the copy until the caller's stream gets there
-      pinned_source = source;
+  try {
+    if (on_stream) {
+      store_->memory().copy_on_stream(node, to.memory, source, from_memory, bytes_, stream, from.ready, to.ready);
+    } else {
+      store_->memory().host_wait(from.ready);
+      store_->memory().copy(node, to.memory, source, from_memory, bytes_);
     }
-  } else {
-    store_->memory().host_wait(from.ready);
-    store_->memory().copy(node, to.memory, source, from.memory, bytes_);
+  } catch (...) {
+    if (source == host_node) unpin_host();
+    throw;
+  }
+  if (on_stream && source != host_node) {
+    pin(source);  // read by the copy until the caller's stream gets there
+    acquired.pinned_source = source;
+  } else if (source == host_node) {
+    if (on_stream) {
+      acquired.pinned_host = true;  // likewise
+    } else {
+      unpin_host();
+    }
   }
   store_->counters().count_copy(source, node, bytes_, started);
   to.state = ReplicaState::shared;
-  normalize();  return source;
+  normalize();
+  return source;
 }
 
 void BufferData::pin(MemoryNode node) {
@@ -165,10 +264,15 @@ void BufferData::pin(MemoryNode node) {
 }
 
 void BufferData::write_back(int device) {
-  if (!host_.memory) host_.memory = store_->memory().allocate_host(bytes_);
+  std::byte* host = pin_host(HostUse::write_back);
   const auto started = store_->counters().copy_starts();
-  store_->memory().host_wait(replica(device).ready);
-  store_->memory().copy(host_node, host_.memory, device, replica(device).memory, bytes_);
+  try {
+    store_->memory().host_wait(replica(device).ready);
+    store_->memory().copy(host_node, host, device, replica(device).memory, bytes_);
+  } catch (...) {
+    unpin_host();
+    throw;
+  }
   store_->counters().count_copy(device, host_node, bytes_, started);
   store_->counters().write_backs.fetch_add(1, std::memory_order_relaxed);
   host_.state = ReplicaState::shared;  // normalize() makes it the owner once the device copy is gone

@@ -25,8 +25,9 @@ void TransferCounters::count_eviction(int device, std::size_t bytes, bool writte
   }
 }
 
-BufferStore::BufferStore(std::unique_ptr<MemorySystem> memory, const std::vector<std::size_t>& device_capacity)
-    : memory_(std::move(memory)) {
+BufferStore::BufferStore(std::unique_ptr<MemorySystem> memory, const std::vector<std::size_t>& device_capacity,
+                         std::shared_ptr<HostBudget> host_budget)
+    : memory_(std::move(memory)), host_budget_(std::move(host_budget)) {
   for (std::size_t device = 0; device < device_capacity.size(); ++device) {
     caches_.push_back(std::make_unique<DeviceCache>(static_cast<int>(device), device_capacity[device], *memory_));
   }
@@ -41,10 +42,12 @@ BufferAllocation BufferStore::create(MemoryNode node, std::size_t count, std::si
   const std::size_t bytes = count * element_size;
   BufferHandle handle(new BufferData(BufferStorePtr(this), bytes));
   if (bytes == 0) return {std::move(handle), nullptr, count};
-  std::byte* memory = nullptr;
   if (node == host_node) {
-    memory = memory_->allocate_host(bytes);
-  } else {
+    std::byte* memory = handle.get()->create_on_host(pin == Pin::yes);  // counted against the host budget
+    return {std::move(handle), memory, count};
+  }
+  std::byte* memory = nullptr;
+  {
     DeviceCache::Attempt attempt = cache(node).allocate(bytes, own_pinned);
     if (!attempt.memory) {
       throw ObjectStoreFullError(who + ": GPU " + std::to_string(node) + " has no room for a buffer of " +
@@ -54,7 +57,7 @@ BufferAllocation BufferStore::create(MemoryNode node, std::size_t count, std::si
     }
     memory = attempt.memory;
   }
-  handle.get()->adopt_initial(node, memory, pin == Pin::until_task_done);
+  handle.get()->adopt_initial(node, memory, pin == Pin::yes);
   return {std::move(handle), memory, count};
 }
 

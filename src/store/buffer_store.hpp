@@ -22,6 +22,8 @@ struct StoreStats;
 
 namespace hetsched::detail {
 
+class HostBudget;
+
 /// Bytes moved and replicas evicted, for StoreStats.
 struct TransferCounters {
   std::atomic<std::size_t> host_to_device{0};
@@ -43,17 +45,20 @@ struct TransferCounters {
 
 class BufferStore {
  public:
-  /// One cache per GPU, GPU d holding at most device_capacity[d] bytes of replicas.
-  BufferStore(std::unique_ptr<MemorySystem> memory, const std::vector<std::size_t>& device_capacity);
+  /// One cache per GPU, GPU d holding at most device_capacity[d] bytes of replicas; buffers' host copies count
+  /// against `host_budget` and may be spilled by it (none: they are only allocated).
+  BufferStore(std::unique_ptr<MemorySystem> memory, const std::vector<std::size_t>& device_capacity,
+              std::shared_ptr<HostBudget> host_budget = nullptr);
   BufferStore(const BufferStore&) = delete;
   BufferStore& operator=(const BufferStore&) = delete;
 
-  /// Whether a new buffer's replica starts pinned: a task's ctx.alloc buffer stays pinned until its work is done.
-  enum class Pin : bool { no, until_task_done };
+  /// Whether a new buffer's replica starts pinned: a task's ctx.alloc buffer stays pinned until its work is done, and
+  /// a host buffer being filled (put_buffer) until its caller unpins it.
+  enum class Pin : bool { no, yes };
 
   /// A new buffer of count * element_size bytes whose only replica is on `node`, pinned there as `pin` says.
   /// `own_pinned`: bytes the calling task already pins on that node. UsageError when the size overflows;
-  /// ObjectStoreFullError (naming `who`) when the device cannot make room.
+  /// ObjectStoreFullError (naming `who`) when the device cannot make room, or the host budget.
   BufferAllocation create(MemoryNode node, std::size_t count, std::size_t element_size, std::size_t own_pinned,
                           Pin pin, const std::string& who);
   /// Writes back and frees every device replica; later device allocations fail. Once no task runs.
@@ -65,6 +70,8 @@ class BufferStore {
   DeviceCache& cache(int device) noexcept { return *caches_[static_cast<std::size_t>(device)]; }
   int devices() const noexcept { return static_cast<int>(caches_.size()); }
   TransferCounters& counters() noexcept { return counters_; }
+  /// The host budget buffers' host copies count against, or null.
+  HostBudget* host_budget() const noexcept { return host_budget_.get(); }
   /// Tells `watcher` about buffer uses that copy their buffer from now on; set before any buffer exists.
   void watch_uses(BufferUseWatcher* watcher) noexcept { use_watcher_.store(watcher, std::memory_order_release); }
   /// The watcher of watch_uses, or null.
@@ -84,6 +91,7 @@ class BufferStore {
   std::unique_ptr<MemorySystem> memory_;
   std::vector<std::unique_ptr<DeviceCache>> caches_;  // declared after memory_: destroyed first
   TransferCounters counters_;
+  std::shared_ptr<HostBudget> host_budget_;
   std::atomic<BufferUseWatcher*> use_watcher_{nullptr};
 };
 

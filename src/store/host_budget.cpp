@@ -9,7 +9,10 @@
 namespace hetsched::detail {
 namespace {
 
-std::string object_name(std::uint64_t object_id) { return "object " + std::to_string(object_id); }
+/// Objects are named by id; id 0 is what the budget holds for a Buffer (its host copy), which has no object id.
+std::string object_name(std::uint64_t object_id) {
+  return object_id == 0 ? std::string("a Buffer's host copy") : "object " + std::to_string(object_id);
+}
 
 /// Uninitialised bytes to serialize into (a vector would zero them first).
 struct Staging {
@@ -59,6 +62,35 @@ SpillSlot* HostBudget::admit(SpillClient& client, std::size_t bytes, std::uint64
   throw_full(bytes, object_id);
 }
 
+SpillSlot* HostBudget::link_pinned(SpillClient& client, std::size_t bytes) {
+  auto slot = std::make_unique<SpillSlot>();
+  slot->client = &client;
+  slot->bytes = bytes;
+  slot->pins = 1;
+  std::lock_guard lock(mutex_);
+  link_newest(*slot);
+  resident_.fetch_add(bytes, std::memory_order_relaxed);
+  return slot.release();
+}
+
+SpillSlot* HostBudget::admit_pinned(SpillClient& client, std::size_t bytes, std::uint64_t object_id) {
+  SpillSlot* slot = link_pinned(client, bytes);
+  if (fits_after_spilling()) return slot;
+  {
+    std::lock_guard lock(mutex_);  // pinned: nobody spills it, so it is settled
+    unlink(*slot);
+    resident_.fetch_sub(bytes, std::memory_order_relaxed);
+  }
+  delete slot;
+  throw_full(bytes, object_id);
+}
+
+SpillSlot* HostBudget::admit_over_budget(SpillClient& client, std::size_t bytes) noexcept {
+  SpillSlot* slot = link_pinned(client, bytes);
+  (void)fits_after_spilling();  // best effort: the value exists already
+  return slot;
+}
+
 void HostBudget::admit_unspillable(std::size_t bytes, std::uint64_t object_id) {
   unspillable_.fetch_add(bytes, std::memory_order_relaxed);
   if (fits_after_spilling()) return;
@@ -103,6 +135,24 @@ void HostBudget::pin(SpillSlot& slot, std::uint64_t object_id) {
   restore(slot, lock, object_id);
   lock.unlock();
   (void)fits_after_spilling();  // what was restored may push others out (best effort: it is needed now)
+}
+
+void HostBudget::pin_to_overwrite(SpillSlot& slot) noexcept {
+  SpillRecord forgotten;  // destroyed outside the lock: the file goes with its last object
+  {
+    std::unique_lock lock(mutex_);
+    wait_until_settled(slot, lock);
+    ++slot.pins;
+    unlink(slot);
+    link_newest(slot);
+    if (slot.state == SpillSlot::State::resident) return;
+    if (slot.state == SpillSlot::State::spilled) on_disk_ -= slot.bytes;
+    forgotten = std::move(slot.record);
+    slot.lost_reason.clear();
+    slot.state = SpillSlot::State::resident;
+    resident_.fetch_add(slot.bytes, std::memory_order_relaxed);
+  }
+  (void)fits_after_spilling();  // best effort, as pin
 }
 
 void HostBudget::unpin(SpillSlot& slot) noexcept {

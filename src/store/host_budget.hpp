@@ -54,6 +54,12 @@ class HostBudget {
   /// Counts a new spillable value of `bytes` (the most recently used), spilling to make room; returns its slot.
   /// ObjectStoreFullError (naming `object_id`) when the budget cannot be met, and nothing is counted then.
   SpillSlot* admit(SpillClient& client, std::size_t bytes, std::uint64_t object_id);
+  /// As admit, for a value its caller is about to fill: the slot starts with one pin, so it is never spilled before
+  /// the caller unpins it (a Buffer's host copy).
+  SpillSlot* admit_pinned(SpillClient& client, std::size_t bytes, std::uint64_t object_id);
+  /// As admit_pinned, but never refused: counted even past the budget when nothing can be spilled (a GPU replica
+  /// written back to the host on eviction, which cannot be undone).
+  SpillSlot* admit_over_budget(SpillClient& client, std::size_t bytes) noexcept;
   /// Counts a new unspillable value of `bytes`, spilling others to make room; ObjectStoreFullError as admit.
   void admit_unspillable(std::size_t bytes, std::uint64_t object_id);
   /// Forgets a slot whose value is being destroyed (waits while it is being spilled or restored) and frees it.
@@ -64,6 +70,10 @@ class HostBudget {
   /// Pins the slot, restoring its value first when spilled. ObjectLostError (naming `object_id`) when it cannot be
   /// read back; the slot is lost then, and every later pin throws the same.
   void pin(SpillSlot& slot, std::uint64_t object_id);
+  /// Pins the slot for a caller that overwrites every byte of the value: a spilled or lost value is not read back but
+  /// forgotten (its client's memory stays freed; the caller allocates it again), and counted as resident. Never
+  /// throws.
+  void pin_to_overwrite(SpillSlot& slot) noexcept;
   /// Drops a pin.
   void unpin(SpillSlot& slot) noexcept;
   /// Pins the slot for as long as it lives (restoring it first, as pin).
@@ -81,6 +91,7 @@ class HostBudget {
   bool make_room() noexcept;  // one batch; false when nothing could be spilled
   bool spill(std::vector<SpillSlot*>& victims) noexcept;  // false when none was written
   void restore(SpillSlot& slot, std::unique_lock<std::mutex>& lock, std::uint64_t object_id);
+  SpillSlot* link_pinned(SpillClient& client, std::size_t bytes);
   void link_newest(SpillSlot& slot) noexcept;
   void unlink(SpillSlot& slot) noexcept;
   void wait_until_settled(SpillSlot& slot, std::unique_lock<std::mutex>& lock);

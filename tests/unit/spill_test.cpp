@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "test_support.hpp"
+#include "spill_support.hpp"
 
 /// A user type made spillable through the one trait.
 struct Particle {
@@ -60,46 +60,9 @@ namespace {
 
 using hetsched_test::make_config;
 
-constexpr std::size_t kib = 1024;
-
-/// A spill directory of its own for each test (made by the runtime; removed, with anything left in it, at the end).
-class Spill : public ::testing::Test {
- protected:
-  void SetUp() override {
-    static std::atomic<int> next{0};
-    dir_ = "/tmp/hetsched-spill-test-" + std::to_string(::getpid()) + "-" + std::to_string(next++);
-  }
-  void TearDown() override { std::system(("rm -rf '" + dir_ + "'").c_str()); }
-
-  hetsched::Config config(std::size_t budget, std::size_t batch = 64 * kib) const {
-    hetsched::Config cfg = make_config(2);
-    cfg.object_store_bytes = budget;
-    cfg.spill_batch_bytes = batch;
-    cfg.spill_dir = dir_;
-    return cfg;
-  }
-  /// The names of the files in the spill directory now.
-  std::vector<std::string> files() const {
-    std::vector<std::string> names;
-    if (DIR* listing = ::opendir(dir_.c_str())) {
-      while (const dirent* item = ::readdir(listing)) {
-        std::string name = item->d_name;
-        if (name != "." && name != "..") names.push_back(name);
-      }
-      ::closedir(listing);
-    }
-    return names;
-  }
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
-
-  std::string dir_;
-};
-
-std::vector<int> numbers(std::size_t count, int first) {
-  std::vector<int> values(count);
-  std::iota(values.begin(), values.end(), first);
-  return values;
-}
+using hetsched_test::kib;
+using hetsched_test::numbers;
+using Spill = hetsched_test::Spill;
 
 TEST_F(Spill, PutsPastTheBudgetAreSpilledAndComeBackIntact) {
   hetsched::Runtime rt{config(256 * kib)};

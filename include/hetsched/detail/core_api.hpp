@@ -60,8 +60,9 @@ void kill_actor(ActorState& actor);
 [[noreturn]] void throw_empty_actor_handle();
 /// Registers a value stored by `put` (id, accounting) and marks it ready.
 void publish_put(RuntimeCore& core, ObjectEntry& entry, std::size_t bytes);
-/// A new buffer of `count` elements of `element_size` bytes, its only replica in host memory (for put_buffer).
-BufferAllocation create_host_buffer(RuntimeCore& core, std::size_t count, std::size_t element_size);
+/// A new buffer holding a copy of `count` elements of `element_size` bytes at `values`, its only replica in host
+/// memory, counted against the host budget (for put_buffer; ObjectStoreFullError when it cannot fit).
+BufferHandle create_host_buffer(RuntimeCore& core, const void* values, std::size_t count, std::size_t element_size);
 /// The host replica of a ready buffer, valid once every task submitted earlier that writes it has finished (waits
 /// for them; GetTimeoutError past `deadline`; rethrows a writer's failure).
 std::span<const std::byte> buffer_host_view(RuntimeCore& core, BufferEntry& entry,

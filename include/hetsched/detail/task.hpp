@@ -30,6 +30,7 @@ struct BufferUse {
   Access mode = Access::read;        ///< How the task uses it.
   BufferBinding* binding = nullptr;  ///< Inside the typed argument: filled before the body runs.
   int pinned_source = -1;            ///< A GPU whose replica a copy on the task's stream reads (pinned); -1: none.
+  bool pinned_host = false;          ///< Whether a copy on the task's stream reads the host copy (pinned).
 };
 
 /// What a task is for: plain work, building an actor, or one call of an actor's method.
