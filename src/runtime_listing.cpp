@@ -9,7 +9,9 @@
 
 #include "hetsched/error.hpp"
 #include "hetsched/runtime.hpp"
+#include "hetsched/detail/buffer_entry.hpp"
 #include "runtime_core.hpp"
+#include "store/buffer_data.hpp"
 #include "task/task_description.hpp"
 
 namespace hetsched {
@@ -187,6 +189,19 @@ std::vector<TaskInfo> RuntimeCore::list_tasks() const {
   return tasks;
 }
 
+namespace {
+
+/// Whether a ready object's value, or a Buffer's host copy, is on disk now.
+bool spilled(const ObjectEntry& entry, const HostBudget& budget) {
+  if (entry.budget_kind() == BudgetKind::not_counted) {  // a Buffer: its replicas are its own
+    BufferData* data = static_cast<const BufferEntry&>(entry).data();
+    return data && data->host_spilled();
+  }
+  return entry.spill_slot() && budget.spilled(*entry.spill_slot());
+}
+
+}  // namespace
+
 std::vector<ObjectInfo> RuntimeCore::list_objects() const {
   std::vector<ObjectInfo> objects;
   accounting().listed.for_each([&](const ObjectEntry& entry) {
@@ -198,6 +213,7 @@ std::vector<ObjectInfo> RuntimeCore::list_objects() const {
                                                 : ObjectStatus::failed;
     if (state == ObjectState::ready) info.bytes = entry.size_bytes();
     info.refs = entry.user_refs();
+    if (state == ObjectState::ready) info.spilled = spilled(entry, *accounting().budget);
     objects.push_back(info);
   });
   std::sort(objects.begin(), objects.end(), [](const ObjectInfo& a, const ObjectInfo& b) { return a.id < b.id; });

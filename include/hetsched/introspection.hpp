@@ -54,6 +54,7 @@ struct ObjectInfo {
   ObjectStatus status = ObjectStatus::pending;   ///< Whether it has its value.
   std::size_t bytes = 0;                         ///< Its size once ready (estimated for containers; a Buffer's bytes).
   std::uint32_t refs = 0;                        ///< ObjectRefs to it alive now.
+  bool spilled = false;  ///< Its value (a Buffer's host copy) is on disk now, past Config::object_store_bytes.
 };
 
 /// Where an actor is in its life.

@@ -44,6 +44,11 @@ void BufferData::keep_on_host() {
   if (host_slot_) store_->host_budget()->keep_resident(*host_slot_, 0);
 }
 
+bool BufferData::host_spilled() {
+  std::lock_guard lock(mutex_);
+  return host_slot_ && store_->host_budget()->spilled(*host_slot_);
+}
+
 std::byte* BufferData::pin_host(HostUse use) {
   HostBudget* budget = store_->host_budget();
   if (!host_slot_ && !host_.memory) {  // the first host copy

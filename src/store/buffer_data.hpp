@@ -56,6 +56,8 @@ class BufferData final : public SpillClient {
   std::byte* create_on_host(bool pin);
   /// Keeps the host copy in memory for good: a view into it was handed out. Called while the caller pins it.
   void keep_on_host();
+  /// Whether the host copy is on disk now (for list_objects).
+  bool host_spilled();
   /// Makes the replica on `node` ready for `mode` and pins it: allocated (evicting others on a full GPU), filled from
   /// a valid replica unless the access is write-only, and made the owner for a write. `own_pinned`: bytes the caller
   /// already pins on that node. `stream`: the caller's stream on a real GPU (null elsewhere); a copy into the replica

@@ -155,6 +155,11 @@ void HostBudget::pin_to_overwrite(SpillSlot& slot) noexcept {
   (void)fits_after_spilling();  // best effort, as pin
 }
 
+bool HostBudget::spilled(const SpillSlot& slot) const {
+  std::lock_guard lock(mutex_);
+  return slot.state == SpillSlot::State::spilled || slot.state == SpillSlot::State::restoring;
+}
+
 void HostBudget::unpin(SpillSlot& slot) noexcept {
   std::lock_guard lock(mutex_);
   --slot.pins;

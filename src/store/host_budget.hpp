@@ -74,6 +74,8 @@ class HostBudget {
   /// forgotten (its client's memory stays freed; the caller allocates it again), and counted as resident. Never
   /// throws.
   void pin_to_overwrite(SpillSlot& slot) noexcept;
+  /// Whether the slot's value is on disk now (spilled and not yet restored).
+  bool spilled(const SpillSlot& slot) const;
   /// Drops a pin.
   void unpin(SpillSlot& slot) noexcept;
   /// Pins the slot for as long as it lives (restoring it first, as pin).

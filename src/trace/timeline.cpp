@@ -19,18 +19,24 @@ using nlohmann::json;
 
 std::atomic<std::uint64_t> next_timeline_id{1};
 
-// Lane numbers (Chrome trace tids) of one runtime's process.
+// Lane numbers (Chrome trace tids) of one runtime's process: CPU worker threads, then per GPU its copy lane and its
+// stream lanes. A GPU task is recorded on its GPU's first stream lane; to_json spreads each GPU's tasks over as many
+// stream lanes as ran at once (assign_stream_lanes), since tasks sharing a GPU run concurrently, each on a stream.
 constexpr int process = 1;
 constexpr int host_copies_lane = 9999;
+constexpr int lanes_per_gpu = 1000;
 int cpu_lane(int worker) noexcept { return 1 + worker; }
-int gpu_lane(int device) noexcept { return 10000 + 2 * device; }
-int gpu_copies_lane(int device) noexcept { return 10001 + 2 * device; }
+int gpu_copies_lane(int device) noexcept { return 10000 + lanes_per_gpu * device; }
+int gpu_stream_lane(int device, int slot) noexcept { return gpu_copies_lane(device) + 1 + slot; }
+int gpu_lane(int device) noexcept { return gpu_stream_lane(device, 0); }
+bool is_gpu_stream_lane(int lane) noexcept { return lane > host_copies_lane && (lane - 10000) % lanes_per_gpu != 0; }
 
 std::string lane_name(int lane) {
   if (lane == host_copies_lane) return "host copies";
   if (lane < host_copies_lane) return "CPU worker " + std::to_string(lane - 1);
-  const int device = (lane - 10000) / 2;
-  return "GPU " + std::to_string(device) + ((lane - 10000) % 2 ? " copies" : "");
+  const int device = (lane - 10000) / lanes_per_gpu;
+  const int slot = (lane - 10000) % lanes_per_gpu - 1;
+  return "GPU " + std::to_string(device) + (slot < 0 ? " copies" : " stream " + std::to_string(slot));
 }
 
 std::string node_name(int node) { return node < 0 ? "host" : "GPU " + std::to_string(node); }
@@ -199,6 +205,7 @@ json Timeline::to_json() const {
     }
   }
   std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.start < b.start; });
+  assign_stream_lanes(events);
   auto seconds = [&](TimePoint at) { return std::chrono::duration<double>(at - origin_).count(); };
 
   ChromeTrace trace;
@@ -227,6 +234,20 @@ json Timeline::to_json() const {
     }
   }
   return trace.to_json();
+}
+
+void Timeline::assign_stream_lanes(std::vector<Event>& events) {
+  // Interval partitioning, in order of start: each GPU task goes to its GPU's first stream lane that is free by then.
+  std::map<int, std::vector<TimePoint>> busy_until;  // per GPU, per stream lane
+  for (Event& event : events) {
+    if (event.kind != Event::Kind::task || !is_gpu_stream_lane(event.lane)) continue;
+    const int device = (event.lane - 10000) / lanes_per_gpu;
+    std::vector<TimePoint>& lanes = busy_until[device];
+    auto free = std::find_if(lanes.begin(), lanes.end(), [&](TimePoint end) { return end <= event.start; });
+    if (free == lanes.end()) free = lanes.insert(lanes.end(), event.end);
+    *free = event.end;
+    event.lane = gpu_stream_lane(device, static_cast<int>(free - lanes.begin()));
+  }
 }
 
 void Timeline::write_at_shutdown() const noexcept {

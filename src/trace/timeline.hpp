@@ -3,11 +3,12 @@
 // Chrome trace (trace/chrome_trace.hpp) that Perfetto opens. While it does not record, the hooks cost one relaxed
 // load of a bool.
 //
-// Lanes: one per thread that ran CPU tasks ("CPU worker k"), one per GPU for the tasks placed there ("GPU d"; on a
-// real GPU the event spans from its body's start to its stream's completion), one per GPU for the copies into it
-// and its evictions ("GPU d copies") and one for copies into host memory. Each task's event carries its name, demand,
-// variant (for hetsched::variants tasks), input bytes and outcome; dependencies (ObjectRef arguments and the
-// ordering of buffer uses) are flow arrows from the producer's event to the consumer's.
+// Lanes: one per thread that ran CPU tasks ("CPU worker k"); per GPU, as many stream lanes as tasks ran on it at once
+// ("GPU d stream k": each task placed there goes to the first one free when it starts, as each running task has a
+// stream of its own; on a real GPU the event spans from its body's start to its stream's completion); one per GPU
+// for the copies into it and its evictions ("GPU d copies"); and one for copies into host memory. Each task's event
+// carries its name, demand, variant (for hetsched::variants tasks), input bytes and outcome; dependencies (ObjectRef
+// arguments and the ordering of buffer uses) are flow arrows from the producer's event to the consumer's.
 #pragma once
 
 #include <atomic>
@@ -61,6 +62,8 @@ class Timeline final : public TransferObserver {
   ThreadEvents& mine();
   void add(Event event) noexcept;
   void add_task(Task& task, int lane, TimePoint start, TimePoint end, bool failed) noexcept;
+  /// Moves each GPU task event from its GPU's first stream lane to the first one free when it starts.
+  static void assign_stream_lanes(std::vector<Event>& events);
 
   const std::uint64_t id_;  // unique in the process: threads find their buffer by it
   const TimePoint origin_;

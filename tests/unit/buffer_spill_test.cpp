@@ -44,6 +44,26 @@ TEST_F(Spill, BufferHostCopiesCountAgainstTheBudget) {
   EXPECT_EQ(rt.store_stats().host_bytes, 0u);
 }
 
+TEST_F(Spill, ListObjectsSaysWhichBuffersAndObjectsAreOnDisk) {
+  hetsched::Runtime rt{config(2 * buffer_bytes, buffer_bytes)};
+  auto oldest_buffer = rt.put_buffer(numbers(elements, 1));
+  auto oldest_object = rt.put(numbers(elements, 2));
+  auto newest = put_buffers(rt, 2);  // the two oldest go to disk
+  auto spilled_of = [&](std::uint64_t id) {
+    for (const auto& info : rt.list_objects()) {
+      if (info.id == id) return info.spilled;
+    }
+    ADD_FAILURE() << "object " << id << " is not listed";
+    return false;
+  };
+  EXPECT_TRUE(spilled_of(oldest_buffer.id()));
+  EXPECT_TRUE(spilled_of(oldest_object.id()));
+  EXPECT_FALSE(spilled_of(newest[1].id()));
+  auto total = rt.task([](std::span<const int> values) { return sum(values); }).remote(hetsched::read(oldest_buffer));
+  EXPECT_EQ(rt.get(total), sum(numbers(elements, 1)));
+  EXPECT_FALSE(spilled_of(oldest_buffer.id()));  // read back by the task
+}
+
 TEST_F(Spill, BuffersPastTheBudgetAreSpilledAndTasksReadThemBackIntact) {
   hetsched::Runtime rt{config(4 * buffer_bytes, buffer_bytes)};
   auto refs = put_buffers(rt, 10);

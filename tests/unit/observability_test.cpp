@@ -110,7 +110,7 @@ TEST(Timeline, RecordsTasksOnLanesWithTheirArgumentsTransfersEvictionsAndDepende
   EXPECT_EQ(consume.at("args").at("input_bytes"), sizeof(int)) << "its argument is one int";
   EXPECT_FALSE(produce.at("args").contains("variant")) << "only variants tasks have one";
   EXPECT_EQ(lanes.at(produce.at("tid").get<int>()).rfind("CPU worker ", 0), 0u) << produce.dump();
-  EXPECT_EQ(lanes.at(gpu.at("tid").get<int>()), "GPU 0");
+  EXPECT_EQ(lanes.at(gpu.at("tid").get<int>()), "GPU 0 stream 0");
   EXPECT_EQ(gpu.at("args").at("demand").at("GPU"), 1.0);
   EXPECT_EQ(gpu.at("args").at("input_bytes"), buffer_bytes);
   EXPECT_GE(consume.at("ts").get<double>(), produce.at("ts").get<double>() + produce.at("dur").get<double>());
@@ -147,6 +147,28 @@ TEST(Timeline, RecordsTasksOnLanesWithTheirArgumentsTransfersEvictionsAndDepende
   EXPECT_EQ(evictions[0].at("cat"), "eviction");
   EXPECT_EQ(evictions[0].at("args").at("bytes"), buffer_bytes);
   EXPECT_EQ(evictions[0].at("args").at("written_back"), false);
+  std::filesystem::remove(path);
+}
+
+TEST(Timeline, TasksSharingAGpuGetAStreamLaneEachWhileTheyOverlap) {
+  const std::string path = temporary_path("streams.json");
+  {
+    hetsched::Runtime rt{make_config(3, 1)};
+    rt.timeline(path);
+    hetsched_test::Rendezvous both(2);  // the two halves of GPU 0 run at once
+    auto half = [&both] { return both.arrive_and_wait(); };
+    auto left = rt.task(half).name("left half").gpus(0.5).remote();
+    auto right = rt.task(half).name("right half").gpus(0.5).remote();
+    EXPECT_TRUE(rt.get(left));
+    EXPECT_TRUE(rt.get(right));
+    rt.get(rt.task([] { return 0; }).name("after both").gpus(1).remote());
+  }
+  const json trace = read_json(path);
+  const auto lanes = lane_names(trace);
+  auto lane_of = [&](const std::string& name) { return lanes.at(task_event(trace, name).at("tid").get<int>()); };
+  std::set<std::string> halves{lane_of("left half"), lane_of("right half")};
+  EXPECT_EQ(halves, (std::set<std::string>{"GPU 0 stream 0", "GPU 0 stream 1"}));
+  EXPECT_EQ(lane_of("after both"), "GPU 0 stream 0");  // both lanes were free again: the first is reused
   std::filesystem::remove(path);
 }
 
