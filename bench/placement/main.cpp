@@ -32,7 +32,7 @@ using namespace hetsched::bench;
 struct PlacementArgs {
   std::string workload = "cholesky";
   std::string machine = "mirage";
-  std::string policies = "pack,spread,locality,model,dmdas,random";
+  std::string policies = "pack,spread,locality,model,dmdas,heteroprio,random";
   WorkloadOptions options;
   bool seed_given = false;
   bool json = false;

@@ -38,6 +38,8 @@ std::exception_ptr as_task_failure(const Task& task) {
     return std::current_exception();
   } catch (const ObjectStoreFullError&) {  // kept as it is: callers catch it by type (its message names the device)
     return std::current_exception();
+  } catch (const ObjectLostError&) {  // a spilled input or buffer that could not be read back: as for an ObjectRef's
+    return std::current_exception();
   } catch (...) {
     return std::make_exception_ptr(TaskError(task.name, describe_current_exception(), std::current_exception()));
   }

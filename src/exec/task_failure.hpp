@@ -10,7 +10,7 @@
 namespace hetsched::detail {
 
 /// The failure to record for `task` while its body's exception is being handled (inside a catch block): a TaskError,
-/// or the exception itself when it is one already, a cancellation, or an ObjectStoreFullError.
+/// or the exception itself when it is one already, a cancellation, an ObjectStoreFullError or an ObjectLostError.
 std::exception_ptr as_task_failure(const Task& task);
 /// `error` as the failure of `task` (see above).
 std::exception_ptr as_task_failure(const Task& task, const std::exception_ptr& error);

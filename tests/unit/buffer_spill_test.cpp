@@ -3,6 +3,11 @@
 // replica written back over a spilled copy wins; a view that get handed out keeps its buffer in memory.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -126,6 +131,62 @@ TEST_F(Spill, AGetViewKeepsItsBufferInMemoryAndAFullBudgetSaysSo) {
   EXPECT_EQ(view_first[5], 6);  // neither was spilled under the views
   EXPECT_EQ(view_second[5], 7);
   EXPECT_EQ(rt.store_stats().spills, 0u);
+}
+
+TEST_F(Spill, AnAlteredSpilledBufferFailsItsReadersWithObjectLostErrorAndNothingElse) {
+  hetsched::Runtime rt{config(buffer_bytes + buffer_bytes / 2, 1)};  // batches of one buffer: one file each
+  auto victim = rt.put_buffer(numbers(elements, 1));
+  auto second = rt.put_buffer(numbers(elements, 2));  // pushes the victim out
+  ASSERT_EQ(files().size(), 1u);
+  {
+    int fd = ::open(path(files()[0]).c_str(), O_RDWR);
+    ASSERT_GE(fd, 0);
+    char byte = 0;
+    ASSERT_EQ(::pread(fd, &byte, 1, 100), 1);
+    byte = static_cast<char>(byte ^ 0x5a);
+    ASSERT_EQ(::pwrite(fd, &byte, 1, 100), 1);
+    ::close(fd);
+  }
+  auto total = rt.task([](std::span<const int> values) { return sum(values); }).remote(hetsched::read(victim));
+  try {
+    (void)rt.get(total);
+    FAIL() << "a task read an altered buffer";
+  } catch (const hetsched::ObjectLostError& error) {
+    EXPECT_NE(std::string(error.what()).find("a Buffer's host copy"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("checksum"), std::string::npos) << error.what();
+  }
+  EXPECT_THROW((void)rt.get(victim), hetsched::ObjectLostError);  // lost for good, never silently wrong
+  auto other = rt.task([](std::span<const int> values) { return sum(values); }).remote(hetsched::read(second));
+  EXPECT_EQ(rt.get(other), sum(numbers(elements, 2)));
+  // Overwriting it entirely makes it whole again: nothing of the lost bytes is read.
+  rt.get(rt.task([](std::span<int> values) { std::fill(values.begin(), values.end(), 3); })
+             .remote(hetsched::write(victim)));
+  EXPECT_EQ(rt.get(victim)[7], 3);
+}
+
+TEST_F(Spill, AFullDiskRefusesTheNewBufferAndLosesNothing) {
+  // The file size limit makes every write past 16 KiB fail as a full disk would (EFBIG instead of ENOSPC).
+  ::signal(SIGXFSZ, SIG_IGN);
+  rlimit old{};
+  ::getrlimit(RLIMIT_FSIZE, &old);
+  rlimit small = old;
+  small.rlim_cur = 16 * kib;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  {
+    hetsched::Runtime rt{config(buffer_bytes + buffer_bytes / 2, 1)};
+    auto first = rt.put_buffer(numbers(elements, 1));
+    try {
+      (void)rt.put_buffer(numbers(elements, 2));
+      FAIL() << "a buffer was put past the budget on a full disk";
+    } catch (const hetsched::ObjectStoreFullError& error) {
+      EXPECT_NE(std::string(error.what()).find("disk full"), std::string::npos) << error.what();
+    }
+    auto total = rt.task([](std::span<const int> values) { return sum(values); }).remote(hetsched::read(first));
+    EXPECT_EQ(rt.get(total), sum(numbers(elements, 1)));
+    EXPECT_EQ(rt.store_stats().spills, 0u);
+  }
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  EXPECT_TRUE(files().empty()) << "the half-written file was removed";
 }
 
 TEST_F(Spill, AStaleHostCopyIsSpilledWithoutWritingAndAGpuWriteBackReplacesIt) {
