@@ -3,11 +3,6 @@
 // replica written back over a spilled copy wins; a view that get handed out keeps its buffer in memory.
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -138,15 +133,7 @@ TEST_F(Spill, AnAlteredSpilledBufferFailsItsReadersWithObjectLostErrorAndNothing
   auto victim = rt.put_buffer(numbers(elements, 1));
   auto second = rt.put_buffer(numbers(elements, 2));  // pushes the victim out
   ASSERT_EQ(files().size(), 1u);
-  {
-    int fd = ::open(path(files()[0]).c_str(), O_RDWR);
-    ASSERT_GE(fd, 0);
-    char byte = 0;
-    ASSERT_EQ(::pread(fd, &byte, 1, 100), 1);
-    byte = static_cast<char>(byte ^ 0x5a);
-    ASSERT_EQ(::pwrite(fd, &byte, 1, 100), 1);
-    ::close(fd);
-  }
+  ASSERT_TRUE(hetsched_test::flip_byte(path(files()[0]), 100));
   auto total = rt.task([](std::span<const int> values) { return sum(values); }).remote(hetsched::read(victim));
   try {
     (void)rt.get(total);
@@ -165,14 +152,9 @@ TEST_F(Spill, AnAlteredSpilledBufferFailsItsReadersWithObjectLostErrorAndNothing
 }
 
 TEST_F(Spill, AFullDiskRefusesTheNewBufferAndLosesNothing) {
-  // The file size limit makes every write past 16 KiB fail as a full disk would (EFBIG instead of ENOSPC).
-  ::signal(SIGXFSZ, SIG_IGN);
-  rlimit old{};
-  ::getrlimit(RLIMIT_FSIZE, &old);
-  rlimit small = old;
-  small.rlim_cur = 16 * kib;
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
   {
+    hetsched_test::FileSizeLimit full_disk(16 * kib);  // every write past 16 KiB fails as on a full disk
+    ASSERT_TRUE(full_disk.set());
     hetsched::Runtime rt{config(buffer_bytes + buffer_bytes / 2, 1)};
     auto first = rt.put_buffer(numbers(elements, 1));
     try {
@@ -185,7 +167,6 @@ TEST_F(Spill, AFullDiskRefusesTheNewBufferAndLosesNothing) {
     EXPECT_EQ(rt.get(total), sum(numbers(elements, 1)));
     EXPECT_EQ(rt.store_stats().spills, 0u);
   }
-  ::setrlimit(RLIMIT_FSIZE, &old);
   EXPECT_TRUE(files().empty()) << "the half-written file was removed";
 }
 

@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -60,5 +63,38 @@ inline std::vector<int> numbers(std::size_t count, int first) {
   std::iota(values.begin(), values.end(), first);
   return values;
 }
+
+/// Flips the bits of one byte of `file` at `offset` (an altered spill file); false when the file cannot be changed.
+inline bool flip_byte(const std::string& file, off_t offset) {
+  int fd = ::open(file.c_str(), O_RDWR);
+  if (fd < 0) return false;
+  char byte = 0;
+  bool done = ::pread(fd, &byte, 1, offset) == 1;
+  byte = static_cast<char>(byte ^ 0x5a);
+  done = done && ::pwrite(fd, &byte, 1, offset) == 1;
+  ::close(fd);
+  return done;
+}
+
+/// While it lives, every write past `bytes` into a file fails as on a full disk (EFBIG instead of ENOSPC).
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    ::signal(SIGXFSZ, SIG_IGN);
+    ::getrlimit(RLIMIT_FSIZE, &old_);
+    rlimit small = old_;
+    small.rlim_cur = bytes;
+    set_ = ::setrlimit(RLIMIT_FSIZE, &small) == 0;
+  }
+  ~FileSizeLimit() { ::setrlimit(RLIMIT_FSIZE, &old_); }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+  /// Whether the limit is in force.
+  bool set() const noexcept { return set_; }
+
+ private:
+  rlimit old_{};
+  bool set_ = false;
+};
 
 }  // namespace hetsched_test

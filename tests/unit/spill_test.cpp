@@ -224,15 +224,7 @@ TEST_F(Spill, AnAlteredSpillFileIsAnObjectLostErrorOnThatObjectOnly) {
   auto second = rt.put(numbers(8 * kib, 2));   // pushes the victim out
   ASSERT_EQ(files().size(), 1u);
   std::string file = path(files()[0]);
-  {
-    int fd = ::open(file.c_str(), O_RDWR);
-    ASSERT_GE(fd, 0);
-    char byte = 0;
-    ASSERT_EQ(::pread(fd, &byte, 1, 100), 1);
-    byte = static_cast<char>(byte ^ 0x5a);
-    ASSERT_EQ(::pwrite(fd, &byte, 1, 100), 1);
-    ::close(fd);
-  }
+  ASSERT_TRUE(hetsched_test::flip_byte(file, 100));
   auto sum = rt.task([](const std::vector<int>& v) { return v.size(); }).remote(victim);
   EXPECT_THROW(rt.get(sum), hetsched::ObjectLostError);
   try {
@@ -302,14 +294,9 @@ TEST_F(Spill, ASymbolicLinkAsSpillDirectoryIsRefused) {
 }
 
 TEST_F(Spill, AFullDiskIsAFullStoreErrorAndLosesNothing) {
-  // The file size limit makes every write past 16 KiB fail as a full disk would (EFBIG instead of ENOSPC).
-  ::signal(SIGXFSZ, SIG_IGN);
-  rlimit old{};
-  ::getrlimit(RLIMIT_FSIZE, &old);
-  rlimit small = old;
-  small.rlim_cur = 16 * kib;
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
   {
+    hetsched_test::FileSizeLimit full_disk(16 * kib);  // every write past 16 KiB fails as on a full disk
+    ASSERT_TRUE(full_disk.set());
     hetsched::Runtime rt{config(40 * kib, 1)};
     auto first = rt.put(numbers(8 * kib, 1));
     try {
@@ -321,7 +308,6 @@ TEST_F(Spill, AFullDiskIsAFullStoreErrorAndLosesNothing) {
     EXPECT_EQ(rt.get(first), numbers(8 * kib, 1));
     EXPECT_EQ(rt.store_stats().spills, 0u);
   }
-  ::setrlimit(RLIMIT_FSIZE, &old);
   EXPECT_TRUE(files().empty()) << "the half-written file was removed";
 }
 
