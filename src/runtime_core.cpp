@@ -314,7 +314,7 @@ bool RuntimeCore::retry(Task& task, const std::exception_ptr& failure) noexcept 
   state.deferred_failure = nullptr;
   state.body_started = false;
   state.bypassed = 0;
-  if (state.device_state) state.device_state->timing.timed = false;
+  if (state.device_state) state.device_state->timing.timed = state.device_state->timing.record = false;
   scheduler_.enqueue(TaskPtr(&task));
   return true;
 }
@@ -330,7 +330,7 @@ TaskPtr RuntimeCore::publish(Task& task, std::exception_ptr failure, std::size_t
   }
   if (state_of(task).has_children) forget_children(task);
   if (const TaskDeviceState* device = state_of(task).device_if_any();
-      device && device->timing.timed && !failure && state_of(task).body_started) {
+      device && device->timing.record && !failure && state_of(task).body_started) {
     const RunTiming& timing = device->timing;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - timing.started_at).count();
     try {  // a first sample allocates its history's slot; without memory the sample is lost, nothing else

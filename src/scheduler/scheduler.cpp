@@ -106,7 +106,11 @@ Prediction Scheduler::cached_prediction(std::uint32_t task, int variant, std::ui
 void Scheduler::note_timing(Task& task, int variant) {
   RunTiming& timing = state_of(task).device().timing;
   timing.timed = true;
-  timing.variant = bodies_[static_cast<std::size_t>(variant)].on_gpu() ? 1 : 0;
+  // A body the models know well is sampled: one run in record_one_in teaches them (the window then follows a change
+  // within record_one_in * SampleWindow::capacity / 2 runs); the others skip two clock reads and the record.
+  const VariantView& body = bodies_[static_cast<std::size_t>(variant)];
+  timing.record = body.samples < sample_all_below || ++placed_since_sample_ % record_one_in == 0;
+  timing.variant = body.on_gpu() ? 1 : 0;
   timing.model_task = predicted_model_id_;
   timing.input_bytes = predicted_input_bytes_;
 }

@@ -40,7 +40,8 @@ enum class CancelState : std::uint8_t {
 
 /// How a task placed on the models' predictions is timed, so that its run teaches them (PerfModel::record).
 struct RunTiming {
-  bool timed = false;                                ///< Placed by a policy that uses the models: record its run.
+  bool timed = false;                                ///< Placed by a policy that uses the models.
+  bool record = false;                               ///< Timed and sampled: its run time teaches the models.
   bool stamp_start = false;                          ///< Note started_at for the timeline (a real-GPU task).
   std::uint8_t variant = 0;                          ///< The body, as the models key it: 0 on CPUs, 1 on GPUs.
   std::uint32_t model_task = 0;                      ///< Its name's PerfModel id.
@@ -109,7 +110,7 @@ struct TaskState {
   /// Its body is about to be called: marks body_started, and a timed task notes the time.
   void body_starts() noexcept {
     body_started = true;
-    if (device_state && (device_state->timing.timed || device_state->timing.stamp_start)) {
+    if (device_state && (device_state->timing.record || device_state->timing.stamp_start)) {
       device_state->timing.started_at = std::chrono::steady_clock::now();
     }
   }
