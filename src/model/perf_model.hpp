@@ -1,6 +1,7 @@
 // The runtime's performance models: per task name, the run-time history of each (variant, device kind) by input-size
 // bucket (run_time_series.hpp: a median per bucket, a power-law fit where a bucket is thin), and the measured
-// transfer bandwidths. The scheduler's `model` policy asks it for predictions; the executors record every run.
+// transfer bandwidths. The scheduler's `model` policy asks it for predictions; the executors record the runs (each
+// run of a body until it has 32, then one in 8: Scheduler::note_timing).
 //
 // Thread-safety: every member may be called from any thread. Tasks are interned once into dense ids; each task's
 // histories sit behind that task's own mutex, so record() and predict() take one short uncontended lock (runs of
