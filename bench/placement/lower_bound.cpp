@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 
+#include "dependency_bound.hpp"
 #include "hetsched/error.hpp"
 
 namespace hetsched::bench {
@@ -142,6 +143,7 @@ LowerBound lower_bound(const TaskGraph& graph, const TaskTimes& times, const Mac
   LowerBound bound;
   bound.critical_path_s = critical_path_seconds(graph, times);
   bound.area_s = area_bound_lp(work_groups(graph, times), machine.cpus, machine.gpus);
+  bound.dependency_s = dependency_bound_lp(graph, times, machine.cpus, machine.gpus);
   return bound;
 }
 

@@ -1,8 +1,10 @@
 // A lower bound on any schedule's makespan: the larger of the critical path (each task at its fastest, transfers
 // free) and the area bound, StarPU's src/profiling/bound.c linear program with dependencies off: minimise T so that
-// the work placed on each device kind is at most (its count) x T, with every task placed.
+// the work placed on each device kind is at most (its count) x T, with every task placed. The ratios are taken against
+// it; the tighter dependency_bound.hpp is computed beside it.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "machine.hpp"
@@ -21,7 +23,10 @@ struct WorkGroup {
 struct LowerBound {
   double critical_path_s = 0;  ///< Longest dependency chain, each task at its fastest device kind.
   double area_s = 0;           ///< The LP's optimum.
-  /// The larger of the two.
+  /// The tighter bound of dependency_bound.hpp (area and dependencies in one LP), reported beside this one; nothing
+  /// for graphs too large for it.
+  std::optional<double> dependency_s;
+  /// The larger of the two (the bound the ratios are taken against).
   double seconds() const noexcept { return critical_path_s > area_s ? critical_path_s : area_s; }
 };
 

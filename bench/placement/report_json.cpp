@@ -25,6 +25,7 @@ json report_json(const PlacementRun& run) {
                     {"latency_s", m.links.latency_s},
                     {"copy_lanes", m.copy_lanes}};
   out["lower_bound_s"] = run.bound.seconds();
+  out["dependency_bound_s"] = run.bound.dependency_s ? json(*run.bound.dependency_s) : json(nullptr);
   out["policies"] = json::array();
   for (const Schedule& s : run.schedules) {
     const double span = s.makespan_s > 0 ? s.makespan_s : 1;
@@ -38,6 +39,8 @@ json report_json(const PlacementRun& run) {
                                {"area_bound_s", run.bound.area_s},
                                {"critical_path_s", run.bound.critical_path_s},
                                {"ratio", s.makespan_s / run.bound.seconds()},
+                               {"dependency_bound_s",
+                                run.bound.dependency_s ? json(*run.bound.dependency_s) : json(nullptr)},
                                {"bytes_moved", s.total_bytes()},
                                {"bytes_moved_by_link", {{"h2d", s.bytes_moved[0]}, {"d2h", s.bytes_moved[1]},
                                                         {"d2d", s.bytes_moved[2]}}},

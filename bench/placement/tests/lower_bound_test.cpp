@@ -1,8 +1,10 @@
-// The lower bound: the LP against its two-kind closed form, and never above any policy's makespan.
+// The lower bounds: the area LP against its two-kind closed form, the dependency LP on hand-made graphs, and neither
+// ever above any policy's makespan nor the dependency LP below the other two.
 #include <gtest/gtest.h>
 
 #include <random>
 
+#include "dependency_bound.hpp"
 #include "graph_builder.hpp"
 #include "lower_bound.hpp"
 #include "machine.hpp"
@@ -72,11 +74,74 @@ TEST(LowerBound, NeverExceedsAnyPolicysMakespanOnRandomDags) {
                                           ",gpus=" + std::to_string(random() % 4) + ",h2d=10GB/s,d2h=10GB/s");
     const TaskTimes times = resolve_task_times(graph, machine);
     const LowerBound bound = lower_bound(graph, times, machine);
+    ASSERT_TRUE(bound.dependency_s.has_value());
+    EXPECT_GE(*bound.dependency_s, bound.seconds() * (1 - 1e-9)) << "trial " << trial;
     for (const char* name : {"pack", "spread", "locality", "model", "random"}) {
       const Schedule schedule = replay(graph, times, machine, *detail::make_policy(name));
       EXPECT_LE(bound.seconds(), schedule.makespan_s * (1 + 1e-12)) << name << ", trial " << trial;
+      EXPECT_LE(*bound.dependency_s, schedule.makespan_s * (1 + 1e-9)) << name << ", trial " << trial;
     }
   }
+}
+
+/// `count` tasks of 3 s on a core and 1 s on a GPU, each depending on the one before when `chained`.
+TaskGraph three_to_one_tasks(int count, bool chained) {
+  GraphBuilder graph;
+  const std::uint32_t kind = graph.kind("x");
+  std::uint32_t previous = 0;
+  for (int t = 0; t < count; ++t) {
+    const std::uint32_t task = graph.task({kind, 0, 0, 3.0, 1.0}, {});
+    if (chained && t > 0) graph.depend(previous, task);
+    previous = task;
+  }
+  return std::move(graph).build();
+}
+
+TEST(DependencyBound, AChainIsItsCriticalPathAndIndependentTasksTheirArea) {
+  const Machine machine = parse_machine("cpus=4,gpus=1");
+  // A chain of 3: each at GPU speed, one after another (the area, 9 s of core work over 4 cores, is less).
+  TaskGraph chain = three_to_one_tasks(3, true);
+  EXPECT_NEAR(*dependency_bound_lp(chain, resolve_task_times(chain, machine), 4, 1), 3.0, 1e-9);
+  // 4 independent tasks on 1 core and 1 GPU: one on the core (3 s) while the GPU runs three; the critical path is 1 s.
+  TaskGraph loose = three_to_one_tasks(4, false);
+  EXPECT_NEAR(*dependency_bound_lp(loose, resolve_task_times(loose, parse_machine("cpus=1,gpus=1")), 1, 1), 3.0, 1e-9);
+}
+
+TEST(DependencyBound, AChainThatMustShareTheGpuGoesAboveBothOtherBounds) {
+  // On 1 core and 1 GPU: a chain of 4 tasks of 3 s on the core or 1 s on the GPU, and 6 independent GPU-only tasks
+  // of 1 s. Critical path 4 s. Area: x chain tasks on the core, 3x = 10 - x, 7.5 s. But the core's share lengthens
+  // the chain (4 + 2x): 10 - x = 4 + 2x at x = 2, so 8 s, which a schedule attains (GPU, core, core, GPU along the
+  // chain while the GPU-only tasks fill the GPU).
+  GraphBuilder builder;
+  const std::uint32_t kind = builder.kind("x");
+  std::uint32_t previous = 0;
+  for (int t = 0; t < 4; ++t) {
+    const std::uint32_t task = builder.task({kind, 0, 0, 3.0, 1.0}, {});
+    if (t > 0) builder.depend(previous, task);
+    previous = task;
+  }
+  const std::uint32_t gpu_only = builder.kind("g");
+  for (int t = 0; t < 6; ++t) builder.task({gpu_only, 0, 0, -1.0, 1.0}, {});
+  const TaskGraph graph = std::move(builder).build();
+  const Machine machine = parse_machine("cpus=1,gpus=1");
+  const TaskTimes times = resolve_task_times(graph, machine);
+  const LowerBound bound = lower_bound(graph, times, machine);
+  EXPECT_NEAR(bound.area_s, 7.5, 1e-9);
+  EXPECT_NEAR(bound.critical_path_s, 4.0, 1e-9);
+  ASSERT_TRUE(bound.dependency_s.has_value());
+  EXPECT_NEAR(*bound.dependency_s, 8.0, 1e-9);
+  for (const char* name : {"pack", "model", "dmdas"}) {
+    EXPECT_LE(*bound.dependency_s, replay(graph, times, machine, *detail::make_policy(name)).makespan_s * (1 + 1e-9));
+  }
+}
+
+TEST(DependencyBound, IsNotComputedPastItsSizeLimit) {
+  GraphBuilder builder;
+  const std::uint32_t kind = builder.kind("x");
+  for (std::size_t t = 0; t <= dependency_bound_max_tasks; ++t) builder.task({kind, 0, 0, 1.0, 1.0}, {});
+  const TaskGraph graph = std::move(builder).build();
+  const Machine machine = parse_machine("cpus=2,gpus=1");
+  EXPECT_FALSE(dependency_bound_lp(graph, resolve_task_times(graph, machine), 2, 1).has_value());
 }
 
 TEST(LowerBound, CholeskyCriticalPathFollowsThePanelChain) {
