@@ -104,9 +104,10 @@ std::string gantt_html(const PlacementRun& run) {
       "<style>body{{font-family:sans-serif;margin:16px}} .grid{{stroke:#ddd}} .h2d{{fill:#333}} .d2d{{fill:#c0392b}}"
       " rect:hover{{stroke:#000;stroke-width:1}} .legend span{{display:inline-block;padding:2px 8px;margin-right:6px;"
       "color:#fff}}</style></head><body>\n<h2>{0}</h2>\n<p>{1} tasks on {2}: {3} CPUs, {4} GPUs. Lower bound {5:.6f} s "
-      "(area {6:.6f} s, critical path {7:.6f} s). Hover a task or copy for details.</p>\n<p class=\"legend\">",
+      "(area {6:.6f} s, critical path {7:.6f} s){8}. Hover a task or copy for details.</p>\n<p class=\"legend\">",
       escape(run.workload), run.graph.size(), escape(run.machine.name), run.machine.cpus, run.machine.gpus,
-      run.bound.seconds(), run.bound.area_s, run.bound.critical_path_s);
+      run.bound.seconds(), run.bound.area_s, run.bound.critical_path_s,
+      run.bound.dependency_s ? fmt::format("; with dependencies {:.6f} s", *run.bound.dependency_s) : std::string());
   for (std::uint32_t k = 0; k < run.graph.kind_names.size(); ++k) {
     page += fmt::format("<span style=\"background:{}\">{}</span>", colour(k), escape(run.graph.kind_names[k]));
   }
