@@ -28,6 +28,8 @@ namespace hetsched {
 ///   };
 /// @endcode
 /// load may throw (any exception) on bytes it cannot read; the object then fails to restore with ObjectLostError.
+/// A type whose serialized bytes lie contiguous in memory may add `static std::span<const std::byte> view(const Mesh&)`
+/// returning them (what save would write): the store then writes them from there, without a staging copy.
 template <class T>
 struct Serializer;
 
@@ -39,6 +41,13 @@ concept serializable = requires(const T& value, std::span<std::byte> out, std::s
   { Serializer<T>::load(in) } -> std::same_as<T>;
 };
 
+/// True when Serializer<T> also has `view(value)`: the bytes save would write, where they lie in memory, which the
+/// store then writes to disk without copying them first. Optional.
+template <class T>
+concept viewable = serializable<T> && requires(const T& value) {
+  { Serializer<T>::view(value) } -> std::convertible_to<std::span<const std::byte>>;
+};
+
 /// Vectors of trivially copyable elements: their bytes, as they are in memory.
 template <class T, class Allocator>
   requires(std::is_trivially_copyable_v<T> && !std::is_same_v<T, bool>)
@@ -48,6 +57,10 @@ struct Serializer<std::vector<T, Allocator>> {
   /// Copies the elements into `out`.
   static void save(const std::vector<T, Allocator>& value, std::span<std::byte> out) noexcept {
     if (!value.empty()) std::memcpy(out.data(), value.data(), out.size());
+  }
+  /// The elements' bytes where they are (what save writes).
+  static std::span<const std::byte> view(const std::vector<T, Allocator>& value) noexcept {
+    return std::as_bytes(std::span<const T>(value.data(), value.size()));
   }
   /// A vector of the elements in `in` (whose size must be a multiple of sizeof(T)).
   static std::vector<T, Allocator> load(std::span<const std::byte> in) {
@@ -68,6 +81,10 @@ struct Serializer<std::basic_string<C, Traits, Allocator>> {
   /// Copies the characters into `out`.
   static void save(const std::basic_string<C, Traits, Allocator>& value, std::span<std::byte> out) noexcept {
     if (!value.empty()) std::memcpy(out.data(), value.data(), out.size());
+  }
+  /// The characters' bytes where they are (what save writes).
+  static std::span<const std::byte> view(const std::basic_string<C, Traits, Allocator>& value) noexcept {
+    return std::as_bytes(std::span<const C>(value.data(), value.size()));
   }
   /// A string of the characters in `in`.
   static std::basic_string<C, Traits, Allocator> load(std::span<const std::byte> in) {

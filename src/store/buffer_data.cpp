@@ -95,6 +95,11 @@ void BufferData::write_spilled(std::span<std::byte> out) const {
   if (!out.empty()) std::memcpy(out.data(), host_.memory, out.size());
 }
 
+std::span<const std::byte> BufferData::spilled_view() const {
+  const std::size_t size = spilled_size();  // read once: the span and the size must agree
+  return size == 0 ? std::span<const std::byte>() : std::span<const std::byte>(host_.memory, size);
+}
+
 void BufferData::drop_spilled() noexcept {
   store_->memory().free_host(std::exchange(host_.memory, nullptr), bytes_);
 }

@@ -105,6 +105,7 @@ class BufferData final : public SpillClient {
   // The host budget's SpillClient: called by it only, while nobody pins the host copy.
   std::size_t spilled_size() const override;
   void write_spilled(std::span<std::byte> out) const override;
+  std::span<const std::byte> spilled_view() const override;
   void drop_spilled() noexcept override;
   void restore_spilled(std::span<const std::byte> in) override;
 

@@ -241,8 +241,12 @@ bool HostBudget::spill(std::vector<SpillSlot*>& victims) noexcept {
     std::shared_ptr<SpillFile> file = directory_.create_file();
     Staging staging;
     for (SpillSlot* victim : victims) {
-      std::span<std::byte> bytes = staging.take(victim->client->spilled_size());
-      victim->client->write_spilled(bytes);
+      std::span<const std::byte> bytes = victim->client->spilled_view();  // contiguous already: no copy
+      if (bytes.data() == nullptr) {
+        std::span<std::byte> staged = staging.take(victim->client->spilled_size());
+        victim->client->write_spilled(staged);
+        bytes = staged;
+      }
       std::uint64_t checksum = spill_checksum(bytes);
       std::uint64_t offset = file->append(bytes);
       records.push_back({file, offset, bytes.size(), checksum});

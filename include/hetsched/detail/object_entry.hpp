@@ -45,6 +45,9 @@ class SpillClient {
   virtual std::size_t spilled_size() const = 0;
   /// Writes the serialized value into `out` (spilled_size() bytes).
   virtual void write_spilled(std::span<std::byte> out) const = 0;
+  /// The serialized value where it already lies, when it is contiguous in memory: the budget then writes it from
+  /// there instead of calling write_spilled. Null data (the default) when it is not.
+  virtual std::span<const std::byte> spilled_view() const { return {}; }
   /// Frees the value: it was written to disk.
   virtual void drop_spilled() noexcept = 0;
   /// Rebuilds the value from the bytes write_spilled wrote; throws when they cannot be read.
@@ -236,6 +239,10 @@ class TypedObject final : public ObjectEntry {
   }
   void write_spilled(std::span<std::byte> out) const override {
     if constexpr (serializable<T>) Serializer<T>::save(*value_, out);
+  }
+  std::span<const std::byte> spilled_view() const override {
+    if constexpr (viewable<T>) return Serializer<T>::view(*value_);
+    return {};
   }
   void drop_spilled() noexcept override { value_.reset(); }
   void restore_spilled(std::span<const std::byte> in) override {
