@@ -256,6 +256,9 @@ bool HostBudget::spill(std::vector<SpillSlot*>& victims) noexcept {
   } catch (...) {
     failure = "a type's Serializer::save threw";
   }
+  // Freed outside the lock (a value's destructor, a pinned host allocation's release): still `spilling`, so nobody
+  // else touches them.
+  for (std::size_t i = 0; i < records.size(); ++i) victims[i]->client->drop_spilled();
   std::lock_guard lock(mutex_);
   for (std::size_t i = 0; i < victims.size(); ++i) {
     SpillSlot& victim = *victims[i];
@@ -265,7 +268,6 @@ bool HostBudget::spill(std::vector<SpillSlot*>& victims) noexcept {
     }
     bytes_spilled_ += records[i].length;
     victim.record = std::move(records[i]);
-    victim.client->drop_spilled();
     victim.state = SpillSlot::State::spilled;
     resident_.fetch_sub(victim.bytes, std::memory_order_relaxed);
     on_disk_ += victim.bytes;
