@@ -10,6 +10,8 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <string>
 #include <thread>
@@ -151,6 +153,80 @@ TEST_F(HostBudgetTest, NothingToSpillIsAFullStoreErrorAndCountsNothing) {
   budget.fill_stats(stats);
   EXPECT_EQ(stats.host_bytes, 1000u);
   budget.leave(slot_a);
+}
+
+/// Flips one byte of every file in `dir` (each spilled value there fails its checksum when read back).
+void alter_every_file(const std::string& dir) {
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::fstream file(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
+    char byte = 0;
+    file.seekg(10);
+    file.get(byte);
+    file.seekp(10);
+    file.put(static_cast<char>(byte ^ 0x5a));
+  }
+}
+
+TEST_F(HostBudgetTest, AValueAdmittedPinnedIsNotSpilledBeforeItsUnpin) {
+  HostBudget budget(1500, dir_, 1);
+  FakeValue a(1000, std::byte{1}), b(1000, std::byte{2}), c(1000, std::byte{3});
+  SpillSlot* slot_a = budget.admit_pinned(a, 1000, 1);  // being filled by its caller
+  SpillSlot* slot_b = budget.admit(b, 1000, 2);         // over the budget: b goes to disk, not a
+  EXPECT_TRUE(a.intact());
+  EXPECT_TRUE(budget.spilled(*slot_b));
+  budget.unpin(*slot_a);
+  SpillSlot* slot_c = budget.admit(c, 1000, 3);  // now a may go
+  EXPECT_TRUE(budget.spilled(*slot_a));
+  EXPECT_FALSE(budget.spilled(*slot_c));
+  for (SpillSlot* slot : {slot_a, slot_b, slot_c}) budget.leave(slot);
+}
+
+TEST_F(HostBudgetTest, AdmitOverBudgetCountsWhatCannotBeRefusedAndAdmitPinnedRefuses) {
+  HostBudget budget(1000, dir_, 1);
+  FakeValue a(1000, std::byte{1}), b(1000, std::byte{2}), c(1000, std::byte{3});
+  SpillSlot* slot_a = budget.admit_pinned(a, 1000, 1);
+  SpillSlot* slot_b = budget.admit_over_budget(b, 1000);  // a GPU write-back: counted, nothing could be spilled
+  StoreStats stats;
+  budget.fill_stats(stats);
+  EXPECT_EQ(stats.host_bytes, 2000u);
+  EXPECT_THROW(budget.admit_pinned(c, 1000, 3), ObjectStoreFullError);
+  budget.fill_stats(stats);
+  EXPECT_EQ(stats.host_bytes, 2000u);  // the refused one counts nothing
+  budget.unpin(*slot_a);  // both may go now
+  budget.unpin(*slot_b);
+  SpillSlot* slot_c = budget.admit_pinned(c, 1000, 3);
+  EXPECT_TRUE(budget.spilled(*slot_a));
+  EXPECT_TRUE(budget.spilled(*slot_b));
+  EXPECT_TRUE(c.intact());
+  budget.unpin(*slot_c);
+  for (SpillSlot* slot : {slot_a, slot_b, slot_c}) budget.leave(slot);
+}
+
+TEST_F(HostBudgetTest, PinToOverwriteForgetsASpilledOrLostValueWithoutReadingIt) {
+  HostBudget budget(1500, dir_, 1);
+  FakeValue a(1000, std::byte{1}), b(1000, std::byte{2}), c(1000, std::byte{3});
+  SpillSlot* slot_a = budget.admit(a, 1000, 1);
+  SpillSlot* slot_b = budget.admit(b, 1000, 2);  // spills a
+  ASSERT_TRUE(budget.spilled(*slot_a));
+  alter_every_file(dir_);  // reading a back would now fail
+  budget.pin_to_overwrite(*slot_a);  // not read: no error, no restore
+  EXPECT_EQ(a.restores, 0);
+  EXPECT_FALSE(budget.spilled(*slot_a));
+  StoreStats stats;
+  budget.fill_stats(stats);
+  EXPECT_EQ(stats.lost_objects, 0u);
+  budget.unpin(*slot_a);
+  budget.leave(slot_a);  // (a fake value spills once only)
+  SpillSlot* slot_c = budget.admit(c, 1000, 3);  // spills b
+  ASSERT_TRUE(budget.spilled(*slot_b));
+  alter_every_file(dir_);
+  EXPECT_THROW(budget.pin(*slot_b, 2), ObjectLostError);
+  EXPECT_THROW(budget.pin(*slot_b, 2), ObjectLostError);  // lost for every reader
+  budget.pin_to_overwrite(*slot_b);                        // but whoever overwrites it whole may use it again
+  budget.unpin(*slot_b);
+  budget.pin(*slot_b, 2);  // resident now: no read, no error
+  budget.unpin(*slot_b);
+  for (SpillSlot* slot : {slot_b, slot_c}) budget.leave(slot);
 }
 
 }  // namespace
