@@ -183,10 +183,10 @@ class Scheduler {
   double cpu_busy_until_ = 0;               // same for the CPUs as a pool
   std::uint64_t predicted_input_bytes_ = 0; // the last snapshot's, for note_predicted_placement
   std::uint32_t predicted_model_id_ = 0;    // same
+  double predicted_at_ = 0;                 // same: when it was taken
   static constexpr std::uint32_t sample_all_below = 32;  // runs of a body recorded before sampling starts
   static constexpr std::uint32_t record_one_in = 8;      // then one run in this many is recorded
   std::uint32_t placed_since_sample_ = 0;                 // timed placements of well-known bodies (under mutex_)
-  double predicted_at_ = 0;                 // same: when it was taken
   std::vector<std::pair<std::string, std::uint32_t>> model_ids_;  // recent names' PerfModel ids
   /// One prediction the scheduler keeps, per (task, variant, size bucket).
   struct CachedPrediction {

@@ -35,7 +35,7 @@ void BufferData::adopt_initial(MemoryNode node, std::byte* memory, bool pin_it) 
   install(node, memory);
   set_owner(node);
   if (pin_it) pin(node);
-  if (node != host_node) store_->cache(node).settled(bytes_);
+  store_->cache(node).settled(bytes_);
 }
 
 BufferData::Acquired BufferData::acquire(MemoryNode node, Access mode, std::size_t own_pinned, CUstream_st* stream) {
@@ -184,8 +184,7 @@ MemoryNode BufferData::fill(MemoryNode node, CUstream_st* stream, Acquired& acqu
 }
 
 void BufferData::pin(MemoryNode node) {
-  // The host replica is never evicted, so nothing would read its pins: only GPU replicas count them.
-  if (node != host_node) store_->cache(node).pin(replica(node), bytes_);
+  store_->cache(node).pin(replica(node), bytes_);  // a GPU's: the host copy's pins are the budget's (pin_host)
 }
 
 void BufferData::write_back(int device) {
