@@ -43,8 +43,9 @@ std::unique_ptr<Policy> make_spread_policy();
 std::unique_ptr<Policy> make_locality_policy();
 /// Earliest predicted finish (StarPU's dmda): each body on each device it fits is priced at the wait for that device,
 /// the transfers of its inputs over the measured links and its modelled run time, and the earliest wins (a wait
-/// when that device is busy). A body with fewer than calibration_samples runs is calibrated first; until every body
-/// is, devices are chosen as pack does.
+/// when that device is busy). A GPU body's GPU is chosen by this task's finish alone (a wait that idles a free GPU
+/// while tasks queue behind counts twice); against the CPU body, a wait also counts the queue behind it. A body with
+/// fewer than calibration_samples runs is calibrated first; until every body is, devices are chosen as pack does.
 std::unique_ptr<Policy> make_model_policy();
 /// StarPU's dmdas over committed queues: each body on each device is priced at its predicted finish there (the wait
 /// for the work running and committed ahead of it on that device, then the copies of its inputs, or the two

@@ -223,6 +223,23 @@ TEST(Policy, ModelChoosesTheGpuThatHoldsTheInputsWhenMovingThemCostsMore) {
   EXPECT_EQ(decide_model(machine).gpus, std::vector<int>{0});
 }
 
+TEST(Policy, ModelWaitsForTheGpuHoldingItsInputsDespiteAQueueButCountsAWaitThatIdlesAFreeGpuTwice) {
+  // A GEMM-like body (2.8 ms) whose two 3.7 MB tiles are on GPU 1: 1.5 ms to copy them to the free GPU 0, so there
+  // it would finish in 4.3 ms. Seven more like it are queued behind it.
+  Machine machine = two_bodies(1.0, 0.0028, 2);
+  machine.inputs = {{3686400, gpu_node_bit(1)}, {3686400, gpu_node_bit(1)}};
+  machine.gpus[1].free_units = 0;
+  machine.task.queued_behind = 7;
+  machine.gpus[1].available_in_s = 0.0005;  // twice 0.5 ms, then 2.8 ms: 3.8 ms beats copying to GPU 0
+  EXPECT_EQ(decide_model(machine).kind, Decision::Kind::wait) << "the queue behind it goes to GPU 0 meanwhile";
+  machine.gpus[1].available_in_s = 0.001;  // twice 1 ms, then 2.8 ms: 4.8 ms, while GPU 0 idles with a queue waiting
+  Decision decision = decide_model(machine);
+  ASSERT_EQ(decision.kind, Decision::Kind::place);
+  EXPECT_EQ(decision.gpus, std::vector<int>{0});
+  machine.task.queued_behind = 0;  // nothing waits behind it: 1 ms, then 2.8 ms, is sooner than copying
+  EXPECT_EQ(decide_model(machine).kind, Decision::Kind::wait);
+}
+
 TEST(Policy, ModelCalibratesTheLeastMeasuredBodyFirst) {
   Machine machine = two_bodies(1.0, 0.001);
   machine.bodies[0].samples = 1;

@@ -4,6 +4,9 @@
 //    tasks of its class that would queue there with it (the head of a class stands for the last of them: a free CPU
 //    should take a task off a long GPU queue when it would finish it before that queue drains, as dmda's growing
 //    expected end time has it).
+// A GPU body first picks its GPU by the finish of this task alone (the queue spreads over the GPUs whichever this one
+// takes), so it waits for the GPU that holds its inputs rather than copy them to a free one that would finish it
+// later; a wait that keeps the tasks behind it off a free GPU counts twice.
 // The cheapest wins, as a placement when it fits now and a wait otherwise. Bodies the models have not measured
 // enough are calibrated first, StarPU's way: the least measured body that fits now runs (on the device pack would
 // choose), so a task with a CPU and a GPU body gets measured on both before the models are trusted.
@@ -125,24 +128,43 @@ class ModelPolicy final : public Policy {
     const std::int64_t units_needed = std::min(variant.gpu_units, units_per_resource);
     std::size_t holders = 0;  // devices that could ever hold it: the queue spreads over them while it waits
     for (const GpuView& gpu : snapshot.gpus) holders += gpu.total_memory >= variant.gpu_memory ? 1 : 0;
+    const double share = std::ceil(queue / static_cast<double>(std::max<std::size_t>(holders, 1)));
+    // First the GPU this body would use, each priced at its wait, the copies of the inputs and one run: the queue
+    // behind the task spreads over the GPUs, so it does not weigh on which of them. But while the head of a queue
+    // waits, the tasks behind it wait too, so a wait that leaves a GPU idle that one of them could use counts twice.
+    bool some_gpu_fits = false;
+    for (const GpuView& gpu : snapshot.gpus) {
+      some_gpu_fits = some_gpu_fits ||
+                      (cpus_free && gpu.free_units >= units_needed && gpu.free_memory >= variant.gpu_memory);
+    }
+    const double wait_weight = queue > 1 && some_gpu_fits ? 2.0 : 1.0;
+    double chosen_price = std::numeric_limits<double>::infinity();
+    int chosen = -1;
+    bool chosen_fits = false;
     for (std::size_t d = 0; d < snapshot.gpus.size(); ++d) {
       const GpuView& gpu = snapshot.gpus[d];
       if (gpu.total_memory < variant.gpu_memory) continue;
       const int device = static_cast<int>(d);
       const bool fits = cpus_free && gpu.free_units >= units_needed && gpu.free_memory >= variant.gpu_memory;
       const double transfers = transfer_seconds_to(snapshot, device);
-      if (fits) {
-        const double finish = transfers + run;
-        // Equal prices: the tighter fit, as pack would.
-        if (finish == best.finish && best.kind == Decision::Kind::place && best.variant == index && best.device >= 0 &&
-            tighter(snapshot, device, best.device)) {
-          best.device = device;
-        }
-        best.offer(finish, Decision::Kind::place, index, device);
-      } else {
-        const double share = std::ceil(queue / static_cast<double>(std::max<std::size_t>(holders, 1)));
-        best.offer(gpu.available_in_s + transfers + share * run, Decision::Kind::wait, index, -1);
+      const double price = (fits ? 0 : wait_weight * gpu.available_in_s) + transfers + run;
+      const bool better = price < chosen_price ||
+                          (price == chosen_price && fits && chosen_fits && tighter(snapshot, device, chosen));
+      if (better) {
+        chosen_price = price;
+        chosen = device;
+        chosen_fits = fits;
       }
+    }
+    if (chosen < 0) return;
+    // Then against the other bodies: a wait stands for the whole queue behind it, shared over the GPUs (so a free
+    // CPU takes a task off a long GPU queue when it would finish it before that queue drains).
+    const double transfers = transfer_seconds_to(snapshot, chosen);
+    if (chosen_fits) {
+      best.offer(transfers + run, Decision::Kind::place, index, chosen);
+    } else {
+      best.offer(snapshot.gpus[static_cast<std::size_t>(chosen)].available_in_s + transfers + share * run,
+                 Decision::Kind::wait, index, -1);
     }
   }
 };
