@@ -22,7 +22,7 @@ if [[ "$mode" == "--ci" ]]; then
   # The concurrent structures: scheduler, executor hand-offs, actors and their mailboxes, buffers and the store,
   # retries, cancellation, spilling, shutdown, the listings, and the stress tests.
   ctest --preset "$preset" -j2 -L 'unit|internal|stress' --output-on-failure \
-    -R '^(Scheduler|Actor|ActorRestart|Resources|Buffer|BufferEviction|BufferAfterFailure|Retry|Cancel|Spill|HostBudgetTest|Shutdown|Stress|Get|Wait|Put|Tasks|NestedGet|SelfDeadlock|ListTasks|ListObjects|ListActors|ObjectRegistry|Counters|Timeline|Advice|RecordPool|BlockPool|SpareThreads|ReleaseThread|Variants)\.|stress'
+    -R '^(Scheduler|Actor|ActorRestart|Resources|Buffer|BufferEviction|BufferAfterFailure|Retry|Cancel|Spill|HostBudgetTest|Shutdown|Stress|Get|Wait|Put|Tasks|NestedGet|SelfDeadlock|ListTasks|ListObjects|ListActors|ObjectRegistry|Counters|Timeline|Advice|RecordPool|BlockPool|HostMemorySystem|SpareThreads|ReleaseThread|Variants)\.|stress'
 else
   cmake --build --preset "$preset"
   ctest --preset "$preset" -j2

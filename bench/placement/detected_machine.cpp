@@ -99,4 +99,26 @@ double fresh_memcpy_bytes_per_s() {
   return best;
 }
 
+detail::Bandwidths links_from_copies(const StoreStats& before, const StoreStats& after,
+                                     const detail::Bandwidths& fallback) {
+  const auto rate = [](std::size_t bytes_before, std::size_t bytes_after, double seconds_before, double seconds_after,
+                       double otherwise) {
+    const double seconds = seconds_after - seconds_before;
+    return bytes_after > bytes_before && seconds > 0 ? static_cast<double>(bytes_after - bytes_before) / seconds
+                                                     : otherwise;
+  };
+  detail::Bandwidths links = fallback;
+  links.host_to_device = rate(before.bytes_host_to_device, after.bytes_host_to_device,
+                              before.copy_seconds_host_to_device, after.copy_seconds_host_to_device,
+                              fallback.host_to_device);
+  links.device_to_host = rate(before.bytes_device_to_host, after.bytes_device_to_host,
+                              before.copy_seconds_device_to_host, after.copy_seconds_device_to_host,
+                              fallback.device_to_host);
+  links.device_to_device = rate(before.bytes_device_to_device, after.bytes_device_to_device,
+                                before.copy_seconds_device_to_device, after.copy_seconds_device_to_device,
+                                fallback.device_to_device);
+  links.latency_s = 0;
+  return links;
+}
+
 }  // namespace hetsched::bench

@@ -7,6 +7,7 @@
 
 #include "hetsched/config.hpp"
 #include "hetsched/runtime.hpp"
+#include "hetsched/store_stats.hpp"
 #include "machine.hpp"
 
 namespace hetsched::bench {
@@ -37,5 +38,12 @@ Machine detected_model(const DetectedSpec& spec, Runtime& runtime);
 /// Bytes per second of a memcpy into memory just mapped, the best of three of 16 MiB: a logical GPU's copy lands in a
 /// new replica, whose pages fault in during the copy (about 5x slower than a copy into memory in use).
 double fresh_memcpy_bytes_per_s();
+
+/// The links as the store's own copies ran between two snapshots of its statistics: per link kind, the bytes it
+/// copied over the seconds its copying threads spent in them; a kind with no timed copy keeps its rate in `before`.
+/// No latency (a copy's fixed cost is in its rate). For a warm-up run on logical GPUs, whose copies are memcpys that
+/// run slower than a lone memcpy while other copies and page faults share the cores.
+detail::Bandwidths links_from_copies(const StoreStats& before, const StoreStats& after,
+                                     const detail::Bandwidths& fallback);
 
 }  // namespace hetsched::bench

@@ -82,15 +82,27 @@ void scale_times(TaskTimes& times, double scale) {
   }
 }
 
-/// --machine detected: runs the graph for real under each policy (the policies that use the models after one
-/// unmeasured run that calibrates them, as a replay's models are perfect from the start).
-void run_detected(PlacementRun& run, hetsched::Runtime& runtime, const std::vector<std::string>& policy_names,
-                  const std::vector<std::unique_ptr<hetsched::detail::Policy>>& policies) {
+/// --machine detected: unmeasured runs of the graph under `model` before anything is replayed or measured. The first
+/// calibrates the runtime's models (a replay's models are perfect from the start), needed where a policy uses them,
+/// and leaves a logical GPU's memory in use, as the later runs find it. Where the links are to be measured, a second
+/// one gives them: the rates of the store's own copies (links_from_copies), a memcpy measured alone being faster than
+/// memcpys that share the cores with each other and with page faults.
+void warm_up(PlacementRun& run, hetsched::Runtime& runtime, bool models_used, bool measure_links) {
   check_runnable(run.graph);
-  if (std::any_of(policies.begin(), policies.end(), [](const auto& p) { return p->uses_models(); })) {
+  if (!models_used && !measure_links) return;
+  {
     ProgressBar bar("calibrating the runtime's models: " + run.workload);
     run_for_real(run.graph, run.times, runtime, "model");
   }
+  if (!measure_links) return;
+  ProgressBar bar("measuring the runtime's copies: " + run.workload);
+  const hetsched::StoreStats before = runtime.store_stats();
+  run_for_real(run.graph, run.times, runtime, "model");
+  run.machine.links = links_from_copies(before, runtime.store_stats(), run.machine.links);
+}
+
+/// --machine detected: runs the graph for real under each policy, after warm_up.
+void run_detected(PlacementRun& run, hetsched::Runtime& runtime, const std::vector<std::string>& policy_names) {
   for (const std::string& name : policy_names) {
     ProgressBar bar(name + " for real: " + run.workload);
     run.real_runs.push_back(run_for_real(run.graph, run.times, runtime, name));
@@ -111,11 +123,13 @@ int run_placement(const PlacementArgs& args) {
   if (!(args.time_scale > 0)) throw hetsched::UsageError("--time-scale must be above 0");
   PlacementRun run;
   std::unique_ptr<hetsched::Runtime> runtime;  // --machine detected: the runtime the graph runs on for real
+  bool measure_links = false;                  // --machine detected on logical GPUs, with no links given
   if (is_detected_spec(args.machine)) {
     DetectedSpec detected = parse_detected(args.machine);
     detected.config.advice = nullptr;  // the bench's graphs are not the user's program to advise on
     runtime = std::make_unique<hetsched::Runtime>(detected.config);
     run.machine = detected_model(detected, *runtime);
+    measure_links = !detected.links_given && runtime->hardware().gpus.empty() && run.machine.gpus > 0;
   } else {
     run.machine = parse_machine(args.machine);
   }
@@ -123,8 +137,6 @@ int run_placement(const PlacementArgs& args) {
   run.workload = describe(args, run.graph);
   run.times = resolve_task_times(run.graph, run.machine);
   scale_times(run.times, args.time_scale);
-  run.bound = lower_bound(run.graph, run.times, run.machine);
-  run.kernels = summarise_kernels(run.graph, run.times);
   std::vector<std::unique_ptr<hetsched::detail::Policy>> policies;
   std::vector<std::string> policy_names;
   for (std::string name : split_names(args.policies)) {
@@ -132,6 +144,13 @@ int run_placement(const PlacementArgs& args) {
     policies.push_back(hetsched::detail::make_policy(name));  // UsageError naming the known policies
     policy_names.push_back(name);
   }
+  if (runtime) {
+    const bool models_used =
+        std::any_of(policies.begin(), policies.end(), [](const auto& p) { return p->uses_models(); });
+    warm_up(run, *runtime, models_used, measure_links);
+  }
+  run.bound = lower_bound(run.graph, run.times, run.machine);
+  run.kernels = summarise_kernels(run.graph, run.times);
   for (const auto& policy : policies) {
     ProgressBar bar(std::string(policy->name()) + ": " + run.workload);
     ReplayOptions options;
@@ -143,7 +162,7 @@ int run_placement(const PlacementArgs& args) {
     options.progress = [&](double done) { bar.update(done); };
     run.schedules.push_back(replay(run.graph, run.times, run.machine, *policy, options));
   }
-  if (runtime) run_detected(run, *runtime, policy_names, policies);
+  if (runtime) run_detected(run, *runtime, policy_names);
   if (!args.html.empty() || !args.trace.empty()) {
     const PlacementRun pictured = with_real_schedules(run);
     if (!args.html.empty()) write_file(args.html, gantt_html(pictured));

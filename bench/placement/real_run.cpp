@@ -5,6 +5,7 @@
 #include <chrono>
 #include <queue>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -31,16 +32,29 @@ struct BodyRecord {
   bool ran = false;
 };
 
-/// A task's body: sleeps for the modelled time of the body the runtime chose, and records when and where it ran.
+/// Writes a byte in each page of a buffer the task writes, as a kernel writing its output would: the memory is then
+/// in use (a logical GPU's replica is host memory, whose pages are only made on their first write), so that when the
+/// store reuses it for a later copy, that copy runs at the speed of memory in use, as it would on a GPU.
+template <class Span>
+void touch_if_written(const Span& span) {
+  if constexpr (!std::is_const_v<typename Span::element_type>) {
+    constexpr std::size_t page = 4096;
+    for (std::size_t at = 0; at < span.size(); at += page) span[at] = 1;
+  }
+}
+
+/// A task's body: writes into its output buffers' pages, sleeps for the rest of the modelled time of the body the
+/// runtime chose, and records when and where it ran.
 struct SleepBody {
   BodyRecord* record;
   double cpu_s;
   double gpu_s;
 
   template <class... Spans>
-  std::uint8_t operator()(TaskContext& context, const Spans&...) const {
+  std::uint8_t operator()(TaskContext& context, const Spans&... spans) const {
     const bool on_gpu = context.variant() == Variant::gpu;
     const Clock::time_point start = Clock::now();
+    (touch_if_written(spans), ...);
     const std::chrono::duration<double> modelled(on_gpu ? gpu_s : cpu_s);
     std::this_thread::sleep_until(start + std::chrono::duration_cast<Clock::duration>(modelled));
     record->end = Clock::now();

@@ -15,6 +15,12 @@ struct StoreStats {
   std::size_t bytes_host_to_device = 0;    ///< Buffer bytes copied from host memory to a GPU.
   std::size_t bytes_device_to_host = 0;    ///< Buffer bytes copied from a GPU to host memory (write-backs included).
   std::size_t bytes_device_to_device = 0;  ///< Buffer bytes copied from one GPU to another.
+  /// Seconds spent in host-to-device copies that the copying thread waited for, summed over copies running at once.
+  /// A copy queued on a real GPU's stream is counted in the bytes above but not timed here (the host only queued
+  /// it); on logical GPUs every copy is timed, so bytes over seconds is the rate the store's copies achieved.
+  double copy_seconds_host_to_device = 0;
+  double copy_seconds_device_to_host = 0;    ///< The same for device-to-host copies (write-backs included).
+  double copy_seconds_device_to_device = 0;  ///< The same for device-to-device copies.
   std::size_t evictions = 0;               ///< Replicas dropped from a full GPU to make room.
   std::size_t write_backs = 0;             ///< Evicted replicas that were the only valid copy, saved to the host first.
   std::size_t host_budget = 0;             ///< The host budget (Config::object_store_bytes).

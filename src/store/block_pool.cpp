@@ -21,13 +21,15 @@ std::byte* BlockPool::take(std::size_t bytes) {
     if (fitting != kept_.end() && fitting->first - rounded <= rounded / 4) {
       std::byte* block = fitting->second;
       counts_.kept_bytes -= fitting->first;
+      counts_.taken_bytes += fitting->first;
+      peak_taken_ = std::max(peak_taken_, counts_.taken_bytes);
       kept_.erase(fitting);
       ++counts_.reuses;
       return block;
     }
   }
   std::byte* block = allocate_retrying(rounded);
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   try {
     sizes_.emplace(block, rounded);
   } catch (...) {
@@ -35,7 +37,14 @@ std::byte* BlockPool::take(std::size_t bytes) {
     throw;
   }
   ++counts_.allocations;
+  counts_.taken_bytes += rounded;
+  peak_taken_ = std::max(peak_taken_, counts_.taken_bytes);
+  release_largest_while(lock, [this] { return counts_.kept_bytes > keep_now(); });  // a new block can lower it
   return block;
+}
+
+std::size_t BlockPool::keep_now() const noexcept {
+  return keep_limit_ == keep_up_to_peak ? peak_taken_ - counts_.taken_bytes : keep_limit_;
 }
 
 std::byte* BlockPool::allocate_retrying(std::size_t bytes) {
@@ -51,6 +60,7 @@ void BlockPool::give_back(std::byte* block) noexcept {
   std::unique_lock lock(mutex_);
   auto size = sizes_.find(block);
   if (size == sizes_.end()) return;  // not from this pool: nothing sensible to do with it
+  counts_.taken_bytes -= size->second;
   try {
     kept_.emplace(size->second, block);
     counts_.kept_bytes += size->second;
@@ -62,12 +72,12 @@ void BlockPool::give_back(std::byte* block) noexcept {
     release_(block);
     return;
   }
-  release_largest_while(lock, [this] { return counts_.kept_bytes > keep_limit_; });
+  release_largest_while(lock, [this] { return counts_.kept_bytes > keep_now(); });
 }
 
-void BlockPool::trim() noexcept {
+void BlockPool::trim_to(std::size_t keep) noexcept {
   std::unique_lock lock(mutex_);
-  release_largest_while(lock, [] { return true; });
+  release_largest_while(lock, [this, keep] { return counts_.kept_bytes > keep; });
 }
 
 template <class Condition>

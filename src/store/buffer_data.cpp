@@ -177,7 +177,7 @@ MemoryNode BufferData::fill(MemoryNode node, CUstream_st* stream, Acquired& acqu
       unpin_host();
     }
   }
-  store_->counters().count_copy(source, node, bytes_, started);
+  store_->counters().count_copy(source, node, bytes_, started, !on_stream);
   to.state = ReplicaState::shared;
   normalize();
   return source;
@@ -197,7 +197,7 @@ void BufferData::write_back(int device) {
     unpin_host();
     throw;
   }
-  store_->counters().count_copy(device, host_node, bytes_, started);
+  store_->counters().count_copy(device, host_node, bytes_, started, true);
   store_->counters().write_backs.fetch_add(1, std::memory_order_relaxed);
   host_.state = ReplicaState::shared;  // normalize() makes it the owner once the device copy is gone
 }

@@ -8,14 +8,18 @@
 
 namespace hetsched::detail {
 
-void TransferCounters::count_copy(MemoryNode from, MemoryNode to, std::size_t bytes,
-                                  TransferObserver::TimePoint started) noexcept {
-  auto& counter = from == host_node ? host_to_device : to == host_node ? device_to_host : device_to_device;
-  counter.fetch_add(bytes, std::memory_order_relaxed);
-  TransferObserver* seen = observer.load(std::memory_order_acquire);
-  if (seen && started != TransferObserver::TimePoint{}) {
-    seen->copied(from, to, bytes, started, std::chrono::steady_clock::now());
+void TransferCounters::count_copy(MemoryNode from, MemoryNode to, std::size_t bytes, TransferObserver::TimePoint started,
+                                  bool waited) noexcept {
+  const bool to_device = from == host_node;
+  const bool to_host = to == host_node;
+  (to_device ? host_to_device : to_host ? device_to_host : device_to_device).fetch_add(bytes, std::memory_order_relaxed);
+  const auto ended = std::chrono::steady_clock::now();
+  if (waited) {
+    const auto took = std::chrono::duration_cast<std::chrono::nanoseconds>(ended - started).count();
+    (to_device ? host_to_device_ns : to_host ? device_to_host_ns : device_to_device_ns)
+        .fetch_add(took, std::memory_order_relaxed);
   }
+  if (TransferObserver* seen = observer.load(std::memory_order_acquire)) seen->copied(from, to, bytes, started, ended);
 }
 
 void TransferCounters::count_eviction(int device, std::size_t bytes, bool written_back) noexcept {
@@ -69,6 +73,12 @@ void BufferStore::fill_stats(StoreStats& stats) const {
   stats.bytes_host_to_device = counters_.host_to_device.load(std::memory_order_relaxed);
   stats.bytes_device_to_host = counters_.device_to_host.load(std::memory_order_relaxed);
   stats.bytes_device_to_device = counters_.device_to_device.load(std::memory_order_relaxed);
+  const auto seconds = [](const std::atomic<std::int64_t>& ns) {
+    return static_cast<double>(ns.load(std::memory_order_relaxed)) * 1e-9;
+  };
+  stats.copy_seconds_host_to_device = seconds(counters_.host_to_device_ns);
+  stats.copy_seconds_device_to_host = seconds(counters_.device_to_host_ns);
+  stats.copy_seconds_device_to_device = seconds(counters_.device_to_device_ns);
   stats.evictions = counters_.evictions.load(std::memory_order_relaxed);
   stats.write_backs = counters_.write_backs.load(std::memory_order_relaxed);
   stats.device_bytes.clear();

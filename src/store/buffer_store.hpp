@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,16 +30,19 @@ struct TransferCounters {
   std::atomic<std::size_t> host_to_device{0};
   std::atomic<std::size_t> device_to_host{0};
   std::atomic<std::size_t> device_to_device{0};
+  std::atomic<std::int64_t> host_to_device_ns{0};    ///< Time in the copies the copying thread waited for.
+  std::atomic<std::int64_t> device_to_host_ns{0};
+  std::atomic<std::int64_t> device_to_device_ns{0};
   std::atomic<std::size_t> evictions{0};
   std::atomic<std::size_t> write_backs{0};
   std::atomic<TransferObserver*> observer{nullptr};  ///< Sees each copy and eviction while set (the timeline).
 
-  /// When a copy starts: now while an observer is set, else a zero time point (no clock read).
-  TransferObserver::TimePoint copy_starts() const noexcept {
-    return observer.load(std::memory_order_acquire) ? std::chrono::steady_clock::now() : TransferObserver::TimePoint{};
-  }
-  /// Counts a copy of `bytes` from node `from` to node `to`, begun at `started` (from copy_starts).
-  void count_copy(MemoryNode from, MemoryNode to, std::size_t bytes, TransferObserver::TimePoint started) noexcept;
+  /// When a copy starts.
+  static TransferObserver::TimePoint copy_starts() noexcept { return std::chrono::steady_clock::now(); }
+  /// Counts a copy of `bytes` from node `from` to node `to`, begun at `started` (from copy_starts); `waited`: the
+  /// copying thread waited for it to complete (not a copy queued on a stream), so its time is counted too.
+  void count_copy(MemoryNode from, MemoryNode to, std::size_t bytes, TransferObserver::TimePoint started,
+                  bool waited) noexcept;
   /// Counts an eviction of `bytes` from GPU `device`.
   void count_eviction(int device, std::size_t bytes, bool written_back) noexcept;
 };

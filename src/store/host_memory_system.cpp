@@ -1,8 +1,15 @@
 // The memory system of logical GPUs: every node's memory is host memory and every copy is a memcpy. Each node still
-// gets its own allocation, so the coherence protocol moves (and counts) real bytes.
+// gets its own allocation, so the coherence protocol moves (and counts) real bytes. A logical GPU keeps the memory of
+// its freed replicas for reuse, as a real GPU's stream-ordered pool keeps freed device memory (until trim): a fresh
+// block of host memory faults in every page on its first copy, which would make a logical GPU's copies several times
+// slower than they are once its memory is in use. Host replicas are the C library's, as in a CPU-only program.
 #include <cstring>
+#include <deque>
+#include <limits>
+#include <mutex>
 #include <new>
 
+#include "store/block_pool.hpp"
 #include "store/memory_system.hpp"
 
 namespace hetsched::detail {
@@ -10,20 +17,37 @@ namespace {
 
 /// Replica memory is aligned for any element type and for vector loads.
 constexpr std::align_val_t replica_alignment{64};
+/// Device replicas from this size on come from the device's kept blocks. Smaller ones come from the heap, whose free
+/// lists reuse their memory already (the C library maps larger blocks afresh).
+constexpr std::size_t kept_from_bytes = std::size_t{256} << 10;
+
+std::byte* allocate_fresh(std::size_t bytes) {
+  return static_cast<std::byte*>(::operator new(bytes, replica_alignment));
+}
+void free_fresh(std::byte* memory) noexcept { ::operator delete(memory, replica_alignment); }
 
 class HostMemorySystem final : public MemorySystem {
  public:
-  std::byte* allocate_host(std::size_t bytes) override {
-    return static_cast<std::byte*>(::operator new(bytes, replica_alignment));
+  std::byte* allocate_host(std::size_t bytes) override { return allocate_fresh(bytes); }
+  void free_host(std::byte* memory, std::size_t) noexcept override { free_fresh(memory); }
+  std::byte* allocate_device(int device, std::size_t bytes) override {
+    if (bytes < kept_from_bytes) return static_cast<std::byte*>(::operator new(bytes, replica_alignment, std::nothrow));
+    try {
+      return kept(device).take(bytes);
+    } catch (const std::bad_alloc&) {
+      return nullptr;
+    }
   }
-  void free_host(std::byte* memory, std::size_t) noexcept override { ::operator delete(memory, replica_alignment); }
-  std::byte* allocate_device(int, std::size_t bytes) override {
-    return static_cast<std::byte*>(::operator new(bytes, replica_alignment, std::nothrow));
+  void free_device(int device, std::byte* memory, std::size_t bytes) noexcept override {
+    if (bytes < kept_from_bytes) {
+      free_fresh(memory);
+    } else if (BlockPool* blocks = find(device)) {
+      blocks->give_back(memory);
+    }
   }
-  void free_device(int, std::byte* memory, std::size_t) noexcept override {
-    ::operator delete(memory, replica_alignment);
+  void trim(int device, std::size_t keep) noexcept override {
+    if (BlockPool* blocks = find(device)) blocks->trim_to(keep);
   }
-  void trim(int, std::size_t) noexcept override {}  // operator delete gave the memory back already
   void copy(MemoryNode, std::byte* target, MemoryNode, const std::byte* source, std::size_t bytes) override {
     std::memcpy(target, source, bytes);
   }
@@ -35,6 +59,25 @@ class HostMemorySystem final : public MemorySystem {
   void stream_wait(CUstream_st*, CUevent_st*) override {}
   void host_wait(CUevent_st*) override {}
   void release_event(int, CUevent_st*) noexcept override {}
+
+ private:
+  /// GPU `device`'s kept blocks, made on its first large replica. They never take more host memory, with its replicas,
+  /// than its replicas took at their most (BlockPool::keep_up_to_peak), which the device's capacity bounds.
+  BlockPool& kept(int device) {
+    std::lock_guard lock(devices_mutex_);
+    while (devices_.size() <= static_cast<std::size_t>(device)) {
+      devices_.emplace_back(allocate_fresh, free_fresh, BlockPool::keep_up_to_peak);
+    }
+    return devices_[static_cast<std::size_t>(device)];
+  }
+  /// GPU `device`'s kept blocks; null before its first large replica.
+  BlockPool* find(int device) noexcept {
+    std::lock_guard lock(devices_mutex_);
+    return static_cast<std::size_t>(device) < devices_.size() ? &devices_[static_cast<std::size_t>(device)] : nullptr;
+  }
+
+  std::mutex devices_mutex_;
+  std::deque<BlockPool> devices_;  // a deque: a pool never moves once made
 };
 
 }  // namespace

@@ -97,6 +97,45 @@ TEST(BlockPool, PastTheLimitTheLargestKeptBlocksAreReleased) {
   EXPECT_EQ(allocator.live.count(small), 1u);
 }
 
+TEST(BlockPool, TrimToReleasesTheLargestKeptBlocksUntilAtMostTheGivenBytesAreKept) {
+  CountingAllocator allocator;
+  BlockPool pool = allocator.pool(SIZE_MAX);
+  std::byte* one = pool.take(page);
+  std::byte* two = pool.take(2 * page);
+  std::byte* three = pool.take(3 * page);
+  for (std::byte* block : {one, two, three}) pool.give_back(block);
+  pool.trim_to(4 * page);  // 6 pages kept: the 3-page block goes, 3 remain
+  EXPECT_EQ(pool.counts().kept_bytes, 3 * page);
+  EXPECT_EQ(allocator.live.count(three), 0u);
+  pool.trim_to(3 * page);  // already within
+  EXPECT_EQ(pool.counts().releases, 1u);
+  pool.trim_to(0);
+  EXPECT_TRUE(allocator.live.empty());
+  EXPECT_FALSE(allocator.bad_release);
+}
+
+TEST(BlockPool, UpToPeakItKeepsNoMoreThanTheMostEverTakenLessWhatIsTakenNow) {
+  CountingAllocator allocator;
+  BlockPool pool = allocator.pool(BlockPool::keep_up_to_peak);
+  std::vector<std::byte*> small;
+  for (int i = 0; i < 10; ++i) small.push_back(pool.take(page));
+  for (std::byte* block : small) pool.give_back(block);
+  EXPECT_EQ(pool.counts().kept_bytes, 10 * page);  // the peak: 10 pages taken at once
+  std::byte* large = pool.take(5 * page);          // no kept block fits it: a new one, so 5 of the kept go
+  EXPECT_EQ(pool.counts().taken_bytes, 5 * page);
+  EXPECT_EQ(pool.counts().kept_bytes, 5 * page);
+  EXPECT_EQ(allocator.live_bytes, 10 * page) << "taken and kept never exceed the peak";
+  std::byte* one = pool.take(page);  // a kept one
+  EXPECT_EQ(pool.counts().reuses, 1u);
+  pool.give_back(large);
+  pool.give_back(one);
+  EXPECT_EQ(pool.counts().taken_bytes, 0u);
+  EXPECT_EQ(pool.counts().kept_bytes, 10 * page);
+  pool.trim();
+  EXPECT_TRUE(allocator.live.empty());
+  EXPECT_FALSE(allocator.bad_release);
+}
+
 TEST(BlockPool, WhenTheAllocatorIsOutOfMemoryKeptBlocksAreReleasedAndItTriesAgain) {
   CountingAllocator allocator;
   allocator.budget = 4 * page;

@@ -76,6 +76,20 @@ TEST(Buffer, AChainOfGpuTasksMovesTheBufferOnceEachWay) {
   EXPECT_EQ(stats.bytes_device_to_host, bytes);  // out once, for the host view
 }
 
+TEST(Buffer, StoreStatsTimeTheCopiesTheyCount) {
+  hetsched::Runtime rt{make_config(2, 1)};
+  auto ref = rt.put_buffer(iota_vector(elements));
+  auto stats = rt.store_stats();
+  EXPECT_EQ(stats.copy_seconds_host_to_device, 0.0);
+  EXPECT_EQ(stats.copy_seconds_device_to_host, 0.0);
+  rt.task(add_one).gpus(1).remote(hetsched::read_write(ref));
+  EXPECT_EQ(rt.get(ref)[0], 1);  // in to the GPU, back out for the host view
+  stats = rt.store_stats();
+  EXPECT_GT(stats.copy_seconds_host_to_device, 0.0);
+  EXPECT_GT(stats.copy_seconds_device_to_host, 0.0);
+  EXPECT_EQ(stats.copy_seconds_device_to_device, 0.0);  // no copy of that kind, so no time
+}
+
 TEST(Buffer, AReaderOnAnotherGpuCopiesFromTheGpuThatWroteIt) {
   hetsched::Runtime rt{make_config(4, 2)};
   auto ref = rt.put_buffer(iota_vector(elements));
@@ -108,6 +122,8 @@ TEST(Buffer, AReaderOnAnotherGpuCopiesFromTheGpuThatWroteIt) {
   EXPECT_EQ(stats.bytes_host_to_device, bytes);
   EXPECT_EQ(stats.bytes_device_to_device, bytes);  // the host copy was stale: GPU to GPU
   EXPECT_EQ(stats.bytes_device_to_host, 0u);
+  EXPECT_GT(stats.copy_seconds_device_to_device, 0.0);
+  EXPECT_EQ(stats.copy_seconds_device_to_host, 0.0);
 }
 
 TEST(Buffer, WriteOnlyAccessCopiesNothingIn) {

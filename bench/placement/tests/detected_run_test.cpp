@@ -133,5 +133,45 @@ TEST(DetectedRun, TheSpecTakesTimingsAndCountsAndRejectsWhatDoesNotApply) {
   EXPECT_FALSE(is_detected_spec("mirage,gpus=2"));
 }
 
+TEST(DetectedRun, LinksFromCopiesAreTheBytesOverTheTimeOfEachKindBetweenTwoSnapshots) {
+  StoreStats before;
+  before.bytes_host_to_device = 1000;
+  before.copy_seconds_host_to_device = 1.0;
+  before.bytes_device_to_device = 50;
+  before.copy_seconds_device_to_device = 0.5;
+  StoreStats after = before;
+  after.bytes_host_to_device += 3'000'000'000;  // 3 GB in 2 s
+  after.copy_seconds_host_to_device += 2.0;
+  after.bytes_device_to_host = 500'000'000;  // 0.5 GB in 0.25 s
+  after.copy_seconds_device_to_host = 0.25;
+  const detail::Bandwidths fallback{7e9, 8e9, 9e9, 1e-5, true};
+  const detail::Bandwidths links = links_from_copies(before, after, fallback);
+  EXPECT_DOUBLE_EQ(links.host_to_device, 1.5e9);
+  EXPECT_DOUBLE_EQ(links.device_to_host, 2e9);
+  EXPECT_EQ(links.device_to_device, 9e9) << "no device-to-device copy between the snapshots: the fallback";
+  EXPECT_EQ(links.latency_s, 0.0);
+}
+
+TEST(DetectedRun, LinksFromARunOnLogicalGpusAreMeasuredFromItsCopies) {
+  WorkloadOptions options;
+  options.tiles = 4;
+  options.tile_size = 64;
+  const TaskGraph graph = cholesky_workload(options);
+  DetectedSpec spec = parse_detected("detected,cpus=2,gpus=2");
+  spec.config = two_cpus_two_logical_gpus();
+  Runtime runtime{spec.config};
+  const Machine model = detected_model(spec, runtime);
+  const TaskTimes times = resolve_task_times(graph, model);
+  const StoreStats before = runtime.store_stats();
+  run_for_real(graph, times, runtime, "spread");
+  const StoreStats after = runtime.store_stats();
+  ASSERT_GT(after.bytes_host_to_device, before.bytes_host_to_device);
+  const detail::Bandwidths links = links_from_copies(before, after, {});
+  EXPECT_GT(links.host_to_device, 0.0);
+  EXPECT_DOUBLE_EQ(links.host_to_device,
+                   static_cast<double>(after.bytes_host_to_device - before.bytes_host_to_device) /
+                       (after.copy_seconds_host_to_device - before.copy_seconds_host_to_device));
+}
+
 }  // namespace
 }  // namespace hetsched::bench
