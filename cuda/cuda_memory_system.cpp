@@ -298,7 +298,7 @@ class CudaMemorySystem final : public MemorySystem {
 
   std::vector<RealDevice> devices_;
   /// The logical GPUs' memory and the copies among them and with the host.
-  std::unique_ptr<MemorySystem> logical_ = make_host_memory_system();
+  std::unique_ptr<MemorySystem> logical_ = make_host_memory_system(false);  // host replicas are pinned_'s
   /// Frees the pinned blocks the pool lets go: cudaFreeHost waits for the whole device, and free_host may run on the
   /// progress thread (a buffer's last reference dropped as its task completes), which must never wait for a device.
   /// Declared before the pool, so that it outlives it and frees what the pool lets go when it is destroyed.
@@ -310,8 +310,8 @@ class CudaMemorySystem final : public MemorySystem {
 
 }  // namespace
 
-std::unique_ptr<MemorySystem> make_memory_system(int real_devices) {
-  if (real_devices == 0) return make_host_memory_system();
+std::unique_ptr<MemorySystem> make_memory_system(int real_devices, int devices) {
+  if (real_devices == 0) return make_host_memory_system(devices > 0);
   return std::make_unique<CudaMemorySystem>(real_devices);
 }
 

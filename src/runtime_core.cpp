@@ -77,8 +77,9 @@ RuntimeCore::RuntimeCore(Runtime& owner, const Config& config)
   accounting_.get()->budget =
       std::make_shared<HostBudget>(config_.object_store_bytes, config_.spill_dir, config_.spill_batch_bytes);
   const int real_gpus = config_.real_gpus;  // the one decision of which GPUs are real, handed to every GPU part
-  buffers_ = BufferStorePtr(
-      new BufferStore(make_memory_system(real_gpus), device_capacities(config_), accounting_.get()->budget));
+  const std::vector<std::size_t> capacities = device_capacities(config_);
+  buffers_ = BufferStorePtr(new BufferStore(make_memory_system(real_gpus, static_cast<int>(capacities.size())),
+                                            capacities, accounting_.get()->budget));
   gpu_ = std::make_unique<GpuTaskRunner>(*buffers_, make_gpu_streams(real_gpus, config_.gpu_completion), real_gpus,
                                          *this);
   if (advisor_.on()) {

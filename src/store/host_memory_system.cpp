@@ -2,7 +2,9 @@
 // gets its own allocation, so the coherence protocol moves (and counts) real bytes. A logical GPU keeps the memory of
 // its freed replicas for reuse, as a real GPU's stream-ordered pool keeps freed device memory (until trim): a fresh
 // block of host memory faults in every page on its first copy, which would make a logical GPU's copies several times
-// slower than they are once its memory is in use. Host replicas are the C library's, as in a CPU-only program.
+// slower than they are once its memory is in use. Where there are logical GPUs, host replicas' memory is kept too (the
+// copies to and from the GPUs land there), as pinned host memory is with real GPUs; in a CPU-only program, host
+// replicas are the C library's.
 #include <cstring>
 #include <deque>
 #include <limits>
@@ -17,7 +19,7 @@ namespace {
 
 /// Replica memory is aligned for any element type and for vector loads.
 constexpr std::align_val_t replica_alignment{64};
-/// Device replicas from this size on come from the device's kept blocks. Smaller ones come from the heap, whose free
+/// Replicas from this size on come from kept blocks. Smaller ones come from the heap, whose free
 /// lists reuse their memory already (the C library maps larger blocks afresh).
 constexpr std::size_t kept_from_bytes = std::size_t{256} << 10;
 
@@ -28,8 +30,18 @@ void free_fresh(std::byte* memory) noexcept { ::operator delete(memory, replica_
 
 class HostMemorySystem final : public MemorySystem {
  public:
-  std::byte* allocate_host(std::size_t bytes) override { return allocate_fresh(bytes); }
-  void free_host(std::byte* memory, std::size_t) noexcept override { free_fresh(memory); }
+  explicit HostMemorySystem(bool keep_host_replicas) : keep_host_replicas_(keep_host_replicas) {}
+
+  std::byte* allocate_host(std::size_t bytes) override {
+    return keep_host_replicas_ && bytes >= kept_from_bytes ? host_kept_.take(bytes) : allocate_fresh(bytes);
+  }
+  void free_host(std::byte* memory, std::size_t bytes) noexcept override {
+    if (keep_host_replicas_ && bytes >= kept_from_bytes) {
+      host_kept_.give_back(memory);
+    } else {
+      free_fresh(memory);
+    }
+  }
   std::byte* allocate_device(int device, std::size_t bytes) override {
     if (bytes < kept_from_bytes) return static_cast<std::byte*>(::operator new(bytes, replica_alignment, std::nothrow));
     try {
@@ -76,12 +88,18 @@ class HostMemorySystem final : public MemorySystem {
     return static_cast<std::size_t>(device) < devices_.size() ? &devices_[static_cast<std::size_t>(device)] : nullptr;
   }
 
+  const bool keep_host_replicas_;
+  /// Host replicas' kept blocks: never more, with the host replicas, than those took at their most, which the host
+  /// budget (Config::object_store_bytes) bounds.
+  BlockPool host_kept_{allocate_fresh, free_fresh, BlockPool::keep_up_to_peak};
   std::mutex devices_mutex_;
   std::deque<BlockPool> devices_;  // a deque: a pool never moves once made
 };
 
 }  // namespace
 
-std::unique_ptr<MemorySystem> make_host_memory_system() { return std::make_unique<HostMemorySystem>(); }
+std::unique_ptr<MemorySystem> make_host_memory_system(bool keep_host_replicas) {
+  return std::make_unique<HostMemorySystem>(keep_host_replicas);
+}
 
 }  // namespace hetsched::detail

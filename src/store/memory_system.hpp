@@ -54,10 +54,11 @@ class MemorySystem {
   virtual void release_event(int device, CUevent_st* ready) noexcept = 0;
 };
 
-/// The implementation for logical GPUs only: every node is host memory and copies are memcpy.
-std::unique_ptr<MemorySystem> make_host_memory_system();
-/// The implementation for this build: GPUs 0..real_devices-1 are real CUDA devices (cuda/), the others logical.
-/// With no real device (or a build without CUDA) this is make_host_memory_system().
-std::unique_ptr<MemorySystem> make_memory_system(int real_devices);
+/// The implementation for logical GPUs only: every node is host memory and copies are memcpy. With
+/// `keep_host_replicas` (there are logical GPUs to copy to and from), host replicas' memory is kept for reuse too.
+std::unique_ptr<MemorySystem> make_host_memory_system(bool keep_host_replicas);
+/// The implementation for this build with `devices` GPUs: 0..real_devices-1 are real CUDA devices (cuda/), the others
+/// logical. With no real device (or a build without CUDA) this is make_host_memory_system(devices > 0).
+std::unique_ptr<MemorySystem> make_memory_system(int real_devices, int devices);
 
 }  // namespace hetsched::detail

@@ -3,6 +3,6 @@
 
 namespace hetsched::detail {
 
-std::unique_ptr<MemorySystem> make_memory_system(int) { return make_host_memory_system(); }
+std::unique_ptr<MemorySystem> make_memory_system(int, int devices) { return make_host_memory_system(devices > 0); }
 
 }  // namespace hetsched::detail

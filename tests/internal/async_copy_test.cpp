@@ -30,7 +30,7 @@ class AsyncCopy : public ::testing::Test {
  protected:
   AsyncCopy() {
     sim::reset(2, /*hand_driven=*/true);  // runs nothing until a test drains a stream (or a host call waits)
-    auto memory = detail::make_memory_system(2);
+    auto memory = detail::make_memory_system(2, 2);
     // The pinned pool holds a block already, as in steady state: a cudaMallocHost would synchronise the device.
     for (int block = 0; block < 3; ++block) pinned.push_back(memory->allocate_host(bytes));
     for (std::byte* block : pinned) memory->free_host(block, bytes);

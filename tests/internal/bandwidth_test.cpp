@@ -33,7 +33,7 @@ TEST(Bandwidths, CoversSaysWhetherEveryLinkOfAMachineIsMeasured) {
 }
 
 TEST(MeasureBandwidths, MeasuresEveryLinkOfLogicalGpus) {
-  auto memory = make_host_memory_system();
+  auto memory = make_host_memory_system(true);
   auto start = std::chrono::steady_clock::now();
   Bandwidths links = measure_bandwidths(*memory, 2);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -51,7 +51,7 @@ TEST(MeasureBandwidths, MeasuresEveryLinkOfLogicalGpus) {
 }
 
 TEST(MeasureBandwidths, OneGpuHasNoDeviceToDeviceLinkAndNoGpuHasNothingToMeasure) {
-  auto memory = make_host_memory_system();
+  auto memory = make_host_memory_system(true);
   Bandwidths one = measure_bandwidths(*memory, 1);
   EXPECT_TRUE(one.measured);
   EXPECT_GT(one.host_to_device, 0);
@@ -86,7 +86,7 @@ class FullSecondGpu final : public MemorySystem {
   void release_event(int, CUevent_st*) noexcept override {}
 
  private:
-  std::unique_ptr<MemorySystem> host_ = make_host_memory_system();
+  std::unique_ptr<MemorySystem> host_ = make_host_memory_system(true);
 };
 
 TEST(MeasureBandwidths, ALinkWhoseMemoryCannotBeAllocatedStaysUnmeasured) {

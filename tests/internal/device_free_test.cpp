@@ -35,7 +35,7 @@ TEST(DeviceFree, DeviceMemoryWithoutPoolsIsFreedOffTheThreadThatFreesIt) {
   sim::reset(spec);
   std::size_t before = 0;
   {
-    auto memory = detail::make_memory_system(1);
+    auto memory = detail::make_memory_system(1, 1);
     std::byte* first = memory->allocate_device(0, block_bytes);
     std::byte* second = memory->allocate_device(0, block_bytes);
     ASSERT_NE(first, nullptr);
@@ -58,7 +58,7 @@ TEST(DeviceFree, AnAllocationThatDoesNotFitWaitsForTheFreesHandedOverAndFits) {
   spec.devices[0].memory = 3 * block_bytes;
   sim::reset(spec);
   {
-    auto memory = detail::make_memory_system(1);
+    auto memory = detail::make_memory_system(1, 1);
     for (int round = 0; round < 20; ++round) {
       std::byte* first = memory->allocate_device(0, 2 * block_bytes);
       ASSERT_NE(first, nullptr) << "round " << round << ": the device's memory was still held by a freed block";

@@ -1,6 +1,6 @@
 // The memory system of logical GPUs: a device replica's memory is kept when freed and reused for the next replica
 // it fits on that device (as a real GPU's stream-ordered pool keeps device memory), until trim gives it back; host
-// replicas and small device replicas are the heap's.
+// replicas too where there are logical GPUs; small replicas are the heap's.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -18,7 +18,7 @@ namespace {
 constexpr std::size_t large = std::size_t{4} << 20;
 
 TEST(HostMemorySystem, AFreedLargeDeviceReplicaIsReusedOnItsDeviceUntilTrimmed) {
-  auto memory = make_host_memory_system();
+  auto memory = make_host_memory_system(true);
   std::byte* first = memory->allocate_device(0, large);
   ASSERT_NE(first, nullptr);
   std::memset(first, 1, large);  // usable memory
@@ -38,24 +38,35 @@ TEST(HostMemorySystem, AFreedLargeDeviceReplicaIsReusedOnItsDeviceUntilTrimmed) 
   memory->free_device(0, second, large);
 }
 
+TEST(HostMemorySystem, WithLogicalGpusAFreedLargeHostReplicaIsReusedToo) {
+  auto memory = make_host_memory_system(true);
+  std::byte* first = memory->allocate_host(large);
+  memory->free_host(first, large);
+  std::byte* again = memory->allocate_host(large);
+  EXPECT_EQ(again, first);
+  memory->free_host(again, large);
+}
+
 TEST(HostMemorySystem, ReplicasOfEverySizeAreUsableAndAligned) {
-  auto memory = make_host_memory_system();
-  for (std::size_t bytes : {std::size_t{1}, std::size_t{4096}, std::size_t{256} << 10, large + 1}) {
-    std::byte* host = memory->allocate_host(bytes);
-    std::byte* device = memory->allocate_device(0, bytes);
-    ASSERT_NE(device, nullptr);
-    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(host) % 64, 0u);
-    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(device) % 64, 0u);
-    std::memset(host, 7, bytes);
-    memory->copy(0, device, host_node, host, bytes);
-    EXPECT_EQ(device[bytes - 1], std::byte{7});
-    memory->free_device(0, device, bytes);
-    memory->free_host(host, bytes);
+  for (bool keep_host_replicas : {true, false}) {
+    auto memory = make_host_memory_system(keep_host_replicas);
+    for (std::size_t bytes : {std::size_t{1}, std::size_t{4096}, std::size_t{256} << 10, large + 1}) {
+      std::byte* host = memory->allocate_host(bytes);
+      std::byte* device = memory->allocate_device(0, bytes);
+      ASSERT_NE(device, nullptr);
+      EXPECT_EQ(reinterpret_cast<std::uintptr_t>(host) % 64, 0u);
+      EXPECT_EQ(reinterpret_cast<std::uintptr_t>(device) % 64, 0u);
+      std::memset(host, 7, bytes);
+      memory->copy(0, device, host_node, host, bytes);
+      EXPECT_EQ(device[bytes - 1], std::byte{7});
+      memory->free_device(0, device, bytes);
+      memory->free_host(host, bytes);
+    }
   }
 }
 
 TEST(HostMemorySystem, ThreadsOnSeveralDevicesAtOnceNeverShareABlock) {
-  auto memory = make_host_memory_system();
+  auto memory = make_host_memory_system(true);
   constexpr int threads = 4;
   constexpr int rounds = 200;
   std::atomic<bool> shared{false};

@@ -39,7 +39,7 @@ TEST(PinnedRelease, PinnedMemoryGivenBackPastTheKeepLimitIsFreedOffTheThreadThat
   sim::reset(1);
   std::size_t before = 0;
   {
-    auto memory = detail::make_memory_system(1);
+    auto memory = detail::make_memory_system(1, 1);
     std::byte* first = memory->allocate_host(block_bytes);
     std::byte* second = memory->allocate_host(block_bytes);
     before = sim::implicit_syncs().size();
