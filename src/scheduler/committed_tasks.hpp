@@ -18,6 +18,7 @@ struct CommittedTask {
   TaskPtr task;          ///< The task (stage queued).
   int variant = 0;       ///< The body it runs (0 for a task with one body).
   double busy_s = 0;     ///< What it adds to its device's predicted availability (0: unknown).
+  double copies_s = 0;   ///< Its inputs' predicted copies to its GPU, when it was committed: added once it starts.
 };
 
 /// The committed queues of a machine: node -1 is the CPUs, d >= 0 GPU d.

@@ -122,7 +122,7 @@ double Scheduler::busy_share_s(const VariantView& body) const {
   return body.predicted_s * static_cast<double>(body.cpu_units) / static_cast<double>(ledger_.total_cpu_units());
 }
 
-void Scheduler::note_busy(bool on_gpu, std::span<const int> devices, double busy_s, double now) {
+void Scheduler::note_busy(bool on_gpu, std::span<const int> devices, double busy_s, double now, double copies_s) {
   if (busy_s <= 0) return;
   if (!on_gpu) {
     cpu_busy_until_ = std::max(cpu_busy_until_, now) + busy_s;
@@ -130,14 +130,20 @@ void Scheduler::note_busy(bool on_gpu, std::span<const int> devices, double busy
   }
   for (int d : devices) {
     double& busy = gpu_busy_until_[static_cast<std::size_t>(d)];
-    busy = std::max(busy, now) + busy_s;
+    busy = std::max(busy, now) + copies_s + busy_s;
   }
 }
 
-void Scheduler::note_predicted_placement(Task& task, int variant, std::span<const int> devices) {
+void Scheduler::note_predicted_placement(Task& task, int variant, std::span<const int> devices,
+                                         const Snapshot& snapshot) {
   note_timing(task, variant);
   const VariantView& body = bodies_[static_cast<std::size_t>(variant)];
-  note_busy(body.on_gpu(), devices, busy_share_s(body), predicted_at_);  // decided a moment ago, under this lock
+  // A GPU body runs once its inputs are there: the device is busy for their copies too (the slowest of its devices').
+  double copies_s = 0;
+  if (body.on_gpu()) {
+    for (int d : devices) copies_s = std::max(copies_s, input_transfer_seconds(snapshot, d));
+  }
+  note_busy(body.on_gpu(), devices, busy_share_s(body), predicted_at_, copies_s);  // decided a moment ago
 }
 
 void Scheduler::note_devices_freed(const Task& task) {
@@ -210,11 +216,12 @@ Scheduler::Placement Scheduler::try_place(Task& task, std::uint32_t queued_behin
   std::vector<int> devices;
   int variant = 0;
   bool predicted = false;
+  Snapshot snapshot;  // what the policy decided on (its inputs and links price the placement's copies below)
   if (task.demand.gpu > 0 || gpu_body) {
     if (!ledger_.custom_fits(task.demand)) return Placement::waits;  // before building a snapshot it would not need
     const Policy& policy = *policies_[task.policy];
     predicted = policy.uses_models();
-    Snapshot snapshot = snapshot_of(task, gpu_body, queued_behind);
+    snapshot = snapshot_of(task, gpu_body, queued_behind);
     if (predicted) add_predictions(task, snapshot);
     Decision decision = policy.decide(snapshot);
     if (decision.kind == Decision::Kind::wait) return Placement::waits;
@@ -225,7 +232,7 @@ Scheduler::Placement Scheduler::try_place(Task& task, std::uint32_t queued_behin
   }
   const ResourceDemand& demand = variant == 1 ? *gpu_body : task.demand;
   if (!ledger_.try_acquire(demand, devices)) return Placement::waits;
-  if (predicted) note_predicted_placement(task, variant, devices);
+  if (predicted) note_predicted_placement(task, variant, devices, snapshot);
   take_body(task, variant, std::move(devices));
   return Placement::taken;
 }
@@ -242,7 +249,8 @@ Scheduler::Placement Scheduler::commit_to(Task& task, const Snapshot& snapshot, 
                                        : devices.empty();
   if (!node_fits || committed_.size(node) >= snapshot.commit_limit) return Placement::waits;
   if (predicted) note_timing(task, variant);
-  pending_commit_ = {node, variant, predicted ? busy_share_s(body) : 0.0};
+  const double copies_s = predicted && node >= 0 ? input_transfer_seconds(snapshot, node) : 0.0;
+  pending_commit_ = {node, variant, predicted ? busy_share_s(body) : 0.0, copies_s};
   return Placement::committed;
 }
 
@@ -276,7 +284,7 @@ void Scheduler::start_committed(StartedTasks& started) {
         devices.push_back(node);
       }
       if (!ledger_.try_acquire(demand, devices)) break;
-      note_busy(node >= 0, devices, next.busy_s, now_s());
+      note_busy(node >= 0, devices, next.busy_s, now_s(), next.copies_s);
       take_body(task, next.variant, std::move(devices));
       state_of(task).stage.store(TaskStage::dispatched, std::memory_order_release);
       started.push(committed_.pop(node).task);
@@ -338,7 +346,8 @@ void Scheduler::enqueue(TaskPtr task) {
     } else {
       state_of(*task).stage.store(TaskStage::queued, std::memory_order_relaxed);
       if (placement == Placement::committed) {
-        committed_.push(pending_commit_.node, {std::move(task), pending_commit_.variant, pending_commit_.busy_s});
+        committed_.push(pending_commit_.node,
+                        {std::move(task), pending_commit_.variant, pending_commit_.busy_s, pending_commit_.copies_s});
       } else {
         classes_[class_of(*task)].push(std::move(task));
       }
@@ -481,7 +490,8 @@ void Scheduler::dispatch_ready(StartedTasks& started) {
       }
       count_bypass(head);
       if (placement == Placement::committed) {  // still queued (counted in queued_), now on its device's queue
-        committed_.push(pending_commit_.node, {queue->pop_head(), pending_commit_.variant, pending_commit_.busy_s});
+        committed_.push(pending_commit_.node,
+                        {queue->pop_head(), pending_commit_.variant, pending_commit_.busy_s, pending_commit_.copies_s});
       } else {
         state_of(head).stage.store(TaskStage::dispatched, std::memory_order_release);
         started.push(queue->pop_head());

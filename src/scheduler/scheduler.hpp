@@ -136,15 +136,16 @@ class Scheduler {
   /// Adds the models' fields to `snapshot` (predictions per body, devices' predicted availability, links). Under the
   /// lock.
   void add_predictions(Task& task, Snapshot& snapshot);
-  /// A task placed on predictions: its device's predicted availability moves by its predicted run time, and it is
-  /// timed so its run teaches the models. Under the lock.
-  void note_predicted_placement(Task& task, int variant, std::span<const int> devices);
+  /// A task placed on predictions: its device's predicted availability moves by its predicted run time (and, on a
+  /// GPU, by its inputs' copies there, priced over `snapshot`), and it is timed so its run teaches the models. Under
+  /// the lock.
+  void note_predicted_placement(Task& task, int variant, std::span<const int> devices, const Snapshot& snapshot);
   /// Times `task` (so that its run teaches the models) as the last snapshot's body `variant`. Under the lock.
   void note_timing(Task& task, int variant);
   /// What body `body` adds to the predicted availability of each of its devices (0: unknown). Under the lock.
   double busy_share_s(const VariantView& body) const;
-  /// Its devices' predicted availability moves by `busy_s`, from `now`. Under the lock.
-  void note_busy(bool on_gpu, std::span<const int> devices, double busy_s, double now);
+  /// Its devices' predicted availability moves by `busy_s` (a GPU's by `copies_s` more), from `now`. Under the lock.
+  void note_busy(bool on_gpu, std::span<const int> devices, double busy_s, double now, double copies_s = 0);
   /// Checks a Decision::commit of body `variant` to `devices` against the snapshot's limit and notes its target in
   /// pending_commit_ (committed), or refuses it (waits). Under the lock.
   Placement commit_to(Task& task, const Snapshot& snapshot, int variant, const std::vector<int>& devices,
@@ -211,6 +212,7 @@ class Scheduler {
     int node = -1;
     int variant = 0;
     double busy_s = 0;
+    double copies_s = 0;
   } pending_commit_;                   // the last Placement::committed's target, for its caller
   std::vector<ClassQueue*> order_;  // scratch for dispatch_ready, reused under the lock
   std::atomic<std::size_t> queued_{0};  // changed under the lock, read without it

@@ -29,7 +29,7 @@ std::byte* BlockPool::take(std::size_t bytes) {
     }
   }
   std::byte* block = allocate_retrying(rounded);
-  std::unique_lock lock(mutex_);
+  std::lock_guard lock(mutex_);
   try {
     sizes_.emplace(block, rounded);
   } catch (...) {
@@ -39,12 +39,11 @@ std::byte* BlockPool::take(std::size_t bytes) {
   ++counts_.allocations;
   counts_.taken_bytes += rounded;
   peak_taken_ = std::max(peak_taken_, counts_.taken_bytes);
-  release_largest_while(lock, [this] { return counts_.kept_bytes > keep_now(); });  // a new block can lower it
   return block;
 }
 
 std::size_t BlockPool::keep_now() const noexcept {
-  return keep_limit_ == keep_up_to_peak ? peak_taken_ - counts_.taken_bytes : keep_limit_;
+  return keep_limit_ == keep_up_to_peak ? peak_taken_ : keep_limit_;
 }
 
 std::byte* BlockPool::allocate_retrying(std::size_t bytes) {

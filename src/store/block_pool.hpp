@@ -5,7 +5,7 @@
 // speed of a copy into memory in use. A kept block is
 // reused for a request it fits with at most a quarter to spare; past `keep_limit` bytes kept, the largest kept blocks
 // go back to the allocator. With keep_up_to_peak as the limit, the pool keeps no more than the most bytes it ever had
-// taken at once less those taken now: taken and kept blocks together never exceed that peak.
+// taken at once: taken and kept blocks together never exceed twice that peak.
 #pragma once
 
 #include <cstddef>
@@ -32,7 +32,7 @@ class BlockPool {
     std::size_t taken_bytes = 0;  ///< Bytes of blocks taken and not given back now.
   };
 
-  /// The keep_limit that bounds the blocks kept by the peak of the bytes taken (see above).
+  /// The keep_limit that bounds the blocks kept by the peak of the bytes taken at once (see above).
   static constexpr std::size_t keep_up_to_peak = static_cast<std::size_t>(-1);
 
   /// Blocks are made in multiples of `granule` bytes (a page: the allocator rounds up to that anyway).
