@@ -198,8 +198,9 @@ int main(int argc, char** argv) {
                         "detected[,cpus=N,gpus=N,timings=MACHINE,...]: run the graph for real on this machine's "
                         "runtime (gpus beyond the CUDA devices are logical; each body sleeps for its modelled time, "
                         "from MACHINE's kernel timings, default mirage) and report the real makespan beside the "
-                        "simulated one on a model of that runtime (links: memcpy into fresh pages, measured, one copy "
-                        "lane per core with logical GPUs only, unless h2d, d2h, d2d, latency, copy_lanes are given)")
+                        "simulated one on a model of that runtime (links with logical GPUs only: the rates of the store's "
+                        "own copies in a warm-up run, one copy lane per core; unless h2d, d2h, d2d, latency, "
+                        "copy_lanes are given)")
       ->capture_default_str();
   placement->add_option("--policies", args.policies, "comma-separated policy names")->capture_default_str();
   placement->add_option("--tiles", args.options.tiles, "cholesky, lu: tiles per side")->capture_default_str();
