@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -77,6 +79,54 @@ TEST(ModelPlacement, PutsMostWorkOnTheFasterGpuBodyAndTheRestOnCpusWhileTheGpuIs
   std::printf("120 tasks: %td on the GPU body, %td on the CPU body\n", on_gpu, on_cpus);
   EXPECT_GT(on_gpu, on_cpus) << "the GPU body is ten times faster";
   EXPECT_GT(on_cpus, 0) << "with 120 queued, the CPUs should take some rather than idle";
+}
+
+TEST(ModelPlacement, AGpuStaysPredictedBusyWhileItsTasksInputsAreCopiedThere) {
+  // Links of 1 MB/s from the model file: a task reading 100 kB of host data keeps its GPU busy for 0.1 s of copies
+  // as far as the models know, though its run takes 1 ms (the real memcpy is instant).
+  const std::string path = temp_model_path("slow_links");
+  std::ofstream(path) << R"({"format": "hetsched-perf-model", "version": 1, "bandwidths": {"host_to_device": 1e6,
+      "device_to_host": 1e6, "device_to_device": 1e6, "latency_s": 0, "measured": true}, "tasks": []})";
+  hetsched::Runtime rt{model_config(path)};
+  hetsched_test::Gate entered, release;
+  auto reader = rt.task([](std::span<const char>, hetsched_test::Gate* started, hetsched_test::Gate* go) {
+                    if (started) started->open();
+                    if (go) go->wait();
+                    std::this_thread::sleep_for(1ms);
+                    return 0;
+                  })
+                    .gpus(1)
+                    .name("reader");
+  auto choice = rt.task(hetsched::variants(
+                            [](hetsched::TaskContext& ctx) {
+                              std::this_thread::sleep_for(20ms);
+                              return ctx.variant();
+                            },
+                            [](hetsched::TaskContext& ctx) {
+                              std::this_thread::sleep_for(1ms);
+                              return ctx.variant();
+                            }))
+                    .gpus(1)
+                    .name("choice");
+  auto calibration_input = rt.put_buffer(std::vector<char>(100'000));
+  for (int i = 0; i < 3; ++i) rt.get(reader.remote(hetsched::read(calibration_input), nullptr, nullptr));
+  for (int i = 0; i < 6; ++i) rt.get(choice.remote());  // both bodies measured: the GPU one is 20 times faster
+  auto fresh_input = rt.put_buffer(std::vector<char>(100'000));  // on the host only: 0.1 s to copy, says the model
+  auto held = reader.remote(hetsched::read(fresh_input), &entered, &release);
+  ASSERT_TRUE(entered.wait());
+  // The GPU's run is predicted to end 1 ms after it started, but its copies were predicted to take 0.1 s first: a
+  // free CPU finishes this one (20 ms) before the GPU would.
+  std::promise<void> decided_promise;
+  std::thread opener([&, decided_future = decided_promise.get_future()] {
+    decided_future.wait_for(2s);  // were it to wait for the GPU instead, release the GPU so that it can run there
+    release.open();
+  });
+  auto decided = choice.remote();
+  EXPECT_EQ(rt.get(decided), Variant::cpu);
+  decided_promise.set_value();
+  opener.join();
+  rt.get(held);
+  std::filesystem::remove(path);
 }
 
 TEST(ModelPlacement, ASecondRunStartsCalibratedFromTheModelFile) {
