@@ -261,6 +261,12 @@ std::string Runtime::summary() const {
   const StoreStats& s = c.store;
   auto count = [](std::uint64_t n) { return std::to_string(n); };
   auto bytes = [](std::uint64_t n) { return detail::human_bytes(n); };
+  auto copied = [&](std::uint64_t n, double seconds) {  // with the time the copying threads waited for them
+    if (!(seconds > 0)) return bytes(n);
+    char time[32];
+    std::snprintf(time, sizeof time, " in %.1f ms", seconds * 1e3);
+    return bytes(n) + time;
+  };
   auto row = [](const char* label, const std::string& text) {
     char head[24];
     std::snprintf(head, sizeof head, "  %-12s", label);
@@ -273,9 +279,10 @@ std::string Runtime::summary() const {
                                  ", dispatched " + count(c.tasks_dispatched) + ", running " +
                                  count(c.tasks_running));
   table += row("objects", count(s.objects) + " alive, " + bytes(s.bytes));
-  table += row("transfers", "host->device " + bytes(s.bytes_host_to_device) + ", device->host " +
-                                bytes(s.bytes_device_to_host) + ", device->device " +
-                                bytes(s.bytes_device_to_device));
+  table += row("transfers", "host->device " + copied(s.bytes_host_to_device, s.copy_seconds_host_to_device) +
+                                ", device->host " + copied(s.bytes_device_to_host, s.copy_seconds_device_to_host) +
+                                ", device->device " +
+                                copied(s.bytes_device_to_device, s.copy_seconds_device_to_device));
   table += row("gpu memory", "evictions " + count(s.evictions) + ", write-backs " + count(s.write_backs));
   for (std::size_t d = 0; d < s.device_bytes.size(); ++d) {
     table += row(("  GPU " + std::to_string(d)).c_str(),
