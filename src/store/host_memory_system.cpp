@@ -28,30 +28,18 @@ class HostMemorySystem final : public MemorySystem {
  public:
   explicit HostMemorySystem(bool keep_host_replicas) : keep_host_replicas_(keep_host_replicas) {}
 
-  std::byte* allocate_host(std::size_t bytes) override {
-    return keep_host_replicas_ && bytes >= kept_from_bytes ? kept_.take(bytes) : allocate_fresh(bytes);
-  }
+  std::byte* allocate_host(std::size_t bytes) override { return allocate(bytes, keep_host_replicas_); }
   void free_host(std::byte* memory, std::size_t bytes) noexcept override {
-    if (keep_host_replicas_ && bytes >= kept_from_bytes) {
-      kept_.give_back(memory);
-    } else {
-      free_fresh(memory);
-    }
+    release(memory, bytes, keep_host_replicas_);
   }
   std::byte* allocate_device(int, std::size_t bytes) override {
     try {
-      return bytes >= kept_from_bytes ? kept_.take(bytes) : allocate_fresh(bytes);
+      return allocate(bytes, true);
     } catch (const std::bad_alloc&) {
-      return nullptr;
+      return nullptr;  // the caller evicts and retries
     }
   }
-  void free_device(int, std::byte* memory, std::size_t bytes) noexcept override {
-    if (bytes >= kept_from_bytes) {
-      kept_.give_back(memory);
-    } else {
-      free_fresh(memory);
-    }
-  }
+  void free_device(int, std::byte* memory, std::size_t bytes) noexcept override { release(memory, bytes, true); }
   // The kept blocks are host memory, not a logical device's: the device has nothing to get back.
   void trim(int, std::size_t) noexcept override {}
   void copy(MemoryNode, std::byte* target, MemoryNode, const std::byte* source, std::size_t bytes) override {
@@ -67,6 +55,19 @@ class HostMemorySystem final : public MemorySystem {
   void release_event(int, CUevent_st*) noexcept override {}
 
  private:
+  /// A replica of `bytes`: a kept block when `keeping` and it is large enough, else the heap's.
+  std::byte* allocate(std::size_t bytes, bool keeping) {
+    return keeping && bytes >= kept_from_bytes ? kept_.take(bytes) : allocate_fresh(bytes);
+  }
+  /// Gives back a replica from allocate(bytes, keeping).
+  void release(std::byte* memory, std::size_t bytes, bool keeping) noexcept {
+    if (keeping && bytes >= kept_from_bytes) {
+      kept_.give_back(memory);
+    } else {
+      free_fresh(memory);
+    }
+  }
+
   const bool keep_host_replicas_;
   /// Keeps no more than the replicas taken from it held at their most (BlockPool::keep_up_to_peak), which the GPUs'
   /// capacities and the host budget bound.

@@ -132,26 +132,27 @@ class ModelPolicy final : public Policy {
     // First the GPU this body would use, each priced at its wait, the copies of the inputs and one run: the queue
     // behind the task spreads over the GPUs, so it does not weigh on which of them. But while the head of a queue
     // waits, the tasks behind it wait too, so a wait that leaves a GPU idle that one of them could use counts twice.
-    bool some_gpu_fits = false;
-    for (const GpuView& gpu : snapshot.gpus) {
-      some_gpu_fits = some_gpu_fits ||
-                      (cpus_free && gpu.free_units >= units_needed && gpu.free_memory >= variant.gpu_memory);
-    }
+    const auto fits_on = [&](const GpuView& gpu) {
+      return cpus_free && gpu.free_units >= units_needed && gpu.free_memory >= variant.gpu_memory;
+    };
+    const bool some_gpu_fits = std::any_of(snapshot.gpus.begin(), snapshot.gpus.end(), fits_on);
     const double wait_weight = queue > 1 && some_gpu_fits ? 2.0 : 1.0;
     double chosen_price = std::numeric_limits<double>::infinity();
+    double chosen_transfers = 0;
     int chosen = -1;
     bool chosen_fits = false;
     for (std::size_t d = 0; d < snapshot.gpus.size(); ++d) {
       const GpuView& gpu = snapshot.gpus[d];
       if (gpu.total_memory < variant.gpu_memory) continue;
       const int device = static_cast<int>(d);
-      const bool fits = cpus_free && gpu.free_units >= units_needed && gpu.free_memory >= variant.gpu_memory;
+      const bool fits = fits_on(gpu);
       const double transfers = transfer_seconds_to(snapshot, device);
       const double price = (fits ? 0 : wait_weight * gpu.available_in_s) + transfers + run;
       const bool better = price < chosen_price ||
                           (price == chosen_price && fits && chosen_fits && tighter(snapshot, device, chosen));
       if (better) {
         chosen_price = price;
+        chosen_transfers = transfers;
         chosen = device;
         chosen_fits = fits;
       }
@@ -159,11 +160,10 @@ class ModelPolicy final : public Policy {
     if (chosen < 0) return;
     // Then against the other bodies: a wait stands for the whole queue behind it, shared over the GPUs (so a free
     // CPU takes a task off a long GPU queue when it would finish it before that queue drains).
-    const double transfers = transfer_seconds_to(snapshot, chosen);
     if (chosen_fits) {
-      best.offer(transfers + run, Decision::Kind::place, index, chosen);
+      best.offer(chosen_transfers + run, Decision::Kind::place, index, chosen);
     } else {
-      best.offer(snapshot.gpus[static_cast<std::size_t>(chosen)].available_in_s + transfers + share * run,
+      best.offer(snapshot.gpus[static_cast<std::size_t>(chosen)].available_in_s + chosen_transfers + share * run,
                  Decision::Kind::wait, index, -1);
     }
   }
